@@ -1,0 +1,98 @@
+# weld - WebAssembly components in one C program.
+# Targets: all deps demo check spec bench fuzz install clean (see README.md).
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+SANITIZE ?=
+BUILD   ?= build$(if $(SANITIZE),-san)
+
+PKGS    := jansson yaml-0.1
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lyaml)
+
+OPT     ?= -O2
+CFLAGS  ?= $(OPT) -g
+WARN    := -std=c11 -Wall -Wextra -Werror -Wno-unused-parameter
+ifeq ($(SANITIZE),1)
+CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+endif
+CPPFLAGS += -Iinclude -Isrc -D_DEFAULT_SOURCE $(PKG_CFLAGS)
+LDLIBS  += $(PKG_LIBS) -lm
+
+LIB_SRC := $(sort $(wildcard src/base/*.c src/binary/*.c src/text/*.c src/valid/*.c \
+             src/wit/*.c src/compose/*.c src/rt/*.c))
+CLI_SRC := $(sort $(wildcard src/cli/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+HDRS    := $(wildcard include/weld/*.h src/*/*.h src/*/*.def)
+
+LIB     := $(BUILD)/libweld.a
+WELD    := $(BUILD)/weld
+
+.PHONY: all deps demo check spec bench fuzz install clean unit
+all: $(LIB) $(WELD)
+	@ln -sf $(WELD) weld 2>/dev/null || true
+
+$(BUILD)/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(WELD): $(CLI_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) $(CLI_OBJ) $(LIB) $(LDLIBS) -o $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $< $(LDFLAGS) $(LIB) -lcmocka $(LDLIBS) -o $@
+
+unit: $(UNIT_BIN)
+
+# Debian packages the build, the tests and the demo need; installed only when missing.
+DEPS_DEB := build-essential pkg-config libjansson-dev libyaml-dev libcmocka-dev wabt
+deps:
+	@sh tests/deps.sh $(DEPS_DEB)
+
+check: deps
+	@$(MAKE) --no-print-directory all unit
+	@BUILD=$(BUILD) sh tests/run.sh
+
+spec: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) ONLY=spec sh tests/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/demo.sh $(WELD)
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/bench/run.sh $(WELD)
+
+FUZZ_SECONDS ?= 600
+fuzz:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
+	  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libweld.a
+	@mkdir -p build-fuzz/corpus
+	clang $(CPPFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_read.c \
+	  build-fuzz/libweld.a $(LDLIBS) -o build-fuzz/fuzz_read
+	build-fuzz/fuzz_read -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 build-fuzz/corpus fixtures
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/weld
+	install -m 755 $(WELD) $(DESTDIR)$(PREFIX)/bin/weld
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libweld.a
+	install -m 644 include/weld/*.h $(DESTDIR)$(PREFIX)/include/weld/
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
+	  'Name: weld' 'Description: WebAssembly components: read, write, validate, compose, run' \
+	  'Version: 0.1.0' 'Requires.private: jansson yaml-0.1' 'Libs: -L$${libdir} -lweld' \
+	  'Libs.private: -lm' 'Cflags: -I$${includedir}' > $(DESTDIR)$(PREFIX)/lib/pkgconfig/weld.pc
+
+clean:
+	rm -rf build build-san build-fuzz weld

@@ -1,0 +1,61 @@
+#!/bin/sh
+# The test driver of `make check`: runs every cmocka unit test binary, every CLI test script
+# in tests/cli/ and the spec testsuite runner, reads their TAP output, and ends with one
+# summary line "N passed, N failed, N skipped" (skips are listed by name above it).
+#   BUILD  build directory (build or build-san)
+#   ONLY   unit | cli | spec : run one group
+BUILD=${BUILD:-build}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+export WELD="$ROOT/$BUILD/weld" WELD_ROOT="$ROOT" WELD_BUILD="$ROOT/$BUILD"
+export CMOCKA_MESSAGE_OUTPUT=TAP
+LOG=$(mktemp -d)
+trap 'rm -rf "$LOG"' EXIT
+passed=0 failed=0 skipped=0
+: > "$LOG/skips"
+: > "$LOG/failures"
+
+# run_tap GROUP NAME COMMAND...: runs a TAP producer and adds up its results
+run_tap() {
+  group=$1 name=$2; shift 2
+  out="$LOG/out"
+  "$@" > "$out" 2>"$LOG/err"
+  rc=$?
+  p=$(grep -c '^ok ' "$out" | tr -d ' ')
+  s=$(grep -c '^ok .*# *SKIP' "$out" | tr -d ' ')
+  f=$(grep -c '^not ok ' "$out" | tr -d ' ')
+  p=$((p - s))
+  grep '^ok .*# *SKIP' "$out" | sed "s|^|  skipped: $group/$name: |" >> "$LOG/skips"
+  grep '^not ok ' "$out" | sed "s|^|  FAILED: $group/$name: |" >> "$LOG/failures"
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+    # a crash or an error outside any test counts as one failure
+    f=1
+    echo "  FAILED: $group/$name: exited with status $rc" >> "$LOG/failures"
+    tail -n 5 "$LOG/err" | sed 's/^/    /' >> "$LOG/failures"
+  fi
+  printf '%-40s %5d passed, %d failed, %d skipped\n' "$group/$name" "$p" "$f" "$s"
+  passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+}
+
+if [ -z "$ONLY" ] || [ "$ONLY" = unit ]; then
+  for t in "$BUILD"/tests/test_*; do
+    [ -x "$t" ] || continue
+    run_tap unit "$(basename "$t")" "$t"
+  done
+fi
+if [ -z "$ONLY" ] || [ "$ONLY" = cli ]; then
+  for t in tests/cli/*.sh; do
+    [ -f "$t" ] || continue
+    run_tap cli "$(basename "$t" .sh)" sh "$t"
+  done
+fi
+if [ -z "$ONLY" ] || [ "$ONLY" = spec ]; then
+  for t in tests/spec/*.sh; do
+    [ -f "$t" ] || continue
+    run_tap spec "$(basename "$t" .sh)" sh "$t"
+  done
+fi
+
+cat "$LOG/skips"
+cat "$LOG/failures"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
