@@ -45,13 +45,13 @@ fi
 if [ -z "$ONLY" ] || [ "$ONLY" = cli ]; then
   for t in tests/cli/*.sh; do
     [ -f "$t" ] || continue
-    run_tap cli "$(basename "$t" .sh)" sh "$t"
+    run_tap cli "$(basename "$t" .sh)" bash "$t"
   done
 fi
 if [ -z "$ONLY" ] || [ "$ONLY" = spec ]; then
   for t in tests/spec/*.sh; do
     [ -f "$t" ] || continue
-    run_tap spec "$(basename "$t" .sh)" sh "$t"
+    run_tap spec "$(basename "$t" .sh)" bash "$t"
   done
 fi
 
