@@ -71,9 +71,13 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh tests/demo.sh $(WELD)
 
+BENCH_BIN := $(BUILD)/bench_decode
+$(BUILD)/bench_%: tests/bench/bench_%.c $(LIB) $(HDRS) $(wildcard tests/bench/*.h)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $< $(LDFLAGS) $(LIB) $(LDLIBS) -o $@
+
 bench: deps
-	@$(MAKE) --no-print-directory all
-	@sh tests/bench/run.sh $(WELD)
+	@$(MAKE) --no-print-directory all $(BENCH_BIN)
+	@BUILD=$(BUILD) bash tests/bench/run.sh
 
 FUZZ_SECONDS ?= 600
 fuzz:
