@@ -142,11 +142,11 @@ enum {
 };
 typedef struct weld_cextern {
     uint8_t kind;
-    /* type bound (kind TYPE): bound 0x00 (eq index) or 0x01 (sub resource);
-     * value bound (kind VALUE): bound 0x00 (eq value index) or 0x01 (val type) */
+    /* type bound (kind TYPE): bound 0x00 (eq index) or 0x01 (sub resource) */
     uint8_t bound;
-    uint32_t index;           /* the type (or value) index */
-    weld_cvaltype val;        /* value bound 0x01 */
+    uint32_t index;           /* the type index */
+    weld_cvaltype val;        /* kind VALUE: the value's type (encoded as a bare valtype,
+                               * the form wasm-tools reads and writes) */
 } weld_cextern;
 
 typedef struct weld_alias weld_alias;

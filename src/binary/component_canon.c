@@ -51,9 +51,11 @@ static const weld_canon_info canon_table[] = {
     {0x2b, "thread.yield-then-resume", "f"},
     {0x2c, "thread.suspend-then-promote", "f"},
     {0x2d, "thread.yield-then-promote", "f"},
-    {0x40, "thread.spawn-ref", "fa"},
-    {0x41, "thread.spawn-indirect", "fab"},
-    {0x42, "thread.available-parallelism", "f"},
+    /* the shared-everything-threads built-ins, as wasm-tools encodes them (no shared?
+     * byte before the type index) */
+    {0x40, "thread.spawn-ref", "a"},
+    {0x41, "thread.spawn-indirect", "ab"},
+    {0x42, "thread.available_parallelism", ""},
 };
 
 /* The table entry of a canonical definition opcode, or NULL when it is unknown. */

@@ -258,11 +258,8 @@ static weld_status cextern(reader *r, weld_cextern *out)
     case WELD_EXT_INSTANCE:
         return u32(r, &out->index, "a type index");
     case WELD_EXT_VALUE:
-        at = r->p;
-        TRY(byte(r, &out->bound, "a value bound"));
-        if (out->bound == 0x00) return u32(r, &out->index, "a value index");
-        if (out->bound == 0x01) return valtype(r, &out->val);
-        return fail_at(r, at, WELD_ERR_MALFORMED, "unknown value bound 0x%02x", out->bound);
+        /* encoded as the value type itself (as wasm-tools does), not a bound */
+        return valtype(r, &out->val);
     case WELD_EXT_TYPE:
         at = r->p;
         TRY(byte(r, &out->bound, "a type bound"));

@@ -55,11 +55,7 @@ static void put_cextern(weld_buf *b, const weld_cextern *e)
         weld_buf_byte(b, 0x11);
         weld_buf_u32leb(b, e->index);
         break;
-    case WELD_EXT_VALUE:
-        weld_buf_byte(b, e->bound);
-        if (e->bound == 0x00) weld_buf_u32leb(b, e->index);
-        else put_valtype(b, e->val);
-        break;
+    case WELD_EXT_VALUE: put_valtype(b, e->val); break;
     case WELD_EXT_TYPE:
         weld_buf_byte(b, e->bound);
         if (e->bound == 0x00) weld_buf_u32leb(b, e->index);
