@@ -435,6 +435,11 @@ typedef struct weld_walk_item {
 typedef bool (*weld_walk_fn)(const weld_walk_item *item, void *ud);
 bool weld_component_walk(const weld_component *c, weld_walk_fn fn, void *ud);
 
+/* Print a component in the text format, laid out as wasm-tools prints it. *out is a
+ * malloc'd NUL-terminated string of *out_len bytes (free with free()). */
+weld_status weld_component_print(const weld_component *c, char **out, size_t *out_len,
+                                 weld_diag *d);
+
 /* The name of a component section id ("core module", "type", ...). */
 const char *weld_csection_name(uint8_t id);
 
