@@ -3,6 +3,7 @@
  * reader, nested components recurse. Errors name the file offset, the section, the item
  * and what was expected. */
 #include "base/base.h"
+#include "binary/binary.h"
 #include "weld/component.h"
 #include <stdio.h>
 
@@ -109,26 +110,8 @@ static weld_status name(reader *r, weld_str *out, const char *what)
     if (n > (size_t)(r->end - r->p))
         return fail_at(r, at, WELD_ERR_MALFORMED,
                        "%s of %u bytes runs past the end of the section", what, n);
-    /* names must be UTF-8 */
-    const uint8_t *s = r->p, *e = r->p + n;
-    while (s < e) {
-        uint8_t c = *s;
-        unsigned len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
-                     : (c & 0xf8) == 0xf0 ? 4 : 0;
-        bool bad = len == 0 || (size_t)(e - s) < len || (len == 2 && c < 0xc2);
-        for (unsigned i = 1; !bad && i < len; i++) bad = (s[i] & 0xc0) != 0x80;
-        if (!bad && len == 3) {
-            uint32_t cp = ((uint32_t)(c & 0x0f) << 12) | ((uint32_t)(s[1] & 0x3f) << 6);
-            bad = cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff);
-        }
-        if (!bad && len == 4) {
-            uint32_t cp = ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(s[1] & 0x3f) << 12);
-            bad = cp < 0x10000 || cp > 0x10ffff;
-        }
-        if (bad)
-            return fail_at(r, s, WELD_ERR_MALFORMED, "%s is not valid UTF-8", what);
-        s += len;
-    }
+    if (!weld_utf8_valid(r->p, n))
+        return fail_at(r, r->p, WELD_ERR_MALFORMED, "%s is not valid UTF-8", what);
     /* weld_str promises a NUL terminator the input does not have: copy (names are short) */
     char *copy = weld_arena_strndup(r->arena, (const char *)r->p, n);
     if (!copy) return nomem(r);
@@ -882,10 +865,13 @@ static weld_status read_section(reader *r, weld_csection *s)
         m->data = r->p;
         m->len = (uint32_t)(r->end - r->p);
         m->offset = here(r, r->p);
-        if (m->len < 8 || memcmp(m->data, "\0asm\1\0\0\0", 8) != 0)
+        if (!weld_is_core_module(m->data, m->len))
             return FAIL(r, "nested core module does not start with the core module preamble "
                            "(\\0asm 01 00 00 00)");
-        /* decoding nested modules with the core reader: enabled once it is linked in */
+        if (!r->opts->skip_modules) {
+            weld_read_opts mo = {.skip_bodies = r->opts->skip_bodies, .base_offset = m->offset};
+            TRY(weld_module_read(r->arena, m->data, m->len, &mo, &m->module, r->diag));
+        }
         r->p = r->end;
         s->u.module = m;
         s->count = 1;

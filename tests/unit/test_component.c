@@ -326,6 +326,52 @@ static void test_name_attributes(void **state)
     weld_arena_free(a);
 }
 
+/* With nested modules decoded (the default), fixtures read and modules get their trees. */
+static bool module_decoded(const weld_walk_item *it, void *ud)
+{
+    int *n = ud;
+    if (it->module) {
+        assert_non_null(it->module->module);
+        assert_true(it->module->module->base_offset == it->module->offset);
+        n[0]++;
+    }
+    return true;
+}
+
+static void test_nested_modules_decoded(void **state)
+{
+    (void)state;
+    for (int i = 0; i < NFIXTURES; i++) {
+        size_t len;
+        uint8_t *data = load_fixture(fixtures[i], &len);
+        weld_arena *a = weld_arena_new();
+        weld_component *c;
+        weld_diag d;
+        weld_diag_init(&d, fixtures[i]);
+        assert_int_equal(weld_component_read(a, data, len, NULL, &c, &d), WELD_OK);
+        int n[1] = {0};
+        weld_component_walk(c, module_decoded, n);
+        if (strcmp(fixtures[i], "link") == 0) assert_int_equal(n[0], 2);
+        weld_arena_free(a);
+        free(data);
+    }
+}
+
+/* An error inside a nested module carries its offset in the outermost file. */
+static void test_nested_module_error_offset(void **state)
+{
+    (void)state;
+    static const uint8_t in[] = {PRE, 0x01, 0x0a, 0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00,
+                                 0x00, 0x20, 0x00};
+    weld_arena *a = weld_arena_new();
+    weld_component *c;
+    weld_diag d;
+    weld_diag_init(&d, "t");
+    assert_int_equal(weld_component_read(a, in, sizeof in, NULL, &c, &d), WELD_ERR_MALFORMED);
+    assert_int_equal(d.offset, 18);
+    weld_arena_free(a);
+}
+
 static void test_canon_table(void **state)
 {
     (void)state;
@@ -352,6 +398,8 @@ int main(void)
         cmocka_unit_test(test_malformed_messages),
         cmocka_unit_test(test_non_minimal_leb),
         cmocka_unit_test(test_name_attributes),
+        cmocka_unit_test(test_nested_modules_decoded),
+        cmocka_unit_test(test_nested_module_error_offset),
         cmocka_unit_test(test_canon_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
