@@ -4,10 +4,12 @@
 #include <string.h>
 
 extern const weld_cmd cmd_version;
+extern const weld_cmd cmd_wit;
 
 /* Every subcommand, in the order `weld --help` lists them. */
 static const weld_cmd *const commands[] = {
     &cmd_version,
+    &cmd_wit,
 };
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
 
