@@ -119,19 +119,8 @@ static bool take_docs(parser *p, wit_docs *docs)
             } else {
                 while (b < en && s[b] == '/') b++;
             }
-            /* split into lines, trimming each line's end */
-            uint32_t q = b;
-            bool any = false;
-            while (q <= en) {
-                uint32_t r = q;
-                while (r < en && s[r] != '\n') r++;
-                uint32_t end = r;
-                while (end > q && (s[end - 1] == ' ' || s[end - 1] == '\t' || s[end - 1] == '\r')) end--;
-                if (n < MAXD && (end > q || r < en || !any)) lp[n] = s + q, ll[n] = end - q, n++;
-                any = true;
-                if (r >= en) break;
-                q = r + 1;
-            }
+            while (en > b && (s[en - 1] == ' ' || s[en - 1] == '\t' || s[en - 1] == '\r' || s[en - 1] == '\n')) en--;
+            if (n < MAXD) lp[n] = s + b, ll[n] = en - b, n++;
             i = j;
         } else {
             i++;
@@ -142,7 +131,7 @@ static bool take_docs(parser *p, wit_docs *docs)
     for (uint32_t k = 0; k < n; k++) {
         if (ll[k] == 0) continue;
         uint32_t w = 0;
-        while (w < ll[k] && (lp[k][w] == ' ' || lp[k][w] == '\t')) w++;
+        while (w < ll[k] && (lp[k][w] == ' ' || lp[k][w] == '\t' || lp[k][w] == '\n' || lp[k][w] == '\r')) w++;
         if (w < minws) minws = w;
     }
     if (minws == UINT32_MAX) minws = 0;
@@ -150,8 +139,17 @@ static bool take_docs(parser *p, wit_docs *docs)
         uint32_t strip = 0;
         while (strip < minws && strip < ll[k] && lp[k][strip] == ' ') strip++;
         if (strip < minws) strip = 0; /* only an exact run of spaces is removed */
-        weld_buf_append(&raw, lp[k] + strip, ll[k] - strip);
-        weld_buf_byte(&raw, '\n');
+        const char *q = lp[k] + strip, *qe = lp[k] + ll[k];
+        if (q == qe) weld_buf_byte(&raw, '\n');
+        while (q < qe) { /* one line at a time, `\r\n` folded */
+            const char *nl = memchr(q, '\n', (size_t)(qe - q));
+            const char *le = nl ? nl : qe;
+            size_t m = (size_t)(le - q);
+            if (m && q[m - 1] == '\r') m--;
+            weld_buf_append(&raw, q, m);
+            weld_buf_byte(&raw, '\n');
+            q = nl ? nl + 1 : qe;
+        }
     }
     while (raw.len && raw.data[raw.len - 1] == '\n') raw.len--;
     bool okm = !raw.oom;

@@ -393,7 +393,6 @@ static weld_status type_kind(rctx *c, const wit_type *t, weld_wit_typedef *out)
         return fields(c, t, out, "tuple member", true);
     case AT_RECORD:
         out->kind = WELD_WIT_RECORD;
-        if (!t->nfields) return err_at(c, t->span, 6, "a record must have at least one field");
         return fields(c, t, out, "field", true);
     case AT_VARIANT:
         out->kind = WELD_WIT_VARIANT;
@@ -444,12 +443,12 @@ static weld_status define_types(rctx *c, weld_wit_owner_kind ok, uint32_t owner,
     /* uses */
     for (uint32_t i = 0; i < nuses; i++) {
         const wit_use *u = uses[i];
-        uint32_t from;
-        TRY(resolve_path(c, file, &u->path, false, &from));
+        uint32_t from = 0;
         weld_wit_stability st;
         TRY(stability_of(c, &u->attrs, &st));
         bool kept;
         TRY(keep(c, &st, attrs_at(&u->attrs, u->span), &kept));
+        if (kept) TRY(resolve_path(c, file, &u->path, false, &from));
         for (uint32_t k = 0; k < u->nnames; k++) {
             const wit_usename *un = &u->names[k];
             const wit_id *local = un->has_as ? &un->as : &un->name;
@@ -655,10 +654,13 @@ static weld_status resource_funcs(rctx *c, const wit_typedef *td,
             k = WELD_WIT_FUNC_METHOD;
         }
         if (!nm) return nomem(c);
-        TRY(resolve_func(c, &rf->func, nm, k, e->id, &rf->docs, &rf->attrs, &f));
+        weld_wit_stability st;
+        TRY(stability_of(c, &rf->attrs, &st));
         bool kept;
-        TRY(keep(c, &f.stability, attrs_at(&rf->attrs, rf->name.span), &kept));
-        if (kept) TRY(push(c, &f, &rf->name, arg));
+        TRY(keep(c, &st, attrs_at(&rf->attrs, rf->name.span), &kept));
+        if (!kept) continue;
+        TRY(resolve_func(c, &rf->func, nm, k, e->id, &rf->docs, &rf->attrs, &f));
+        TRY(push(c, &f, &rf->name, arg));
     }
     return WELD_OK;
 }
@@ -712,12 +714,15 @@ static weld_status resolve_interface(rctx *c, uint32_t id, uint32_t file, const 
         const wit_iitem *it = &ast->items[i];
         if (it->kind == II_FUNC) {
             weld_wit_func f;
+            weld_wit_stability st;
+            TRY(stability_of(c, &it->fn.attrs, &st));
+            bool kept;
+            TRY(keep(c, &st, attrs_at(&it->fn.attrs, it->fn.name.span), &kept));
+            TRY(lookup_define(c, &lk, &it->fn.name, kept ? LK_FUNC : LK_EXCLUDED, 0));
+            if (!kept) continue;
             TRY(resolve_func(c, &it->fn.func, it->fn.name.name, WELD_WIT_FUNC_FREESTANDING, 0, &it->fn.docs,
                              &it->fn.attrs, &f));
-            bool kept;
-            TRY(keep(c, &f.stability, attrs_at(&it->fn.attrs, it->fn.name.span), &kept));
-            TRY(lookup_define(c, &lk, &it->fn.name, kept ? LK_FUNC : LK_EXCLUDED, 0));
-            if (kept) TRY(push_iface_func(c, &f, &it->fn.name, &id));
+            TRY(push_iface_func(c, &f, &it->fn.name, &id));
         } else if (it->kind == II_TYPE && it->td.type->kind == AT_RESOURCE) {
             TRY(resource_funcs(c, &it->td, push_iface_func, &id));
         }
@@ -1133,6 +1138,9 @@ static weld_status resolve_world_body(rctx *c, uint32_t wid, uint32_t file, cons
         weld_wit_stability st;
         TRY(stability_of(c, &x->attrs, &st));
         uint32_t gate_at = attrs_at(&x->attrs, x->span);
+        bool kept;
+        TRY(keep(c, &st, gate_at, &kept));
+        if (!kept) continue;
         switch (x->ek) {
         case EK_INTERFACE: {
             uint32_t iid = new_interface(r);
@@ -1163,9 +1171,6 @@ static weld_status resolve_world_body(rctx *c, uint32_t wid, uint32_t file, cons
             it.stability = st;
             break;
         }
-        bool kept;
-        TRY(keep(c, &it.stability, gate_at, &kept));
-        if (!kept) continue;
         item_list *dst = is_imp ? &imps : &exps;
         weld_wit_world_item *prev = find_key(dst->v, dst->n, it.name, it.id);
         if (prev) {
