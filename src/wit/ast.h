@@ -30,6 +30,7 @@ typedef enum wit_tok {
     TK_EOF, TK_ID, TK_EXPLICIT_ID, TK_INT, TK_STRING,
     TK_EQ, TK_COMMA, TK_COLON, TK_PERIOD, TK_SEMI, TK_LPAREN, TK_RPAREN, TK_LBRACE,
     TK_RBRACE, TK_LT, TK_GT, TK_ARROW, TK_STAR, TK_AT, TK_SLASH, TK_PLUS, TK_MINUS,
+    TK_OTHER, /* a punctuation character WIT does not use (`[`, `]`, `!`, ...) */
     /* keywords, in the order of wit_keywords[] */
     TK_KW_FIRST,
     TK_USE = TK_KW_FIRST, TK_TYPE, TK_FUNC, TK_U8, TK_U16, TK_U32, TK_U64, TK_S8, TK_S16,

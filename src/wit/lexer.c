@@ -31,7 +31,7 @@ const char *wit_tok_desc(wit_tok t)
     static const char *const punct[] = {
         "end of file", "an identifier", "an '%' identifier", "an integer", "a string literal",
         "`=`", "`,`", "`:`", "`.`", "`;`", "`(`", "`)`", "`{`", "`}`", "`<`", "`>`", "`->`",
-        "`*`", "`@`", "`/`", "`+`", "`-`",
+        "`*`", "`@`", "`/`", "`+`", "`-`", "a character WIT does not use",
     };
     if (t < TK_KW_FIRST) return punct[t];
     if (t < TK_KW_END) return wit_keywords[t - TK_KW_FIRST]; /* callers add "keyword `...`" */
@@ -272,6 +272,11 @@ bool wit_lex_next(wit_lexer *l)
             }
         } else {
             char msg[80];
+            if (strchr("[]!#&|^~?\\'`$", (char)c) && c) {
+                l->tok = TK_OTHER;
+                l->end = l->pos;
+                return true;
+            }
             if (c >= 0x20 && c < 0x7f)
                 snprintf(msg, sizeof msg, "unexpected character `%c`", c);
             else

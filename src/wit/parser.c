@@ -35,6 +35,8 @@ static void found_desc(const parser *p, char *buf, size_t cap)
         snprintf(buf, cap, "keyword `%s`", wit_tok_desc(t));
     else if (t == TK_ID || t == TK_EXPLICIT_ID)
         snprintf(buf, cap, "identifier `%.*s`", n, p->l.src + p->l.start);
+    else if (t == TK_OTHER)
+        snprintf(buf, cap, "`%c`", p->l.src[p->l.start]);
     else if (t == TK_INT)
         snprintf(buf, cap, "integer `%.*s`", n, p->l.src + p->l.start);
     else
