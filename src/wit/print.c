@@ -194,7 +194,13 @@ static void func_sig(printer *p, const weld_wit_func *f)
         type_name(p, f->params[i].type);
     }
     str(p, ")");
-    if (f->kind == WELD_WIT_FUNC_CONSTRUCTOR && f->result == WELD_WIT_TREF(f->resource)) return;
+    if (f->kind == WELD_WIT_FUNC_CONSTRUCTOR && WELD_WIT_IS_ID(f->result)) {
+        /* `constructor(...)` alone returns an owned handle of its resource */
+        const weld_wit_typedef *t = &p->r->types[WELD_WIT_ID(f->result)];
+        if (f->result == WELD_WIT_TREF(f->resource) ||
+            (!t->name && t->kind == WELD_WIT_OWN && t->a == WELD_WIT_TREF(f->resource)))
+            return;
+    }
     if (f->result) {
         str(p, " -> ");
         type_name(p, f->result);

@@ -279,6 +279,31 @@ static weld_status anon_type(rctx *c, weld_wit_typedef *t, weld_wit_tref *out)
 
 static weld_status type_kind(rctx *c, const wit_type *t, weld_wit_typedef *out);
 
+/* The gate an anonymous type takes: that of the first named type it refers to. */
+static const weld_wit_stability *find_stability(const weld_wit_resolve *r, const weld_wit_typedef *t)
+{
+    static const weld_wit_stability none = {0};
+    weld_wit_tref refs[2] = {t->a, t->b};
+    uint32_t n = 0;
+    switch (t->kind) {
+    case WELD_WIT_ALIAS: case WELD_WIT_OWN: case WELD_WIT_BORROW: case WELD_WIT_LIST:
+    case WELD_WIT_FIXED_LIST: case WELD_WIT_OPTION: case WELD_WIT_FUTURE: case WELD_WIT_STREAM:
+        n = 1;
+        break;
+    case WELD_WIT_MAP: case WELD_WIT_RESULT: n = 2; break;
+    case WELD_WIT_TUPLE:
+        for (uint32_t i = 0; i < t->nfields; i++)
+            if (WELD_WIT_IS_ID(t->fields[i].type) && r->types[WELD_WIT_ID(t->fields[i].type)].stability.kind)
+                return &r->types[WELD_WIT_ID(t->fields[i].type)].stability;
+        return &none;
+    default: return &none;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        if (WELD_WIT_IS_ID(refs[i]) && r->types[WELD_WIT_ID(refs[i])].stability.kind)
+            return &r->types[WELD_WIT_ID(refs[i])].stability;
+    return &none;
+}
+
 static weld_status resolve_tref(rctx *c, const wit_type *t, weld_wit_tref *out)
 {
     if (t->kind == AT_PRIM) {
@@ -287,10 +312,7 @@ static weld_status resolve_tref(rctx *c, const wit_type *t, weld_wit_tref *out)
     }
     weld_wit_typedef td;
     TRY(type_kind(c, t, &td));
-    /* anonymous types inherit the gate of the named type they refer to */
-    if (WELD_WIT_IS_ID(td.a) && c->r->types[WELD_WIT_ID(td.a)].stability.kind != WELD_WIT_STAB_UNKNOWN &&
-        td.kind != WELD_WIT_ALIAS)
-        td.stability = c->r->types[WELD_WIT_ID(td.a)].stability;
+    td.stability = c->cur_stab ? *c->cur_stab : *find_stability(c->r, &td);
     return anon_type(c, &td, out);
 }
 
@@ -546,7 +568,10 @@ static weld_status define_types(rctx *c, weld_wit_owner_kind ok, uint32_t owner,
             continue;
         }
         weld_wit_typedef td;
-        TRY(type_kind(c, def->type, &td));
+        c->cur_stab = st.kind ? &st : NULL;
+        weld_status tk = type_kind(c, def->type, &td);
+        c->cur_stab = NULL;
+        TRY(tk);
         if (td.kind == WELD_WIT_OWN && def->alias && def->type->kind == AT_NAME) td.kind = WELD_WIT_ALIAS;
         uint32_t id = wit_new_type(r);
         if (id == UINT32_MAX) return nomem(c);
@@ -562,6 +587,19 @@ static weld_status define_types(rctx *c, weld_wit_owner_kind ok, uint32_t owner,
 }
 
 /* ---- functions ---- */
+
+static bool has_borrow(const weld_wit_resolve *r, weld_wit_tref t, int depth)
+{
+    if (!WELD_WIT_IS_ID(t) || depth > 200) return false;
+    const weld_wit_typedef *d = &r->types[WELD_WIT_ID(t)];
+    if (d->kind == WELD_WIT_BORROW) return true;
+    if (d->kind == WELD_WIT_RESOURCE || d->kind == WELD_WIT_OWN || d->kind == WELD_WIT_FUTURE || d->kind == WELD_WIT_STREAM)
+        return false;
+    if (has_borrow(r, d->a, depth + 1) || has_borrow(r, d->b, depth + 1)) return true;
+    for (uint32_t i = 0; i < d->nfields; i++)
+        if (has_borrow(r, d->fields[i].type, depth + 1)) return true;
+    return false;
+}
 
 static weld_status resolve_func(rctx *c, const wit_func *f, const char *name, weld_wit_func_kind kind,
                                 uint32_t resource, const wit_docs *docs, const wit_attrs *attrs,
@@ -612,6 +650,9 @@ static weld_status resolve_func(rctx *c, const wit_func *f, const char *name, we
         }
     } else if (f->result) {
         TRY(resolve_tref(c, f->result, &out->result));
+        if (has_borrow(r, out->result, 0))
+            return err_at(c, f->result->span, f->result->len,
+                          "function `%s` returns a type which contains a `borrow<T>`, which is not supported", name);
     }
     return WELD_OK;
 }
@@ -1304,6 +1345,7 @@ weld_status wit_resolve_package(weld_wit_resolve *r, const wit_srcmap *map, cons
 {
     rctx c = {.r = r, .map = map, .d = d};
     weld_arena *a = r->arena;
+    uint32_t first_type = r->ntypes, first_iface = r->ninterfaces, first_world = r->nworlds;
     /* the package entry */
     weld_wit_package *p = WIT_PUSH(a, r->packages, r->npackages, r->cap_packages);
     if (!p) return nomem(&c);
@@ -1424,6 +1466,7 @@ weld_status wit_resolve_package(weld_wit_resolve *r, const wit_srcmap *map, cons
         if (it->is_world) p->worlds[p->nworlds++] = (weld_wit_named){it->name->name, it->id};
         else p->interfaces[p->ninterfaces++] = (weld_wit_named){it->name->name, it->id};
     }
+    TRY(wit_own_handles(r, c.pkg, first_type, first_iface, first_world, d));
     *pkg_out = c.pkg;
     return WELD_OK;
 }

@@ -20,6 +20,11 @@ typedef struct wit_pkgunit {
 weld_status wit_resolve_package(weld_wit_resolve *r, const wit_srcmap *map, const wit_pkgunit *u,
                                 uint32_t *pkg_out, weld_diag *d);
 
+/* Give by-value resource references of the package's types and functions their
+ * anonymous own-handle types (handles.c). */
+weld_status wit_own_handles(weld_wit_resolve *r, uint32_t pkg, uint32_t first_type, uint32_t first_iface,
+                            uint32_t first_world, weld_diag *d);
+
 /* Helpers the printer, JSON and comparison share. */
 uint32_t wit_resource_of(const weld_wit_resolve *r, uint32_t tid);
 uint32_t wit_type_iface_dep(const weld_wit_resolve *r, uint32_t tid);
@@ -65,6 +70,7 @@ typedef struct rctx {
     uint32_t nitems;
     uint32_t *order;
     lookup *lk;
+    const weld_wit_stability *cur_stab; /* the gate of the type definition being resolved */
     uint32_t *anon;
     uint32_t nanon, cap_anon;
 } rctx;
