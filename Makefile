@@ -80,13 +80,20 @@ bench: deps
 	@BUILD=$(BUILD) bash tests/bench/run.sh
 
 FUZZ_SECONDS ?= 600
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+# `make fuzz` builds every tests/fuzz/fuzz_*.c; FUZZ=name runs one of them (default: all, in turn).
+FUZZ    ?= $(notdir $(basename $(FUZZ_SRC)))
 fuzz:
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
 	  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libweld.a
-	@mkdir -p build-fuzz/corpus
-	clang $(CPPFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_read.c \
-	  build-fuzz/libweld.a $(LDLIBS) -o build-fuzz/fuzz_read
-	build-fuzz/fuzz_read -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 build-fuzz/corpus fixtures
+	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
+	  echo "clang $$f -> build-fuzz/$$n"; \
+	  clang $(CPPFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined $$f \
+	    build-fuzz/libweld.a $(LDLIBS) -o build-fuzz/$$n || exit 1; done
+	@for n in $(FUZZ); do mkdir -p build-fuzz/corpus-$$n; \
+	  seeds=$$(for d in fixtures/$${n#fuzz_} fixtures; do [ -d $$d ] && echo $$d; done | head -1); \
+	  build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 build-fuzz/corpus-$$n $$seeds || exit 1; done
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/weld

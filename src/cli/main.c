@@ -6,12 +6,14 @@
 extern const weld_cmd cmd_version;
 extern const weld_cmd cmd_parse;
 extern const weld_cmd cmd_dump;
+extern const weld_cmd cmd_wit;
 
 /* Every subcommand, in the order `weld --help` lists them. */
 static const weld_cmd *const commands[] = {
     &cmd_parse,
     &cmd_dump,
     &cmd_version,
+    &cmd_wit,
 };
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
 

@@ -1,0 +1,91 @@
+/* cmd_wit.c - `weld wit`: resolve WIT packages and print them as WIT or JSON. */
+#include "cli.h"
+#include "weld/wit.h"
+#include <stdlib.h>
+#include <string.h>
+
+extern const weld_cmd cmd_wit;
+
+static int run_wit(int argc, char **argv)
+{
+    const char *path = NULL, *world = NULL, *features = NULL, *out = NULL;
+    bool json = false, all_features = false, main_only = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--json") == 0) json = true;
+        else if (strcmp(a, "--all-features") == 0) all_features = true;
+        else if (strcmp(a, "--main-only") == 0) main_only = true;
+        else if ((strcmp(a, "--world") == 0 || strcmp(a, "-w") == 0) && i + 1 < argc) world = argv[++i];
+        else if (strcmp(a, "--features") == 0 && i + 1 < argc) features = argv[++i];
+        else if (strcmp(a, "-o") == 0 && i + 1 < argc) out = argv[++i];
+        else if (strcmp(a, "--wasm") == 0)
+            return cli_usage_error(&cmd_wit, "--wasm (binary WIT packages) is not supported yet");
+        else if (a[0] == '-' && a[1]) return cli_usage_error(&cmd_wit, "unknown option '%s'", a);
+        else if (!path) path = a;
+        else return cli_usage_error(&cmd_wit, "more than one PATH given ('%s')", a);
+    }
+    if (!path) return cli_usage_error(&cmd_wit, "missing PATH (a .wit file or a directory)");
+    weld_arena *arena = weld_arena_new();
+    if (!arena) return CLI_REJECTED;
+    weld_wit_resolve *r = weld_wit_resolve_new(arena);
+    weld_diag d;
+    weld_diag_init(&d, path);
+    int rc = CLI_OK;
+    if (!r) {
+        weld_arena_free(arena);
+        return CLI_REJECTED;
+    }
+    r->features = features;
+    r->all_features = all_features;
+    uint32_t main = 0;
+    const char *src = NULL;
+    size_t srclen = 0;
+    weld_status st = weld_wit_add_path(r, path, &main, &src, &srclen, &d);
+    char *text = NULL;
+    size_t len = 0;
+    if (st == WELD_OK) {
+        if (json) {
+            st = weld_wit_to_json(r, &text, &len, &d);
+        } else if (world) {
+            uint32_t w;
+            st = weld_wit_select_world(r, main, world, &w, &d);
+            if (st == WELD_OK) st = weld_wit_print_world(r, w, &text, &len, &d);
+        } else {
+            uint32_t *nested = calloc(r->npackages + 1, sizeof *nested);
+            uint32_t n = 0;
+            if (!nested) st = WELD_ERR_NOMEM;
+            for (uint32_t i = 0; nested && !main_only && i < r->npackages; i++)
+                if (i != main) nested[n++] = i;
+            if (nested) st = weld_wit_print(r, main, nested, n, &text, &len, &d);
+            free(nested);
+        }
+    }
+    if (st != WELD_OK) {
+        rc = cli_report(&d, src, srclen);
+    } else if (out) {
+        weld_diag_init(&d, out);
+        if (weld_file_write_atomic(out, text, len, &d) != WELD_OK) rc = cli_report(&d, NULL, 0);
+    } else {
+        fwrite(text, 1, len, stdout);
+    }
+    free(text);
+    weld_arena_free(arena);
+    return rc;
+}
+
+const weld_cmd cmd_wit = {
+    "wit", "resolve WIT packages; print them as canonical WIT or JSON",
+    "usage: weld wit PATH [--json] [--world W] [--features a,b | --all-features]\n"
+    "                     [--main-only] [-o FILE]\n\n"
+    "Parses and resolves the WIT package at PATH (a .wit file, or a directory whose .wit\n"
+    "files form one package and whose deps/ holds its dependencies) and prints it in\n"
+    "canonical WIT, the package of PATH first and its dependencies as nested\n"
+    "`package ns:name { ... }` blocks after it.\n\n"
+    "  --json           print the whole resolve as JSON (wit-parser's layout)\n"
+    "  --world W        print only world W (`w` or `ns:pkg/w@version`)\n"
+    "  --features a,b   keep items gated by @unstable(feature = a) or b\n"
+    "  --all-features   keep every @unstable item\n"
+    "  --main-only      print the package of PATH without its dependencies\n"
+    "  -o FILE          write the output to FILE (atomically) instead of stdout\n",
+    run_wit,
+};
