@@ -55,9 +55,12 @@ typedef struct weld_valid_hooks {
 weld_validator *weld_validator_new(void);
 void weld_validator_free(weld_validator *v);
 
-/* Allow more than one memory (the multi-memory proposal; on by default). Off, a second
- * memory is the Wasm 2.0 error "multiple memories". */
-void weld_validator_set_multi_memory(weld_validator *v, bool allow);
+/* Validate by the Wasm 2.0 rules only (off by default): reject a second memory ("multiple
+ * memories"), memory instructions whose reserved memory byte is not a single 0x00, the
+ * extended-const arithmetic in constant expressions, and global.get in a constant
+ * expression of a global that is not imported. By default weld accepts what the later
+ * specification and the multi-memory and extended-const proposals allow. */
+void weld_validator_set_wasm2(weld_validator *v, bool strict);
 
 /* Validate module m; hooks may be NULL. On failure d names the item, the byte offset and
  * the rule ("func 12 at 0x3f1: type mismatch: expected i32 on the stack, found f64"). */

@@ -19,10 +19,10 @@ static double now_seconds(void)
 static int run_validate(int argc, char **argv)
 {
     const char *path = NULL;
-    bool verbose = false, single_memory = false;
+    bool verbose = false, wasm2 = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) verbose = true;
-        else if (strcmp(argv[i], "--no-multi-memory") == 0) single_memory = true;
+        else if (strcmp(argv[i], "--wasm2") == 0) wasm2 = true;
         else if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error(self(), "unknown option '%s'", argv[i]);
         else if (path) return cli_usage_error(self(), "more than one input file");
         else path = argv[i];
@@ -42,7 +42,7 @@ static int run_validate(int argc, char **argv)
         rc = CLI_REJECTED;
         goto out;
     }
-    weld_validator_set_multi_memory(v, !single_memory);
+    weld_validator_set_wasm2(v, wasm2);
     double t0 = now_seconds();
     weld_read_opts opts = {.skip_bodies = true};
     weld_module *m = NULL;
@@ -69,14 +69,15 @@ out:
 
 const weld_cmd cmd_validate = {
     "validate", "check that a core module follows every validation rule",
-    "usage: weld validate [--verbose] [--no-multi-memory] FILE\n\n"
+    "usage: weld validate [--verbose] [--wasm2] FILE\n\n"
     "Decodes the core WebAssembly module FILE and checks the validation rules of the core\n"
     "specification (Wasm 2.0, with tail calls, extended constant expressions, multiple\n"
     "memories and threads): every function body is type-checked instruction by\n"
     "instruction. Exits 0 when the module is valid, 1 with a diagnostic naming the\n"
     "function, the byte offset and the rule when it is not.\n\n"
     "  -v, --verbose       print a summary line with the time taken and the throughput\n"
-    "  --no-multi-memory   reject a second memory, as Wasm 2.0 does\n",
+    "  --wasm2             apply only the Wasm 2.0 rules (no multiple memories, no\n"
+    "                      extended constant expressions)\n",
     run_validate,
 };
 

@@ -26,9 +26,11 @@ weld_status valid_const_expr(weld_validator *v, const weld_expr *e, weld_valtype
         case WELD_OP_F64_CONST: push = WELD_F64; break;
         case WELD_OP_V128_CONST: push = WELD_V128; break;
         case WELD_OP_I32_ADD: case WELD_OP_I32_SUB: case WELD_OP_I32_MUL:
+            if (v->wasm2) goto not_const;
             pop = push = WELD_I32;
             break;
         case WELD_OP_I64_ADD: case WELD_OP_I64_SUB: case WELD_OP_I64_MUL:
+            if (v->wasm2) goto not_const;
             pop = push = WELD_I64;
             break;
         case WELD_OP_REF_NULL:
@@ -66,6 +68,7 @@ weld_status valid_const_expr(weld_validator *v, const weld_expr *e, weld_valtype
                                                                 : weld_valtype_name(v->vals[0]));
             return WELD_OK;
         default:
+        not_const:
             return weld_diag_set(d, WELD_ERR_INVALID, in.offset,
                                  "%s: constant expression required, found %s", what,
                                  weld_opinfos[in.op].name);

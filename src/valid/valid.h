@@ -28,11 +28,12 @@ typedef struct valid_ctrl {
 
 struct weld_validator {
     valid_sig sigs[WELD_OP_COUNT];
-    bool multi_memory;
+    bool wasm2; /* only the Wasm 2.0 rules (see weld_validator_set_wasm2) */
 
     /* the module's index spaces (imports first), rebuilt per module */
     const weld_module *m;
     uint32_t nfuncs, ntables, nmems, nglobals;
+    uint32_t nconst_globals;       /* globals a segment offset may read */
     uint32_t *func_types;          /* type index per function */
     weld_tabletype *tables;
     weld_limits *mems;

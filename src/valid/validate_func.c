@@ -21,7 +21,8 @@ static const weld_valtype one_type[256] = {
 typedef struct walk {
     weld_validator *v;
     weld_diag *d;
-    uint64_t at; /* offset of the instruction being typed */
+    uint64_t at;          /* offset of the instruction being typed */
+    const uint8_t *iend;  /* just past its encoding */
 } walk;
 
 static weld_status fail(walk *w, weld_status st, const char *fmt, ...) WELD_PRINTF(3, 4);
@@ -260,9 +261,10 @@ static weld_status check_type(walk *w, uint32_t idx, const weld_functype **out)
 static weld_status check_data(walk *w, uint32_t idx)
 {
     const weld_module *m = w->v->m;
+    uint32_t n = m->has_datacount ? m->datacount : m->ndatas;
+    if (idx >= n) return fail(w, WELD_ERR_INVALID, "unknown data segment %" PRIu32, idx);
     if (!m->has_datacount)
         return fail(w, WELD_ERR_MALFORMED, "data count section required");
-    if (idx >= m->datacount) return fail(w, WELD_ERR_INVALID, "unknown data segment %" PRIu32, idx);
     return WELD_OK;
 }
 
@@ -331,8 +333,8 @@ static weld_status plain(walk *w, const weld_insn *in, const valid_sig *s)
     }
     case WELD_IMM_TABLE_INIT: {
         const weld_tabletype *t = NULL;
-        if ((st = check_elem(w, in->u.pair.a))) return st;
         if ((st = check_table(w, in->u.pair.b, &t))) return st;
+        if ((st = check_elem(w, in->u.pair.a))) return st;
         if (w->v->m->elems[in->u.pair.a].type != t->elem)
             return fail(w, WELD_ERR_INVALID, "type mismatch: table.init of elem segment %" PRIu32
                         " (%s) into table %" PRIu32 " (%s)", in->u.pair.a,
@@ -400,6 +402,18 @@ static weld_status call_indirect(walk *w, const weld_insn *in, bool tail)
     if ((st = check_type(w, in->u.pair.a, &ft))) return st;
     if ((st = pop(w, valid_addr_type(&t->limits)))) return st;
     return call_type(w, ft, tail);
+}
+
+/* Wasm 2.0 encodes the memory index of memory.size/grow/fill/init/copy as reserved zero
+ * bytes (n of them, the instruction's last bytes); multi-memory made them LEB128 indices. */
+static weld_status reserved_zeros(walk *w, unsigned n)
+{
+    if (!w->v->wasm2) return WELD_OK;
+    const uint8_t *e = w->iend;
+    for (unsigned i = 1; i <= n; i++)
+        if (e[-(int)i] != 0) return fail(w, WELD_ERR_MALFORMED, "zero byte expected");
+    if (e[-(int)n - 1] & 0x80) return fail(w, WELD_ERR_MALFORMED, "zero byte expected");
+    return WELD_OK;
 }
 
 static weld_status special(walk *w, const weld_insn *in)
@@ -535,21 +549,21 @@ static weld_status special(walk *w, const weld_insn *in)
     case WELD_OP_MEMORY_SIZE:
     case WELD_OP_MEMORY_GROW: {
         const weld_limits *mem = NULL;
-        if ((st = check_memory(w, in->u.index, &mem))) return st;
+        if ((st = reserved_zeros(w, 1)) || (st = check_memory(w, in->u.index, &mem))) return st;
         uint8_t a = valid_addr_type(mem);
         if (in->op == WELD_OP_MEMORY_GROW && (st = pop(w, a))) return st;
         return push(w, a);
     }
     case WELD_OP_MEMORY_FILL: {
         const weld_limits *mem = NULL;
-        if ((st = check_memory(w, in->u.index, &mem))) return st;
+        if ((st = reserved_zeros(w, 1)) || (st = check_memory(w, in->u.index, &mem))) return st;
         uint8_t a = valid_addr_type(mem);
         if ((st = pop(w, a)) || (st = pop(w, WELD_I32)) || (st = pop(w, a))) return st;
         return WELD_OK;
     }
     case WELD_OP_MEMORY_COPY: {
         const weld_limits *dst = NULL, *src = NULL;
-        if ((st = check_memory(w, in->u.pair.a, &dst)) || (st = check_memory(w, in->u.pair.b, &src)))
+        if ((st = reserved_zeros(w, 2)) || (st = check_memory(w, in->u.pair.a, &dst)) || (st = check_memory(w, in->u.pair.b, &src)))
             return st;
         uint8_t ad = valid_addr_type(dst), as = valid_addr_type(src);
         uint8_t n = (ad == WELD_I64 && as == WELD_I64) ? WELD_I64 : WELD_I32;
@@ -558,7 +572,8 @@ static weld_status special(walk *w, const weld_insn *in)
     }
     case WELD_OP_MEMORY_INIT: {
         const weld_limits *mem = NULL;
-        if ((st = check_memory(w, in->u.pair.b, &mem)) || (st = check_data(w, in->u.pair.a)))
+        if ((st = reserved_zeros(w, 1)) || (st = check_memory(w, in->u.pair.b, &mem)) ||
+            (st = check_data(w, in->u.pair.a)))
             return st;
         if ((st = pop(w, WELD_I32)) || (st = pop(w, WELD_I32)) || (st = pop(w, valid_addr_type(mem))))
             return st;
@@ -627,7 +642,7 @@ static void fill_view(const weld_validator *v, weld_valid_view *view)
 static weld_status walk_body(weld_validator *v, const weld_func_body *b,
                              const weld_valid_hooks *hooks, weld_diag *d)
 {
-    walk w = {v, d, b->code.offset};
+    walk w = {v, d, b->code.offset, b->code.code};
     weld_status st;
     if ((st = setup_locals(&w, v->ftype, b))) return st;
     v->nvals = v->nctrls = 0;
@@ -658,6 +673,7 @@ static weld_status walk_body(weld_validator *v, const weld_func_body *b,
             return st;
         }
         w.at = in.offset;
+        w.iend = r.p;
         if (hooks && hooks->insn) {
             fill_view(v, &view);
             if ((st = hooks->insn(hooks->ctx, &view, &in))) return st;

@@ -80,13 +80,12 @@ weld_validator *weld_validator_new(void)
     weld_validator *v = calloc(1, sizeof *v);
     if (!v) return NULL;
     parse_sigs(v->sigs);
-    v->multi_memory = true;
     return v;
 }
 
-void weld_validator_set_multi_memory(weld_validator *v, bool allow)
+void weld_validator_set_wasm2(weld_validator *v, bool strict)
 {
-    v->multi_memory = allow;
+    v->wasm2 = strict;
 }
 
 void weld_validator_free(weld_validator *v)
@@ -113,8 +112,7 @@ static uint64_t sec_off(const weld_module *m, uint8_t id)
     return WELD_NO_OFFSET;
 }
 
-static weld_status check_limits(const weld_limits *l, bool memory, bool multi_memory,
-                                uint64_t off, const char *what, weld_diag *d)
+static weld_status check_limits(const weld_limits *l, bool memory, uint64_t off, const char *what, weld_diag *d)
 {
     bool has_max = l->flags & WELD_LIMITS_HAS_MAX;
     if (has_max && l->min > l->max)
@@ -137,7 +135,6 @@ static weld_status check_limits(const weld_limits *l, bool memory, bool multi_me
     } else if (!(l->flags & WELD_LIMITS_64) && (l->min > UINT32_MAX || l->max > UINT32_MAX)) {
         return weld_diag_set(d, WELD_ERR_INVALID, off, "%s: table size must be at most 2^32-1", what);
     }
-    (void)multi_memory;
     return WELD_OK;
 }
 
@@ -192,11 +189,11 @@ static weld_status build_spaces(weld_validator *v, const weld_module *m, weld_di
             if ((st = check_valtype(t->u.table.elem, off, what, d))) return st;
             if (!valid_is_ref(t->u.table.elem))
                 return weld_diag_set(d, WELD_ERR_INVALID, off, "%s: table of a non-reference type", what);
-            if ((st = check_limits(&t->u.table.limits, false, v->multi_memory, off, what, d))) return st;
+            if ((st = check_limits(&t->u.table.limits, false, off, what, d))) return st;
             v->tables[v->ntables++] = t->u.table;
             break;
         case WELD_EXTERN_MEMORY:
-            if ((st = check_limits(&t->u.memory, true, v->multi_memory, off, what, d))) return st;
+            if ((st = check_limits(&t->u.memory, true, off, what, d))) return st;
             v->mems[v->nmems++] = t->u.memory;
             break;
         case WELD_EXTERN_GLOBAL:
@@ -221,16 +218,16 @@ static weld_status build_spaces(weld_validator *v, const weld_module *m, weld_di
         if ((st = check_valtype(m->tables[i].elem, off, what, d))) return st;
         if (!valid_is_ref(m->tables[i].elem))
             return weld_diag_set(d, WELD_ERR_INVALID, off, "%s: table of a non-reference type", what);
-        if ((st = check_limits(&m->tables[i].limits, false, v->multi_memory, off, what, d))) return st;
+        if ((st = check_limits(&m->tables[i].limits, false, off, what, d))) return st;
         v->tables[v->ntables++] = m->tables[i];
     }
     off = sec_off(m, WELD_SEC_MEMORY);
     for (uint32_t i = 0; i < m->nmemories; i++) {
         snprintf(what, sizeof what, "memory %" PRIu32, v->nmems);
-        if ((st = check_limits(&m->memories[i], true, v->multi_memory, off, what, d))) return st;
+        if ((st = check_limits(&m->memories[i], true, off, what, d))) return st;
         v->mems[v->nmems++] = m->memories[i];
     }
-    if (v->nmems > 1 && !v->multi_memory)
+    if (v->nmems > 1 && v->wasm2)
         return weld_diag_set(d, WELD_ERR_INVALID, off, "multiple memories (%" PRIu32 ") are not enabled",
                              v->nmems);
     for (uint32_t i = 0; i < m->nglobals; i++) v->globals[v->nglobals + i] = m->globals[i].type;
@@ -314,13 +311,13 @@ static weld_status check_elems(weld_validator *v, const weld_module *m, weld_dia
                                      "elem %" PRIu32 ": type mismatch: %s segment for table %" PRIu32 " of %s",
                                      i, weld_valtype_name(e->type), e->table, weld_valtype_name(t->elem));
             snprintf(what, sizeof what, "elem %" PRIu32 " offset", i);
-            if ((st = valid_const_expr(v, &e->offset, valid_addr_type(&t->limits), v->nglobals, what, d)))
+            if ((st = valid_const_expr(v, &e->offset, valid_addr_type(&t->limits), v->nconst_globals, what, d)))
                 return st;
         }
         for (uint32_t k = 0; k < e->count; k++) {
             if (e->uses_exprs) {
                 snprintf(what, sizeof what, "elem %" PRIu32 " item %" PRIu32, i, k);
-                if ((st = valid_const_expr(v, &e->exprs[k], e->type, v->nglobals, what, d))) return st;
+                if ((st = valid_const_expr(v, &e->exprs[k], e->type, v->nconst_globals, what, d))) return st;
             } else if (e->funcs[k] >= v->nfuncs) {
                 return weld_diag_set(d, WELD_ERR_INVALID, off, "elem %" PRIu32 " item %" PRIu32 ": unknown function %" PRIu32,
                                      i, k, e->funcs[k]);
@@ -341,7 +338,7 @@ static weld_status check_datas(weld_validator *v, const weld_module *m, weld_dia
             return weld_diag_set(d, WELD_ERR_INVALID, e->offset.offset, "data %" PRIu32 ": unknown memory %" PRIu32,
                                  i, e->memory);
         snprintf(what, sizeof what, "data %" PRIu32 " offset", i);
-        if ((st = valid_const_expr(v, &e->offset, valid_addr_type(&v->mems[e->memory]), v->nglobals,
+        if ((st = valid_const_expr(v, &e->offset, valid_addr_type(&v->mems[e->memory]), v->nconst_globals,
                                    what, d)))
             return st;
     }
@@ -390,15 +387,18 @@ weld_status weld_validator_run(weld_validator *v, const weld_module *m,
     for (uint32_t i = 0; i < m->ndatas; i++)
         if (m->datas[i].mode == WELD_SEG_ACTIVE) scan_refs(v, &m->datas[i].offset);
 
-    /* globals: initialisers see only the imported globals */
+    /* globals: an initialiser sees the imported globals (Wasm 2.0), or also the globals
+     * defined before it; segment offsets see the imported ones (Wasm 2.0), or all */
     uint32_t nimported = v->nglobals;
     for (uint32_t i = 0; i < m->nglobals; i++) {
         snprintf(what, sizeof what, "global %" PRIu32, nimported + i);
         if ((st = check_valtype(m->globals[i].type.type, m->globals[i].init.offset, what, d))) return st;
-        if ((st = valid_const_expr(v, &m->globals[i].init, m->globals[i].type.type, nimported, what, d)))
+        if ((st = valid_const_expr(v, &m->globals[i].init, m->globals[i].type.type,
+                                   v->wasm2 ? nimported : nimported + i, what, d)))
             return st;
     }
     v->nglobals = nimported + m->nglobals;
+    v->nconst_globals = v->wasm2 ? nimported : v->nglobals;
 
     if ((st = check_exports(v, m, d))) return st;
     if (m->has_start) {
