@@ -64,6 +64,7 @@ static inline weld_status push(walk *w, uint8_t t)
 static weld_status push_n(walk *w, const weld_valtype *ts, uint32_t n)
 {
     weld_validator *v = w->v;
+    if (n == 0) return WELD_OK;
     if (WELD_UNLIKELY(v->cap_vals - v->nvals < n) && !grow_vals(v, n))
         return fail(w, WELD_ERR_NOMEM, "out of memory");
     memcpy(v->vals + v->nvals, ts, n);
@@ -616,7 +617,7 @@ static weld_status setup_locals(walk *w, const weld_functype *ft, const weld_fun
         return fail(w, WELD_ERR_UNSUPPORTED, "too many locals (%" PRIu64 ")", n);
     if (!valid_reserve((void **)&v->locals, &v->cap_locals, (size_t)n, 1))
         return fail(w, WELD_ERR_NOMEM, "out of memory for %" PRIu64 " locals", n);
-    memcpy(v->locals, ft->params, ft->nparams);
+    if (ft->nparams) memcpy(v->locals, ft->params, ft->nparams);
     uint64_t k = ft->nparams;
     for (uint32_t g = 0; g < b->nlocal_groups; g++) {
         weld_valtype t = b->locals[g].type;

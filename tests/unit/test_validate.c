@@ -263,7 +263,7 @@ static void test_module_rules(void **state)
     module1(&b, L(T_V), L("\x06\x09\x01\x7f\x00\x41\x01\x41\x02\x6a\x0b"), L("\x00\x0b"));
     check(&b, WELD_ERR_INVALID, "constant expression required", true);
     /* a non-constant instruction */
-    module1(&b, L(T_V), L("\x06\x06\x01\x7f\x00\x01\x0b"), L("\x00\x0b"));
+    module1(&b, L(T_V), L("\x06\x05\x01\x7f\x00\x01\x0b"), L("\x00\x0b"));
     check(&b, WELD_ERR_INVALID, "constant expression required", false);
     /* two memories: fine by default, "multiple memories" in Wasm 2.0 mode */
     module1(&b, L(T_V), L("\x05\x05\x02\x00\x01\x00\x01"), L("\x00\x0b"));
