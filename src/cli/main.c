@@ -3,17 +3,15 @@
 #include <stdarg.h>
 #include <string.h>
 
-extern const weld_cmd cmd_version;
-extern const weld_cmd cmd_parse;
-extern const weld_cmd cmd_dump;
-extern const weld_cmd cmd_wit;
+extern const weld_cmd cmd_parse, cmd_dump, cmd_validate, cmd_wit, cmd_version;
 
 /* Every subcommand, in the order `weld --help` lists them. */
 static const weld_cmd *const commands[] = {
     &cmd_parse,
     &cmd_dump,
-    &cmd_version,
+    &cmd_validate,
     &cmd_wit,
+    &cmd_version,
 };
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
 
