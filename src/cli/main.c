@@ -3,12 +3,13 @@
 #include <stdarg.h>
 #include <string.h>
 
-extern const weld_cmd cmd_parse, cmd_dump, cmd_validate, cmd_wit, cmd_version;
+extern const weld_cmd cmd_parse, cmd_dump, cmd_print, cmd_validate, cmd_wit, cmd_version;
 
 /* Every subcommand, in the order `weld --help` lists them. */
 static const weld_cmd *const commands[] = {
     &cmd_parse,
     &cmd_dump,
+    &cmd_print,
     &cmd_validate,
     &cmd_wit,
     &cmd_version,
