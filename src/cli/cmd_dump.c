@@ -1,5 +1,6 @@
 /* cmd_dump.c - `weld dump`: the sections of a binary with offsets, sizes and item counts. */
 #include "input.h"
+#include "component_cli.h"
 #include "weld/module.h"
 #include <jansson.h>
 #include <stdlib.h>
@@ -102,6 +103,7 @@ static int run_dump(int argc, char **argv)
     if (rc) return rc;
     switch (in.kind) {
     case CLI_INPUT_CORE: rc = dump_core(&in, json); break;
+    case CLI_INPUT_COMPONENT: rc = cli_component_dump(path, in.data, in.len, json); break;
     default: rc = cli_unsupported_input(&in, "dump"); break;
     }
     cli_input_free(&in);

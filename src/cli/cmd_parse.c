@@ -1,5 +1,6 @@
 /* cmd_parse.c - `weld parse`: decode a binary and write it back from the tree. */
 #include "input.h"
+#include "component_cli.h"
 #include "weld/module.h"
 #include <stdlib.h>
 #include <string.h>
@@ -106,6 +107,9 @@ static int run_parse(int argc, char **argv)
     if (rc) return rc;
     switch (in.kind) {
     case CLI_INPUT_CORE: rc = parse_core(&in, &a); break;
+    case CLI_INPUT_COMPONENT:
+        rc = cli_component_parse(a.in, in.data, in.len, a.out, a.check);
+        break;
     default: rc = cli_unsupported_input(&in, "parse"); break;
     }
     cli_input_free(&in);
