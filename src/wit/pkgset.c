@@ -356,6 +356,34 @@ static weld_status resolve_all(loader *L, wit_pkgunit *main_unit, uint32_t *main
         }
         if ((st = collect_deps(L, u)) != WELD_OK) return st;
     }
+    /* every package a path names must exist, at the version asked for */
+    for (uint32_t i = 0; i < L->nunits; i++) {
+        wit_pkgunit *u = L->units[i];
+        for (uint32_t k = 0; k < u->ndeps; k++) {
+            const wit_usepath *p = u->deps[k];
+            const char *other = NULL;
+            bool exact = false, same_name = false;
+            for (uint32_t q = 0; q < L->nunits && !exact; q++) {
+                const wit_pkgname *n = L->units[q]->name;
+                if (strcmp(n->ns.name, p->ns.name) || strcmp(n->name.name, p->pkg.name)) continue;
+                exact = path_names(p, n);
+                same_name = true;
+                other = n->version;
+            }
+            for (uint32_t q = 0; q < r->npackages && !exact; q++) {
+                const weld_wit_package *n = &r->packages[q];
+                if (strcmp(n->ns, p->ns.name) || strcmp(n->name, p->pkg.name)) continue;
+                exact = (!n->version && !p->version) || (n->version && p->version && strcmp(n->version, p->version) == 0);
+                same_name = true;
+                other = n->version;
+            }
+            if (exact || !same_name) continue;
+            return wit_error(&L->map, L->d, WELD_ERR_INVALID, p->span, p->len,
+                             "package `%s:%s%s%s` not found: version mismatch, `%s` asks for %s%s but the package found is version %s",
+                             p->ns.name, p->pkg.name, p->version ? "@" : "", p->version ? p->version : "", p->name.name,
+                             p->version ? "version " : "no version", p->version ? p->version : "", other ? other : "(none)");
+        }
+    }
     /* visit in name order, dependencies first */
     wit_pkgunit **sorted = weld_arena_alloc(r->arena, sizeof *sorted * (L->nunits + 1));
     order_state o = {weld_arena_alloc(r->arena, sizeof *o.out * (L->nunits + 1)), 0};

@@ -388,6 +388,10 @@ static weld_status type_kind(rctx *c, const wit_type *t, weld_wit_typedef *out)
         return resolve_tref(c, t->a, &out->a);
     case AT_MAP:
         out->kind = WELD_WIT_MAP;
+        if (t->a->kind != AT_PRIM || t->a->prim == WELD_WIT_T_F32 || t->a->prim == WELD_WIT_T_F64 ||
+            t->a->prim == WELD_WIT_T_ERROR_CONTEXT)
+            return err_at(c, t->a->span, t->a->len,
+                          "invalid map key type: map keys must be bool, u8, u16, u32, u64, s8, s16, s32, s64, char, or string");
         TRY(resolve_tref(c, t->a, &out->a));
         return resolve_tref(c, t->b, &out->b);
     case AT_RESULT:
@@ -670,8 +674,22 @@ static weld_status resource_funcs(rctx *c, const wit_typedef *td,
                                   weld_status (*push)(rctx *, weld_wit_func *, const wit_id *, void *), void *arg)
 {
     lookup_ent *e = lookup_find(c->lk, td->name.name);
-    if (!e || e->kind != LK_TYPE) return WELD_OK; /* excluded by a gate */
     const wit_type *t = td->type;
+    if (!e || e->kind != LK_TYPE) {
+        /* the resource is gated off: so must be each of its functions */
+        for (uint32_t i = 0; i < t->nfuncs; i++) {
+            const wit_rfunc *rf = &t->funcs[i];
+            weld_wit_stability st;
+            bool kept;
+            TRY(stability_of(c, &rf->attrs, &st));
+            TRY(keep(c, &st, rf->name.span, &kept));
+            if (kept)
+                return err_at(c, rf->name.span, rf->name.len,
+                              "found a reference to a type which is excluded due to its feature not being activated: resource `%s` is gated off but this function is not",
+                              td->name.name);
+        }
+        return WELD_OK;
+    }
     for (uint32_t i = 0; i < t->nfuncs; i++) {
         const wit_rfunc *rf = &t->funcs[i];
         for (uint32_t k = 0; k < i; k++)
@@ -1424,6 +1442,16 @@ weld_status wit_resolve_package(weld_wit_resolve *r, const wit_srcmap *map, cons
         TRY(keep(&c, &st, it->name->span, &kept));
         if (!kept) {
             it->excluded = true;
+            /* an excluded interface may only hold gated types */
+            for (uint32_t k = 0; !it->is_world && k < it->iface->nitems; k++) {
+                const wit_iitem *x = &it->iface->items[k];
+                const wit_attrs *at = x->kind == II_TYPE ? &x->td.attrs : x->kind == II_USE ? &x->use.attrs : NULL;
+                if (at && at->n == 0) {
+                    const wit_id *nm = x->kind == II_TYPE ? &x->td.name : &x->use.path.name;
+                    return err_at(&c, nm->span, nm->len,
+                                  "found a reference to a interface which is excluded due to its feature not being activated; this type is not gated by a feature but its interface is");
+                }
+            }
             continue;
         }
         if (it->is_world) {
