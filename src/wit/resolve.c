@@ -1075,13 +1075,31 @@ static weld_status clone_func(rctx *c, clone_map *m, uint32_t sw, uint32_t dw, w
     return WELD_OK;
 }
 
-static const char *renamed(const wit_witem *inc, const char *name, bool *used)
+/* The name an included item takes under `with { a as b }`; resource functions
+ * ("[method]a.m", "[constructor]a") follow their resource's new name. */
+static const char *renamed(rctx *c, const wit_witem *inc, const char *name, bool *used)
 {
-    for (uint32_t i = 0; i < inc->nwith; i++)
-        if (strcmp(inc->with[i].from.name, name) == 0) {
+    for (uint32_t i = 0; i < inc->nwith; i++) {
+        const char *from = inc->with[i].from.name, *to = inc->with[i].to.name;
+        if (strcmp(from, name) == 0) {
             used[i] = true;
-            return inc->with[i].to.name;
+            return to;
         }
+        const char *close = name[0] == '[' ? strchr(name, ']') : NULL;
+        if (!close) continue;
+        const char *rest = close + 1, *dot = strchr(rest, '.');
+        size_t fl = strlen(from), kl = (size_t)(close + 1 - name);
+        if (dot ? (size_t)(dot - rest) == fl && strncmp(rest, from, fl) == 0 : strcmp(rest, from) == 0) {
+            size_t n = kl + strlen(to) + (dot ? strlen(dot) : 0);
+            char *s = weld_arena_alloc(c->r->arena, n + 1);
+            if (!s) return name;
+            memcpy(s, name, kl);
+            strcpy(s + kl, to);
+            if (dot) strcat(s, dot);
+            used[i] = true;
+            return s;
+        }
+    }
     return name;
 }
 
@@ -1106,7 +1124,7 @@ static weld_status include_world(rctx *c, uint32_t wid, const wit_witem *inc, ui
                 *nw = it;
                 continue;
             }
-            const char *nm = renamed(inc, it.name, used);
+            const char *nm = renamed(c, inc, it.name, used);
             if (find_key(dst->v, dst->n, nm, 0))
                 return err_at(c, inc->span, 7, "%s `%s` from the included world `%s` conflicts with an item of the same name in world `%s`",
                               pass ? "export" : "import", nm, r->worlds[src].name, r->worlds[wid].name);
