@@ -10,7 +10,7 @@ extern const weld_cmd cmd_wit;
 static int run_wit(int argc, char **argv)
 {
     const char *path = NULL, *world = NULL, *features = NULL, *out = NULL;
-    bool json = false, all_features = false, main_only = false, timing = false;
+    bool json = false, all_features = false, main_only = false, timing = false, check = false;
     int repeat = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -18,6 +18,7 @@ static int run_wit(int argc, char **argv)
         else if (strcmp(a, "--all-features") == 0) all_features = true;
         else if (strcmp(a, "--main-only") == 0) main_only = true;
         else if (strcmp(a, "--time") == 0) timing = true;
+        else if (strcmp(a, "--check") == 0) check = true;
         else if (strcmp(a, "--repeat") == 0 && i + 1 < argc) {
             repeat = atoi(argv[++i]);
             if (repeat < 1 || repeat > 100000) return cli_usage_error(&cmd_wit, "--repeat takes 1..100000");
@@ -97,8 +98,32 @@ static int run_wit(int argc, char **argv)
                 repeat, json ? "json" : "print",
                 ((double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6) / repeat,
                 r->npackages, r->ninterfaces, r->nworlds, r->ntypes);
+    if (st == WELD_OK && check && !json && !world && !main_only) {
+        /* the printed text must resolve to an equal resolve */
+        weld_arena *a2 = weld_arena_new();
+        weld_wit_resolve *r2 = a2 ? weld_wit_resolve_new(a2) : NULL;
+        uint32_t m2;
+        weld_diag d2;
+        weld_diag_init(&d2, "<printed>");
+        char why[512] = "out of memory";
+        if (r2) {
+            r2->features = features;
+            r2->all_features = all_features;
+        }
+        if (!r2 || weld_wit_add_source(r2, "<printed>", text, len, &m2, &d2) != WELD_OK) {
+            if (r2) weld_diag_format(&d2, why, sizeof why);
+            fprintf(stderr, "weld wit: the printed WIT does not resolve: %s\n", why);
+            rc = CLI_REJECTED;
+        } else if (!weld_wit_resolve_equal(r, r2, why, sizeof why)) {
+            fprintf(stderr, "weld wit: the printed WIT resolves differently: %s\n", why);
+            rc = CLI_REJECTED;
+        }
+        weld_arena_free(a2);
+    }
     if (st != WELD_OK) {
         rc = cli_report(&d, src, srclen);
+    } else if (rc != CLI_OK) {
+        /* --check failed: reported above */
     } else if (out) {
         weld_diag_init(&d, out);
         if (weld_file_write_atomic(out, text, len, &d) != WELD_OK) rc = cli_report(&d, NULL, 0);
@@ -123,6 +148,8 @@ const weld_cmd cmd_wit = {
     "  --features a,b   keep items gated by @unstable(feature = a) or b\n"
     "  --all-features   keep every @unstable item\n"
     "  --main-only      print the package of PATH without its dependencies\n"
+    "  --check          also re-parse the printed WIT and check it resolves to an equal\n"
+    "                   resolve (exit 1 if not)\n"
     "  --time           report the time spent (load, resolve, print) on stderr\n"
     "  --repeat N       do the work N times (with --time: the average)\n"
     "  -o FILE          write the output to FILE (atomically) instead of stdout\n",

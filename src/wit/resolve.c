@@ -1117,8 +1117,14 @@ static weld_status include_world(rctx *c, uint32_t wid, const wit_witem *inc, ui
         for (uint32_t i = 0; i < n; i++) {
             weld_wit_world_item it = (pass ? r->worlds[src].exports : r->worlds[src].imports)[i];
             if (!it.name) {
+                /* an interface from another package's world keeps no @since of that package */
+                if (r->worlds[src].package != r->worlds[wid].package && it.stability.kind == WELD_WIT_STAB_STABLE)
+                    memset(&it.stability, 0, sizeof it.stability);
                 weld_wit_world_item *prev = find_key(dst->v, dst->n, NULL, it.id);
-                if (prev) continue;
+                if (prev) {
+                    if (!prev->stability.kind) prev->stability = it.stability;
+                    continue;
+                }
                 weld_wit_world_item *nw = list_push(c, dst);
                 if (!nw) return nomem(c);
                 *nw = it;
