@@ -187,7 +187,8 @@ weld_status weld_wit_to_json(const weld_wit_resolve *r, char **out, size_t *out_
                              weld_diag *d);
 
 /* True when two resolves describe the same packages, interfaces, worlds and types (same
- * structure and names, compared through the index graph; docs included). On a difference
+ * structure, names, docs and gates; items matched by name, anonymous types by
+ * structure). On a difference
  * writes a short description into why (if non-NULL). */
 bool weld_wit_resolve_equal(const weld_wit_resolve *a, const weld_wit_resolve *b, char *why,
                             size_t why_cap);

@@ -3,18 +3,26 @@
 #include "weld/wit.h"
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 extern const weld_cmd cmd_wit;
 
 static int run_wit(int argc, char **argv)
 {
     const char *path = NULL, *world = NULL, *features = NULL, *out = NULL;
-    bool json = false, all_features = false, main_only = false;
+    bool json = false, all_features = false, main_only = false, timing = false, check = false;
+    int repeat = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--json") == 0) json = true;
         else if (strcmp(a, "--all-features") == 0) all_features = true;
         else if (strcmp(a, "--main-only") == 0) main_only = true;
+        else if (strcmp(a, "--time") == 0) timing = true;
+        else if (strcmp(a, "--check") == 0) check = true;
+        else if (strcmp(a, "--repeat") == 0 && i + 1 < argc) {
+            repeat = atoi(argv[++i]);
+            if (repeat < 1 || repeat > 100000) return cli_usage_error(&cmd_wit, "--repeat takes 1..100000");
+        }
         else if ((strcmp(a, "--world") == 0 || strcmp(a, "-w") == 0) && i + 1 < argc) world = argv[++i];
         else if (strcmp(a, "--features") == 0 && i + 1 < argc) features = argv[++i];
         else if (strcmp(a, "-o") == 0 && i + 1 < argc) out = argv[++i];
@@ -25,6 +33,30 @@ static int run_wit(int argc, char **argv)
         else return cli_usage_error(&cmd_wit, "more than one PATH given ('%s')", a);
     }
     if (!path) return cli_usage_error(&cmd_wit, "missing PATH (a .wit file or a directory)");
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (int k = 1; k < repeat; k++) { /* extra rounds, for timing */
+        weld_arena *ar = weld_arena_new();
+        weld_wit_resolve *rr = ar ? weld_wit_resolve_new(ar) : NULL;
+        uint32_t m = 0;
+        char *tx = NULL;
+        if (rr) {
+            rr->features = features;
+            rr->all_features = all_features;
+            if (weld_wit_add_path(rr, path, &m, NULL, NULL, NULL) == WELD_OK) {
+                if (json) weld_wit_to_json(rr, &tx, NULL, NULL);
+                else {
+                    uint32_t *nested = calloc(rr->npackages + 1, sizeof *nested), n = 0;
+                    for (uint32_t i = 0; nested && i < rr->npackages; i++)
+                        if (i != m) nested[n++] = i;
+                    if (nested) weld_wit_print(rr, m, nested, n, &tx, NULL, NULL);
+                    free(nested);
+                }
+            }
+        }
+        free(tx);
+        weld_arena_free(ar);
+    }
     weld_arena *arena = weld_arena_new();
     if (!arena) return CLI_REJECTED;
     weld_wit_resolve *r = weld_wit_resolve_new(arena);
@@ -60,8 +92,38 @@ static int run_wit(int argc, char **argv)
             free(nested);
         }
     }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (timing)
+        fprintf(stderr, "weld wit: %d round(s) of load+resolve+%s: %.3f ms each (%u packages, %u interfaces, %u worlds, %u types)\n",
+                repeat, json ? "json" : "print",
+                ((double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6) / repeat,
+                r->npackages, r->ninterfaces, r->nworlds, r->ntypes);
+    if (st == WELD_OK && check && !json && !world && !main_only) {
+        /* the printed text must resolve to an equal resolve */
+        weld_arena *a2 = weld_arena_new();
+        weld_wit_resolve *r2 = a2 ? weld_wit_resolve_new(a2) : NULL;
+        uint32_t m2;
+        weld_diag d2;
+        weld_diag_init(&d2, "<printed>");
+        char why[512] = "out of memory";
+        if (r2) {
+            r2->features = features;
+            r2->all_features = all_features;
+        }
+        if (!r2 || weld_wit_add_source(r2, "<printed>", text, len, &m2, &d2) != WELD_OK) {
+            if (r2) weld_diag_format(&d2, why, sizeof why);
+            fprintf(stderr, "weld wit: the printed WIT does not resolve: %s\n", why);
+            rc = CLI_REJECTED;
+        } else if (!weld_wit_resolve_equal(r, r2, why, sizeof why)) {
+            fprintf(stderr, "weld wit: the printed WIT resolves differently: %s\n", why);
+            rc = CLI_REJECTED;
+        }
+        weld_arena_free(a2);
+    }
     if (st != WELD_OK) {
         rc = cli_report(&d, src, srclen);
+    } else if (rc != CLI_OK) {
+        /* --check failed: reported above */
     } else if (out) {
         weld_diag_init(&d, out);
         if (weld_file_write_atomic(out, text, len, &d) != WELD_OK) rc = cli_report(&d, NULL, 0);
@@ -86,6 +148,10 @@ const weld_cmd cmd_wit = {
     "  --features a,b   keep items gated by @unstable(feature = a) or b\n"
     "  --all-features   keep every @unstable item\n"
     "  --main-only      print the package of PATH without its dependencies\n"
+    "  --check          also re-parse the printed WIT and check it resolves to an equal\n"
+    "                   resolve (exit 1 if not)\n"
+    "  --time           report the time spent (load, resolve, print) on stderr\n"
+    "  --repeat N       do the work N times (with --time: the average)\n"
     "  -o FILE          write the output to FILE (atomically) instead of stdout\n",
     run_wit,
 };

@@ -196,19 +196,3 @@ weld_status weld_wit_to_json(const weld_wit_resolve *r, char **out, size_t *out_
     return WELD_OK;
 }
 
-bool weld_wit_resolve_equal(const weld_wit_resolve *a, const weld_wit_resolve *b, char *why, size_t why_cap)
-{
-    /* the JSON dump is the whole graph, indices included: equal dumps, equal resolves */
-    char *x = NULL, *y = NULL;
-    size_t nx = 0, ny = 0;
-    bool eq = weld_wit_to_json(a, &x, &nx, NULL) == WELD_OK && weld_wit_to_json(b, &y, &ny, NULL) == WELD_OK &&
-              nx == ny && memcmp(x, y, nx) == 0;
-    if (!eq && why && why_cap && x && y) {
-        size_t i = 0, line = 1;
-        while (i < nx && i < ny && x[i] == y[i]) line += x[i++] == '\n';
-        snprintf(why, why_cap, "the resolves differ at line %zu of their JSON dumps", line);
-    }
-    free(x);
-    free(y);
-    return eq;
-}

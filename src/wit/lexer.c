@@ -4,18 +4,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static const char *const wit_keywords[] = {
-    "use", "type", "func", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "f32",
-    "f64", "char", "resource", "own", "borrow", "record", "flags", "variant", "enum", "bool",
-    "string", "option", "result", "future", "stream", "error-context", "list", "map", "_",
-    "as", "from", "static", "interface", "tuple", "world", "import", "export", "package",
-    "constructor", "include", "with", "async",
+#define K(s) {s, sizeof s - 1}
+static const struct { const char *s; unsigned char n; } wit_keywords[] = {
+    K("use"), K("type"), K("func"), K("u8"), K("u16"), K("u32"), K("u64"), K("s8"), K("s16"),
+    K("s32"), K("s64"), K("f32"), K("f64"), K("char"), K("resource"), K("own"), K("borrow"),
+    K("record"), K("flags"), K("variant"), K("enum"), K("bool"), K("string"), K("option"),
+    K("result"), K("future"), K("stream"), K("error-context"), K("list"), K("map"), K("_"),
+    K("as"), K("from"), K("static"), K("interface"), K("tuple"), K("world"), K("import"),
+    K("export"), K("package"), K("constructor"), K("include"), K("with"), K("async"),
 };
+#undef K
 
 static int keyword_index(const char *s, size_t n)
 {
     for (size_t i = 0; i < sizeof wit_keywords / sizeof *wit_keywords; i++)
-        if (strlen(wit_keywords[i]) == n && memcmp(wit_keywords[i], s, n) == 0) return (int)i;
+        if (wit_keywords[i].n == n && wit_keywords[i].s[0] == s[0] && memcmp(wit_keywords[i].s, s, n) == 0)
+            return (int)i;
     return -1;
 }
 
@@ -34,7 +38,7 @@ const char *wit_tok_desc(wit_tok t)
         "`*`", "`@`", "`/`", "`+`", "`-`", "a character WIT does not use",
     };
     if (t < TK_KW_FIRST) return punct[t];
-    if (t < TK_KW_END) return wit_keywords[t - TK_KW_FIRST]; /* callers add "keyword `...`" */
+    if (t < TK_KW_END) return wit_keywords[t - TK_KW_FIRST].s; /* callers add "keyword `...`" */
     return "?";
 }
 

@@ -93,12 +93,9 @@ static bool has_plain_items(const wit_file *f)
 
 /* Parse one text; its top-level part joins `into` (a directory's package) or becomes
  * its own package. Sets *main_unit to the package the text stands for. */
-static weld_status load_text(loader *L, const char *name, const char *text, size_t len, wit_pkgunit *into,
-                             wit_pkgunit **main_unit)
+static weld_status load_text_owned(loader *L, const char *name, const char *copy, size_t len, wit_pkgunit *into,
+                                   wit_pkgunit **main_unit)
 {
-    if (len > UINT32_MAX / 2) return weld_diag_set(L->d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET, "%s: file too large", name);
-    char *copy = weld_arena_strndup(L->r->arena, text, len);
-    if (!copy) return nomem(L);
     uint32_t base = wit_srcmap_add(&L->map, name, copy, (uint32_t)len);
     if (base == UINT32_MAX) return nomem(L);
     wit_file *f;
@@ -133,6 +130,16 @@ static weld_status load_text(loader *L, const char *name, const char *text, size
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Same, for a text the caller owns: copied into the arena first. */
+static weld_status load_text(loader *L, const char *name, const char *text, size_t len, wit_pkgunit *into,
+                             wit_pkgunit **main_unit)
+{
+    if (len > UINT32_MAX / 2) return weld_diag_set(L->d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET, "%s: text too large", name);
+    char *copy = weld_arena_strndup(L->r->arena, text, len);
+    if (!copy) return nomem(L);
+    return load_text_owned(L, name, copy, len, into, main_unit);
 }
 
 /* Sorted entries of a directory (arena-owned), files or subdirectories. */
@@ -172,15 +179,27 @@ static bool ends_with(const char *s, const char *suf)
     return n >= m && strcmp(s + n - m, suf) == 0;
 }
 
+/* Read a file straight into the arena (the text lives as long as the resolve). */
 static weld_status load_file(loader *L, const char *path, wit_pkgunit *into, wit_pkgunit **main_unit)
 {
-    uint8_t *data;
-    size_t len;
-    weld_status st = weld_file_read(path, &data, &len, L->d);
-    if (st != WELD_OK) return st;
-    st = load_text(L, path, (const char *)data, len, into, main_unit);
-    free(data);
-    return st;
+    FILE *f = fopen(path, "rb");
+    if (!f) return weld_diag_set(L->d, WELD_ERR_IO, WELD_NO_OFFSET, "%s: cannot open file", path);
+    struct stat sb;
+    if (fstat(fileno(f), &sb) != 0 || sb.st_size < 0 || (uint64_t)sb.st_size > UINT32_MAX / 2) {
+        fclose(f);
+        return weld_diag_set(L->d, WELD_ERR_IO, WELD_NO_OFFSET, "%s: cannot read file (or it is too large)", path);
+    }
+    size_t cap = (size_t)sb.st_size + 1;
+    char *buf = weld_arena_alloc(L->r->arena, cap);
+    if (!buf) {
+        fclose(f);
+        return nomem(L);
+    }
+    size_t len = fread(buf, 1, cap - 1, f);
+    bool err = ferror(f);
+    fclose(f);
+    if (err) return weld_diag_set(L->d, WELD_ERR_IO, WELD_NO_OFFSET, "%s: read error", path);
+    return load_text_owned(L, path, buf, len, into, main_unit);
 }
 
 static weld_status load_path(loader *L, const char *path, wit_pkgunit **main_unit);
@@ -355,6 +374,34 @@ static weld_status resolve_all(loader *L, wit_pkgunit *main_unit, uint32_t *main
             }
         }
         if ((st = collect_deps(L, u)) != WELD_OK) return st;
+    }
+    /* every package a path names must exist, at the version asked for */
+    for (uint32_t i = 0; i < L->nunits; i++) {
+        wit_pkgunit *u = L->units[i];
+        for (uint32_t k = 0; k < u->ndeps; k++) {
+            const wit_usepath *p = u->deps[k];
+            const char *other = NULL;
+            bool exact = false, same_name = false;
+            for (uint32_t q = 0; q < L->nunits && !exact; q++) {
+                const wit_pkgname *n = L->units[q]->name;
+                if (strcmp(n->ns.name, p->ns.name) || strcmp(n->name.name, p->pkg.name)) continue;
+                exact = path_names(p, n);
+                same_name = true;
+                other = n->version;
+            }
+            for (uint32_t q = 0; q < r->npackages && !exact; q++) {
+                const weld_wit_package *n = &r->packages[q];
+                if (strcmp(n->ns, p->ns.name) || strcmp(n->name, p->pkg.name)) continue;
+                exact = (!n->version && !p->version) || (n->version && p->version && strcmp(n->version, p->version) == 0);
+                same_name = true;
+                other = n->version;
+            }
+            if (exact || !same_name) continue;
+            return wit_error(&L->map, L->d, WELD_ERR_INVALID, p->span, p->len,
+                             "package `%s:%s%s%s` not found: version mismatch, `%s` asks for %s%s but the package found is version %s",
+                             p->ns.name, p->pkg.name, p->version ? "@" : "", p->version ? p->version : "", p->name.name,
+                             p->version ? "version " : "no version", p->version ? p->version : "", other ? other : "(none)");
+        }
     }
     /* visit in name order, dependencies first */
     wit_pkgunit **sorted = weld_arena_alloc(r->arena, sizeof *sorted * (L->nunits + 1));

@@ -388,6 +388,10 @@ static weld_status type_kind(rctx *c, const wit_type *t, weld_wit_typedef *out)
         return resolve_tref(c, t->a, &out->a);
     case AT_MAP:
         out->kind = WELD_WIT_MAP;
+        if (t->a->kind != AT_PRIM || t->a->prim == WELD_WIT_T_F32 || t->a->prim == WELD_WIT_T_F64 ||
+            t->a->prim == WELD_WIT_T_ERROR_CONTEXT)
+            return err_at(c, t->a->span, t->a->len,
+                          "invalid map key type: map keys must be bool, u8, u16, u32, u64, s8, s16, s32, s64, char, or string");
         TRY(resolve_tref(c, t->a, &out->a));
         return resolve_tref(c, t->b, &out->b);
     case AT_RESULT:
@@ -670,8 +674,22 @@ static weld_status resource_funcs(rctx *c, const wit_typedef *td,
                                   weld_status (*push)(rctx *, weld_wit_func *, const wit_id *, void *), void *arg)
 {
     lookup_ent *e = lookup_find(c->lk, td->name.name);
-    if (!e || e->kind != LK_TYPE) return WELD_OK; /* excluded by a gate */
     const wit_type *t = td->type;
+    if (!e || e->kind != LK_TYPE) {
+        /* the resource is gated off: so must be each of its functions */
+        for (uint32_t i = 0; i < t->nfuncs; i++) {
+            const wit_rfunc *rf = &t->funcs[i];
+            weld_wit_stability st;
+            bool kept;
+            TRY(stability_of(c, &rf->attrs, &st));
+            TRY(keep(c, &st, rf->name.span, &kept));
+            if (kept)
+                return err_at(c, rf->name.span, rf->name.len,
+                              "found a reference to a type which is excluded due to its feature not being activated: resource `%s` is gated off but this function is not",
+                              td->name.name);
+        }
+        return WELD_OK;
+    }
     for (uint32_t i = 0; i < t->nfuncs; i++) {
         const wit_rfunc *rf = &t->funcs[i];
         for (uint32_t k = 0; k < i; k++)
@@ -1057,13 +1075,31 @@ static weld_status clone_func(rctx *c, clone_map *m, uint32_t sw, uint32_t dw, w
     return WELD_OK;
 }
 
-static const char *renamed(const wit_witem *inc, const char *name, bool *used)
+/* The name an included item takes under `with { a as b }`; resource functions
+ * ("[method]a.m", "[constructor]a") follow their resource's new name. */
+static const char *renamed(rctx *c, const wit_witem *inc, const char *name, bool *used)
 {
-    for (uint32_t i = 0; i < inc->nwith; i++)
-        if (strcmp(inc->with[i].from.name, name) == 0) {
+    for (uint32_t i = 0; i < inc->nwith; i++) {
+        const char *from = inc->with[i].from.name, *to = inc->with[i].to.name;
+        if (strcmp(from, name) == 0) {
             used[i] = true;
-            return inc->with[i].to.name;
+            return to;
         }
+        const char *close = name[0] == '[' ? strchr(name, ']') : NULL;
+        if (!close) continue;
+        const char *rest = close + 1, *dot = strchr(rest, '.');
+        size_t fl = strlen(from), kl = (size_t)(close + 1 - name);
+        if (dot ? (size_t)(dot - rest) == fl && strncmp(rest, from, fl) == 0 : strcmp(rest, from) == 0) {
+            size_t n = kl + strlen(to) + (dot ? strlen(dot) : 0);
+            char *s = weld_arena_alloc(c->r->arena, n + 1);
+            if (!s) return name;
+            memcpy(s, name, kl);
+            strcpy(s + kl, to);
+            if (dot) strcat(s, dot);
+            used[i] = true;
+            return s;
+        }
+    }
     return name;
 }
 
@@ -1081,14 +1117,20 @@ static weld_status include_world(rctx *c, uint32_t wid, const wit_witem *inc, ui
         for (uint32_t i = 0; i < n; i++) {
             weld_wit_world_item it = (pass ? r->worlds[src].exports : r->worlds[src].imports)[i];
             if (!it.name) {
+                /* an interface from another package's world keeps no @since of that package */
+                if (r->worlds[src].package != r->worlds[wid].package && it.stability.kind == WELD_WIT_STAB_STABLE)
+                    memset(&it.stability, 0, sizeof it.stability);
                 weld_wit_world_item *prev = find_key(dst->v, dst->n, NULL, it.id);
-                if (prev) continue;
+                if (prev) {
+                    if (!prev->stability.kind) prev->stability = it.stability;
+                    continue;
+                }
                 weld_wit_world_item *nw = list_push(c, dst);
                 if (!nw) return nomem(c);
                 *nw = it;
                 continue;
             }
-            const char *nm = renamed(inc, it.name, used);
+            const char *nm = renamed(c, inc, it.name, used);
             if (find_key(dst->v, dst->n, nm, 0))
                 return err_at(c, inc->span, 7, "%s `%s` from the included world `%s` conflicts with an item of the same name in world `%s`",
                               pass ? "export" : "import", nm, r->worlds[src].name, r->worlds[wid].name);
@@ -1424,6 +1466,16 @@ weld_status wit_resolve_package(weld_wit_resolve *r, const wit_srcmap *map, cons
         TRY(keep(&c, &st, it->name->span, &kept));
         if (!kept) {
             it->excluded = true;
+            /* an excluded interface may only hold gated types */
+            for (uint32_t k = 0; !it->is_world && k < it->iface->nitems; k++) {
+                const wit_iitem *x = &it->iface->items[k];
+                const wit_attrs *at = x->kind == II_TYPE ? &x->td.attrs : x->kind == II_USE ? &x->use.attrs : NULL;
+                if (at && at->n == 0) {
+                    const wit_id *nm = x->kind == II_TYPE ? &x->td.name : &x->use.path.name;
+                    return err_at(&c, nm->span, nm->len,
+                                  "found a reference to a interface which is excluded due to its feature not being activated; this type is not gated by a feature but its interface is");
+                }
+            }
             continue;
         }
         if (it->is_world) {

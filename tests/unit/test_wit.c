@@ -173,6 +173,138 @@ static void test_json_layout(void **s)
     weld_arena_free(a);
 }
 
+
+static void test_include_renames_resources(void **s)
+{
+    (void)s;
+    roundtrip("package foo:foo;\n\nworld a {\n  resource r {\n    constructor();\n    m: func();\n  }\n"
+              "  import f: func(x: r) -> option<r>;\n}\nworld b {\n  include a with { r as s }\n}\n",
+              "package foo:foo;\n\nworld a {\n  resource r {\n    constructor();\n    m: func();\n  }\n"
+              "  import f: func(x: r) -> option<r>;\n}\nworld b {\n  resource s {\n    constructor();\n    m: func();\n  }\n"
+              "  import f: func(x: s) -> option<s>;\n}\n");
+}
+
+static void test_reordered_print_is_equal(void **s)
+{
+    (void)s;
+    /* the printer moves functions after types; the resolves are still equal */
+    roundtrip("package a:b;\ninterface i {\n  f: func(x: r) -> string;\n  resource r { m: func(); }\n"
+              "  type later = list<r>;\n}\n",
+              "package a:b;\n\ninterface i {\n  resource r {\n    m: func();\n  }\n\n  type later = list<r>;\n\n"
+              "  f: func(x: r) -> string;\n}\n\n");
+}
+
+static void test_external_include_drops_since(void **s)
+{
+    (void)s;
+    weld_arena *a;
+    weld_diag d;
+    uint32_t m;
+    weld_wit_resolve *r = load("package app:host@0.1.0;\nworld w { include x:y/imports@2.0.0; }\n"
+                               "package x:y@2.0.0 {\n  @since(version = 1.0.0)\n  interface i { f: func(); }\n"
+                               "  world imports { @since(version = 1.0.0) import i; }\n}\n", &a, &m, &d);
+    if (!r) fail_msg("%u:%u: %s", d.line, d.col, d.message);
+    const weld_wit_package *p = &r->packages[m];
+    const weld_wit_world *w = &r->worlds[p->worlds[0].id];
+    assert_int_equal(w->nimports, 1);
+    assert_int_equal(w->imports[0].stability.kind, WELD_WIT_STAB_UNKNOWN);
+    weld_arena_free(a);
+}
+
+static void test_own_handles_and_json(void **s)
+{
+    (void)s;
+    weld_arena *a;
+    weld_diag d;
+    uint32_t m;
+    weld_wit_resolve *r = load("package a:b;\ninterface i {\n  resource r { constructor(); }\n"
+                               "  record rec { x: r }\n  f: func() -> r;\n}\n", &a, &m, &d);
+    assert_non_null(r);
+    /* types: r, own<r> (for rec), rec; the function's result shares the handle */
+    assert_int_equal(r->ntypes, 3);
+    assert_int_equal(r->types[1].kind, WELD_WIT_OWN);
+    assert_null(r->types[1].name);
+    assert_int_equal(r->types[2].fields[0].type, WELD_WIT_TREF(1));
+    const weld_wit_interface *in = &r->interfaces[0];
+    for (uint32_t k = 0; k < in->nfuncs; k++) assert_int_equal(in->funcs[k].result, WELD_WIT_TREF(1));
+    char *j = NULL;
+    assert_int_equal(weld_wit_to_json(r, &j, NULL, &d), WELD_OK);
+    assert_non_null(strstr(j, "\"handle\": {\n          \"own\": 0"));
+    assert_non_null(strstr(j, "\"constructor\": 0"));
+    free(j);
+    weld_arena_free(a);
+}
+
+static void test_more_types_and_items(void **s)
+{
+    (void)s;
+    roundtrip("package a:b@0.1.0;\n"
+              "interface i {\n  type m = map<string, u32>;\n  type ec = error-context;\n"
+              "  resource r { constructor() -> result<r, string>; }\n}\n"
+              "world w {\n  import named: i;\n  export other: i;\n  use i.{m};\n"
+              "  resource wr;\n  import g: func(x: m, y: borrow<wr>);\n}\n", NULL);
+}
+
+static void test_select_world(void **s)
+{
+    (void)s;
+    weld_arena *a;
+    weld_diag d;
+    uint32_t m, w = 99;
+    weld_wit_resolve *r = load("package a:b@1.2.3;\nworld one {}\nworld two {}\n", &a, &m, &d);
+    assert_non_null(r);
+    assert_int_equal(weld_wit_select_world(r, m, "two", &w, &d), WELD_OK);
+    assert_string_equal(r->worlds[w].name, "two");
+    assert_int_equal(weld_wit_select_world(r, m, "a:b/one@1.2.3", &w, &d), WELD_OK);
+    assert_string_equal(r->worlds[w].name, "one");
+    assert_int_not_equal(weld_wit_select_world(r, m, "a:b/one@9.9.9", &w, &d), WELD_OK);
+    assert_int_not_equal(weld_wit_select_world(r, m, "three", &w, &d), WELD_OK);
+    assert_non_null(strstr(d.message, "world `three` not found in package `a:b@1.2.3`"));
+    char *out = NULL;
+    assert_int_equal(weld_wit_print_world(r, w, &out, NULL, &d), WELD_OK);
+    assert_string_equal(out, "package a:b@1.2.3;\n\nworld one {\n}\n");
+    free(out);
+    weld_arena_free(a);
+}
+
+static void test_directory_with_deps(void **s)
+{
+    (void)s;
+    char dir[] = "/tmp/weld-wit-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[512];
+    snprintf(path, sizeof path, "%s/deps/lib", dir);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s", path);
+    assert_int_equal(system(cmd), 0);
+    const struct { const char *name, *text; } files[] = {
+        {"a.wit", "package top:app;\ninterface x { use dep:lib/t.{n}; }\n"},
+        {"b.wit", "/// second file of the same package\ninterface y { use x.{n}; }\n"},
+        {"deps/lib/t.wit", "package dep:lib;\ninterface t { type n = u8; }\n"},
+        {"deps/other.wit", "package dep:other;\ninterface o {}\n"},
+    };
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i].name);
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputs(files[i].text, f);
+        fclose(f);
+    }
+    weld_arena *a = weld_arena_new();
+    weld_wit_resolve *r = weld_wit_resolve_new(a);
+    weld_diag d;
+    weld_diag_init(&d, dir);
+    uint32_t m;
+    if (weld_wit_add_path(r, dir, &m, NULL, NULL, &d) != WELD_OK) fail_msg("%s", d.message);
+    assert_int_equal(r->npackages, 3);
+    assert_string_equal(r->packages[m].name, "app");
+    assert_int_equal(r->packages[m].ninterfaces, 2);
+    assert_string_equal(r->interfaces[r->packages[m].interfaces[1].id].docs, "second file of the same package");
+    weld_arena_free(a);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 /* ---- invalid inputs: message and line:col ---- */
 typedef struct bad {
     const char *src;
@@ -312,6 +444,13 @@ int main(void)
         cmocka_unit_test(test_escapes_and_keywords),
         cmocka_unit_test(test_top_level_use),
         cmocka_unit_test(test_json_layout),
+        cmocka_unit_test(test_include_renames_resources),
+        cmocka_unit_test(test_reordered_print_is_equal),
+        cmocka_unit_test(test_external_include_drops_since),
+        cmocka_unit_test(test_own_handles_and_json),
+        cmocka_unit_test(test_more_types_and_items),
+        cmocka_unit_test(test_select_world),
+        cmocka_unit_test(test_directory_with_deps),
         cmocka_unit_test(test_invalid_inputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
