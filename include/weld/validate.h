@@ -56,10 +56,9 @@ weld_validator *weld_validator_new(void);
 void weld_validator_free(weld_validator *v);
 
 /* Validate by the Wasm 2.0 rules only (off by default): reject a second memory ("multiple
- * memories"), memory instructions whose reserved memory byte is not a single 0x00, the
- * extended-const arithmetic in constant expressions, and global.get in a constant
- * expression of a global that is not imported. By default weld accepts what the later
- * specification and the multi-memory and extended-const proposals allow. */
+ * memories"), memory instructions whose reserved memory byte is not a single 0x00, and
+ * the extended-const arithmetic in constant expressions. By default weld also accepts
+ * what the multi-memory and extended-const proposals allow. */
 void weld_validator_set_wasm2(weld_validator *v, bool strict);
 
 /* Validate module m; hooks may be NULL. On failure d names the item, the byte offset and

@@ -387,18 +387,18 @@ weld_status weld_validator_run(weld_validator *v, const weld_module *m,
     for (uint32_t i = 0; i < m->ndatas; i++)
         if (m->datas[i].mode == WELD_SEG_ACTIVE) scan_refs(v, &m->datas[i].offset);
 
-    /* globals: an initialiser sees the imported globals (Wasm 2.0), or also the globals
-     * defined before it; segment offsets see the imported ones (Wasm 2.0), or all */
+    /* constant expressions read only imported globals (the rule of Wasm 2.0 and of the
+     * extended-const and multi-memory proposals) */
     uint32_t nimported = v->nglobals;
     for (uint32_t i = 0; i < m->nglobals; i++) {
         snprintf(what, sizeof what, "global %" PRIu32, nimported + i);
         if ((st = check_valtype(m->globals[i].type.type, m->globals[i].init.offset, what, d))) return st;
-        if ((st = valid_const_expr(v, &m->globals[i].init, m->globals[i].type.type,
-                                   v->wasm2 ? nimported : nimported + i, what, d)))
+        if ((st = valid_const_expr(v, &m->globals[i].init, m->globals[i].type.type, nimported,
+                                   what, d)))
             return st;
     }
     v->nglobals = nimported + m->nglobals;
-    v->nconst_globals = v->wasm2 ? nimported : v->nglobals;
+    v->nconst_globals = nimported;
 
     if ((st = check_exports(v, m, d))) return st;
     if (m->has_start) {
