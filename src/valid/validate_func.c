@@ -680,6 +680,44 @@ static weld_status walk_body(weld_validator *v, const weld_func_body *b,
             if ((st = hooks->insn(hooks->ctx, &view, &in))) return st;
         }
         const valid_sig *s = &sigs[in.op];
+        if (WELD_LIKELY(!s->special && !s->check)) {
+            /* the common case, inline: pops of plain operands, then pushes */
+            uint32_t base = v->ctrls[v->nctrls - 1].height, k = s->npop, n = v->nvals;
+            const uint8_t *vals = v->vals;
+            while (k && n > base && vals[n - 1] == s->pop[k - 1]) {
+                n--;
+                k--;
+            }
+            v->nvals = n;
+            for (; k; k--)
+                if ((st = pop(&w, s->pop[k - 1]))) return st;
+            if (WELD_UNLIKELY(v->cap_vals - v->nvals < 2) && !grow_vals(v, 2))
+                return fail(&w, WELD_ERR_NOMEM, "out of memory");
+            if (s->npush) v->vals[v->nvals++] = s->push[0];
+            if (WELD_UNLIKELY(s->npush > 1)) v->vals[v->nvals++] = s->push[1];
+            continue;
+        }
+        /* the most frequent special instructions, inline */
+        switch (in.op) {
+        case WELD_OP_LOCAL_GET:
+            if (WELD_LIKELY(in.u.index < v->nlocals) && WELD_LIKELY(v->nvals < v->cap_vals)) {
+                v->vals[v->nvals++] = v->locals[in.u.index];
+                continue;
+            }
+            break;
+        case WELD_OP_LOCAL_SET:
+        case WELD_OP_LOCAL_TEE:
+            if (WELD_LIKELY(in.u.index < v->nlocals)) {
+                uint32_t base = v->ctrls[v->nctrls - 1].height;
+                if (WELD_LIKELY(v->nvals > base && v->vals[v->nvals - 1] == v->locals[in.u.index])) {
+                    if (in.op == WELD_OP_LOCAL_SET) v->nvals--;
+                    continue;
+                }
+            }
+            break;
+        default:
+            break;
+        }
         st = s->special ? special(&w, &in) : plain(&w, &in, s);
         if (st) return st;
     }

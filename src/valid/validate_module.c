@@ -68,6 +68,13 @@ static void parse_sigs(valid_sig *sigs)
             if (s->npush == sizeof s->push || !sig_letter(*p)) goto bad;
             s->push[s->npush++] = sig_letter(*p);
         }
+        switch ((weld_imm_kind)weld_opinfos[op].imm) {
+        case WELD_IMM_NONE: case WELD_IMM_I32: case WELD_IMM_I64: case WELD_IMM_F32:
+        case WELD_IMM_F64: case WELD_IMM_V128: case WELD_IMM_FENCE:
+            break;
+        default:
+            s->check = 1;
+        }
         continue;
     bad:
         memset(s, 0, sizeof *s);
