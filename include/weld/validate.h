@@ -55,11 +55,18 @@ typedef struct weld_valid_hooks {
 weld_validator *weld_validator_new(void);
 void weld_validator_free(weld_validator *v);
 
-/* Validate by the Wasm 2.0 rules only (off by default): reject a second memory ("multiple
- * memories"), memory instructions whose reserved memory byte is not a single 0x00, and
- * the extended-const arithmetic in constant expressions. By default weld also accepts
- * what the multi-memory and extended-const proposals allow. */
-void weld_validator_set_wasm2(weld_validator *v, bool strict);
+/* Features beyond Wasm 2.0 the validator accepts; all are on by default.
+ *  MULTI_MEMORY    more than one memory, and memory indices where Wasm 2.0 has a reserved
+ *                  0x00 byte (off: "multiple memories", "zero byte expected")
+ *  EXTENDED_CONST  i32/i64 add, sub and mul in constant expressions
+ * Tail calls, 64-bit memories, threads' atomics and shared memories are always accepted. */
+enum {
+    WELD_VALID_MULTI_MEMORY = 1u << 0,
+    WELD_VALID_EXTENDED_CONST = 1u << 1,
+    WELD_VALID_ALL = WELD_VALID_MULTI_MEMORY | WELD_VALID_EXTENDED_CONST,
+    WELD_VALID_WASM2 = 0 /* the Wasm 2.0 rules only */
+};
+void weld_validator_set_features(weld_validator *v, unsigned features);
 
 /* Validate module m; hooks may be NULL. On failure d names the item, the byte offset and
  * the rule ("func 12 at 0x3f1: type mismatch: expected i32 on the stack, found f64"). */

@@ -29,7 +29,7 @@ typedef struct valid_ctrl {
 
 struct weld_validator {
     valid_sig sigs[WELD_OP_COUNT];
-    bool wasm2; /* only the Wasm 2.0 rules (see weld_validator_set_wasm2) */
+    bool multi_memory, extended_const; /* see weld_validator_set_features */
 
     /* the module's index spaces (imports first), rebuilt per module */
     const weld_module *m;

@@ -409,7 +409,7 @@ static weld_status call_indirect(walk *w, const weld_insn *in, bool tail)
  * bytes (n of them, the instruction's last bytes); multi-memory made them LEB128 indices. */
 static weld_status reserved_zeros(walk *w, unsigned n)
 {
-    if (!w->v->wasm2) return WELD_OK;
+    if (w->v->multi_memory) return WELD_OK;
     const uint8_t *e = w->iend;
     for (unsigned i = 1; i <= n; i++)
         if (e[-(int)i] != 0) return fail(w, WELD_ERR_MALFORMED, "zero byte expected");

@@ -87,12 +87,14 @@ weld_validator *weld_validator_new(void)
     weld_validator *v = calloc(1, sizeof *v);
     if (!v) return NULL;
     parse_sigs(v->sigs);
+    weld_validator_set_features(v, WELD_VALID_ALL);
     return v;
 }
 
-void weld_validator_set_wasm2(weld_validator *v, bool strict)
+void weld_validator_set_features(weld_validator *v, unsigned features)
 {
-    v->wasm2 = strict;
+    v->multi_memory = features & WELD_VALID_MULTI_MEMORY;
+    v->extended_const = features & WELD_VALID_EXTENDED_CONST;
 }
 
 void weld_validator_free(weld_validator *v)
@@ -234,7 +236,7 @@ static weld_status build_spaces(weld_validator *v, const weld_module *m, weld_di
         if ((st = check_limits(&m->memories[i], true, off, what, d))) return st;
         v->mems[v->nmems++] = m->memories[i];
     }
-    if (v->nmems > 1 && v->wasm2)
+    if (v->nmems > 1 && !v->multi_memory)
         return weld_diag_set(d, WELD_ERR_INVALID, off, "multiple memories (%" PRIu32 ") are not enabled",
                              v->nmems);
     for (uint32_t i = 0; i < m->nglobals; i++) v->globals[v->nglobals + i] = m->globals[i].type;

@@ -1,10 +1,10 @@
 /* spec_runner.c - runs the WebAssembly spec testsuite's commands that need no interpreter.
  *
- * usage: spec_runner [-v] [--proposals] FILE.json...
+ * usage: spec_runner [-v] [--proposals[=FEATURE,...]] FILE.json...
  *
  * By default the validator applies the Wasm 2.0 rules only (the top-level suite tests
- * Wasm 2.0); --proposals lifts them for the proposals' suites (multi-memory,
- * extended-const, tail calls, threads, ...).
+ * Wasm 2.0); --proposals enables every feature for the proposals' suites, or only the
+ * listed ones (multi-memory, extended-const), for suites written before the others.
  *
  * Each FILE.json is what wast2json wrote for one .wast file (the binary modules it names sit
  * beside it). Commands run here:
@@ -230,17 +230,24 @@ int main(int argc, char **argv)
     runner r = {0};
     r.v = weld_validator_new();
     if (!r.v) return 2;
-    bool wasm2 = true;
+    unsigned features = WELD_VALID_WASM2;
     int first = 1;
     for (; first < argc && argv[first][0] == '-'; first++) {
         if (strcmp(argv[first], "-v") == 0) r.verbose = true;
-        else if (strcmp(argv[first], "--proposals") == 0) wasm2 = false, r.proposals = true;
+        else if (strncmp(argv[first], "--proposals", 11) == 0) {
+            /* --proposals[=multi-memory,extended-const]: the named features (default all) */
+            r.proposals = true;
+            const char *list = argv[first][11] == '=' ? argv[first] + 12 : NULL;
+            features = list ? 0 : WELD_VALID_ALL;
+            if (list && strstr(list, "multi-memory")) features |= WELD_VALID_MULTI_MEMORY;
+            if (list && strstr(list, "extended-const")) features |= WELD_VALID_EXTENDED_CONST;
+        }
         else {
             fprintf(stderr, "spec_runner: unknown option %s\n", argv[first]);
             return 2;
         }
     }
-    weld_validator_set_wasm2(r.v, wasm2);
+    weld_validator_set_features(r.v, features);
     for (int i = first; i < argc; i++) run_file(&r, argv[i]);
     printf("# total: %u passed, %u failed, %u not run (needs the interpreter), %u text-form not applicable\n",
            r.total_passed, r.total_failed, r.total_not_run, r.total_na);

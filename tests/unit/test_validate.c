@@ -59,7 +59,7 @@ static void check(weld_buf *b, weld_status want, const char *needle, bool wasm2)
     weld_status st = weld_module_read(a, b->data, b->len, &o, &m, &d);
     if (st == WELD_OK) {
         weld_validator *v = weld_validator_new();
-        weld_validator_set_wasm2(v, wasm2);
+        weld_validator_set_features(v, wasm2 ? WELD_VALID_WASM2 : WELD_VALID_ALL);
         st = weld_validator_run(v, m, NULL, &d);
         weld_validator_free(v);
     }
