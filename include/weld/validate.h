@@ -73,7 +73,9 @@ void weld_validator_set_features(weld_validator *v, unsigned features);
 weld_status weld_validator_run(weld_validator *v, const weld_module *m,
                                const weld_valid_hooks *hooks, weld_diag *d);
 
-/* Label `depth` of the walk in progress (only valid inside a hook); false if out of range. */
+/* Label `depth` of the walk in progress; false if out of range. Meant for hooks: a hook's
+ * context keeps the validator it runs on and asks it about branch targets (for `br`,
+ * `br_if`, `br_table`, and label 0 on `else`/`end` is the block being closed). */
 bool weld_validator_label(const weld_validator *v, uint32_t depth, weld_valid_label *out);
 
 /* One-shot: a fresh validator, run, free. */
