@@ -60,6 +60,10 @@ $(SPEC_RUNNER): tests/spec/spec_runner.c $(LIB) $(HDRS)
 
 unit: $(UNIT_BIN) $(SPEC_RUNNER)
 
+# Validation throughput (tests/bench/validate.sh runs it on large real modules).
+$(BUILD)/bench_validate: tests/bench/bench_validate.c $(LIB) $(HDRS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $< $(LDFLAGS) $(LIB) $(LDLIBS) -o $@
+
 # Debian packages the build, the tests and the demo need; installed only when missing.
 DEPS_DEB := build-essential pkg-config libjansson-dev libyaml-dev libcmocka-dev wabt
 deps:

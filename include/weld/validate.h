@@ -55,19 +55,27 @@ typedef struct weld_valid_hooks {
 weld_validator *weld_validator_new(void);
 void weld_validator_free(weld_validator *v);
 
-/* Validate by the Wasm 2.0 rules only (off by default): reject a second memory ("multiple
- * memories"), memory instructions whose reserved memory byte is not a single 0x00, the
- * extended-const arithmetic in constant expressions, and global.get in a constant
- * expression of a global that is not imported. By default weld accepts what the later
- * specification and the multi-memory and extended-const proposals allow. */
-void weld_validator_set_wasm2(weld_validator *v, bool strict);
+/* Features beyond Wasm 2.0 the validator accepts; all are on by default.
+ *  MULTI_MEMORY    more than one memory, and memory indices where Wasm 2.0 has a reserved
+ *                  0x00 byte (off: "multiple memories", "zero byte expected")
+ *  EXTENDED_CONST  i32/i64 add, sub and mul in constant expressions
+ * Tail calls, 64-bit memories, threads' atomics and shared memories are always accepted. */
+enum {
+    WELD_VALID_MULTI_MEMORY = 1u << 0,
+    WELD_VALID_EXTENDED_CONST = 1u << 1,
+    WELD_VALID_ALL = WELD_VALID_MULTI_MEMORY | WELD_VALID_EXTENDED_CONST,
+    WELD_VALID_WASM2 = 0 /* the Wasm 2.0 rules only */
+};
+void weld_validator_set_features(weld_validator *v, unsigned features);
 
 /* Validate module m; hooks may be NULL. On failure d names the item, the byte offset and
  * the rule ("func 12 at 0x3f1: type mismatch: expected i32 on the stack, found f64"). */
 weld_status weld_validator_run(weld_validator *v, const weld_module *m,
                                const weld_valid_hooks *hooks, weld_diag *d);
 
-/* Label `depth` of the walk in progress (only valid inside a hook); false if out of range. */
+/* Label `depth` of the walk in progress; false if out of range. Meant for hooks: a hook's
+ * context keeps the validator it runs on and asks it about branch targets (for `br`,
+ * `br_if`, `br_table`, and label 0 on `else`/`end` is the block being closed). */
 bool weld_validator_label(const weld_validator *v, uint32_t depth, weld_valid_label *out);
 
 /* One-shot: a fresh validator, run, free. */

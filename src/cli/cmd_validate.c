@@ -51,7 +51,7 @@ static int run_validate(int argc, char **argv)
         rc = CLI_REJECTED;
         goto out;
     }
-    weld_validator_set_wasm2(v, wasm2);
+    weld_validator_set_features(v, wasm2 ? WELD_VALID_WASM2 : WELD_VALID_ALL);
     if (!weld_is_core_module(data, len) && len >= 8 && memcmp(data, "\0asm", 4) == 0) {
         fprintf(stderr, "weld: %s: a component, not a core module (validate checks core modules)\n", path);
         rc = CLI_REJECTED;

@@ -26,11 +26,11 @@ weld_status valid_const_expr(weld_validator *v, const weld_expr *e, weld_valtype
         case WELD_OP_F64_CONST: push = WELD_F64; break;
         case WELD_OP_V128_CONST: push = WELD_V128; break;
         case WELD_OP_I32_ADD: case WELD_OP_I32_SUB: case WELD_OP_I32_MUL:
-            if (v->wasm2) goto not_const;
+            if (!v->extended_const) goto not_const;
             pop = push = WELD_I32;
             break;
         case WELD_OP_I64_ADD: case WELD_OP_I64_SUB: case WELD_OP_I64_MUL:
-            if (v->wasm2) goto not_const;
+            if (!v->extended_const) goto not_const;
             pop = push = WELD_I64;
             break;
         case WELD_OP_REF_NULL:

@@ -12,6 +12,7 @@
 /* An instruction's operand signature, parsed once from opcodes.def's column. */
 typedef struct valid_sig {
     uint8_t special;  /* 1: "*" (the walk handles the instruction by name) */
+    uint8_t check;    /* 1: immediates to check (memory, lanes, segments, tables) */
     uint8_t npop, npush;
     uint8_t pop[3];   /* in push order: pop[npop-1] is the top of the stack */
     uint8_t push[2];
@@ -28,7 +29,7 @@ typedef struct valid_ctrl {
 
 struct weld_validator {
     valid_sig sigs[WELD_OP_COUNT];
-    bool wasm2; /* only the Wasm 2.0 rules (see weld_validator_set_wasm2) */
+    bool multi_memory, extended_const; /* see weld_validator_set_features */
 
     /* the module's index spaces (imports first), rebuilt per module */
     const weld_module *m;

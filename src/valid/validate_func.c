@@ -409,7 +409,7 @@ static weld_status call_indirect(walk *w, const weld_insn *in, bool tail)
  * bytes (n of them, the instruction's last bytes); multi-memory made them LEB128 indices. */
 static weld_status reserved_zeros(walk *w, unsigned n)
 {
-    if (!w->v->wasm2) return WELD_OK;
+    if (w->v->multi_memory) return WELD_OK;
     const uint8_t *e = w->iend;
     for (unsigned i = 1; i <= n; i++)
         if (e[-(int)i] != 0) return fail(w, WELD_ERR_MALFORMED, "zero byte expected");
@@ -680,6 +680,44 @@ static weld_status walk_body(weld_validator *v, const weld_func_body *b,
             if ((st = hooks->insn(hooks->ctx, &view, &in))) return st;
         }
         const valid_sig *s = &sigs[in.op];
+        if (WELD_LIKELY(!s->special && !s->check)) {
+            /* the common case, inline: pops of plain operands, then pushes */
+            uint32_t base = v->ctrls[v->nctrls - 1].height, k = s->npop, n = v->nvals;
+            const uint8_t *vals = v->vals;
+            while (k && n > base && vals[n - 1] == s->pop[k - 1]) {
+                n--;
+                k--;
+            }
+            v->nvals = n;
+            for (; k; k--)
+                if ((st = pop(&w, s->pop[k - 1]))) return st;
+            if (WELD_UNLIKELY(v->cap_vals - v->nvals < 2) && !grow_vals(v, 2))
+                return fail(&w, WELD_ERR_NOMEM, "out of memory");
+            if (s->npush) v->vals[v->nvals++] = s->push[0];
+            if (WELD_UNLIKELY(s->npush > 1)) v->vals[v->nvals++] = s->push[1];
+            continue;
+        }
+        /* the most frequent special instructions, inline */
+        switch (in.op) {
+        case WELD_OP_LOCAL_GET:
+            if (WELD_LIKELY(in.u.index < v->nlocals) && WELD_LIKELY(v->nvals < v->cap_vals)) {
+                v->vals[v->nvals++] = v->locals[in.u.index];
+                continue;
+            }
+            break;
+        case WELD_OP_LOCAL_SET:
+        case WELD_OP_LOCAL_TEE:
+            if (WELD_LIKELY(in.u.index < v->nlocals)) {
+                uint32_t base = v->ctrls[v->nctrls - 1].height;
+                if (WELD_LIKELY(v->nvals > base && v->vals[v->nvals - 1] == v->locals[in.u.index])) {
+                    if (in.op == WELD_OP_LOCAL_SET) v->nvals--;
+                    continue;
+                }
+            }
+            break;
+        default:
+            break;
+        }
         st = s->special ? special(&w, &in) : plain(&w, &in, s);
         if (st) return st;
     }

@@ -68,6 +68,13 @@ static void parse_sigs(valid_sig *sigs)
             if (s->npush == sizeof s->push || !sig_letter(*p)) goto bad;
             s->push[s->npush++] = sig_letter(*p);
         }
+        switch ((weld_imm_kind)weld_opinfos[op].imm) {
+        case WELD_IMM_NONE: case WELD_IMM_I32: case WELD_IMM_I64: case WELD_IMM_F32:
+        case WELD_IMM_F64: case WELD_IMM_V128: case WELD_IMM_FENCE:
+            break;
+        default:
+            s->check = 1;
+        }
         continue;
     bad:
         memset(s, 0, sizeof *s);
@@ -80,12 +87,14 @@ weld_validator *weld_validator_new(void)
     weld_validator *v = calloc(1, sizeof *v);
     if (!v) return NULL;
     parse_sigs(v->sigs);
+    weld_validator_set_features(v, WELD_VALID_ALL);
     return v;
 }
 
-void weld_validator_set_wasm2(weld_validator *v, bool strict)
+void weld_validator_set_features(weld_validator *v, unsigned features)
 {
-    v->wasm2 = strict;
+    v->multi_memory = features & WELD_VALID_MULTI_MEMORY;
+    v->extended_const = features & WELD_VALID_EXTENDED_CONST;
 }
 
 void weld_validator_free(weld_validator *v)
@@ -227,7 +236,7 @@ static weld_status build_spaces(weld_validator *v, const weld_module *m, weld_di
         if ((st = check_limits(&m->memories[i], true, off, what, d))) return st;
         v->mems[v->nmems++] = m->memories[i];
     }
-    if (v->nmems > 1 && v->wasm2)
+    if (v->nmems > 1 && !v->multi_memory)
         return weld_diag_set(d, WELD_ERR_INVALID, off, "multiple memories (%" PRIu32 ") are not enabled",
                              v->nmems);
     for (uint32_t i = 0; i < m->nglobals; i++) v->globals[v->nglobals + i] = m->globals[i].type;
@@ -387,18 +396,18 @@ weld_status weld_validator_run(weld_validator *v, const weld_module *m,
     for (uint32_t i = 0; i < m->ndatas; i++)
         if (m->datas[i].mode == WELD_SEG_ACTIVE) scan_refs(v, &m->datas[i].offset);
 
-    /* globals: an initialiser sees the imported globals (Wasm 2.0), or also the globals
-     * defined before it; segment offsets see the imported ones (Wasm 2.0), or all */
+    /* constant expressions read only imported globals (the rule of Wasm 2.0 and of the
+     * extended-const and multi-memory proposals) */
     uint32_t nimported = v->nglobals;
     for (uint32_t i = 0; i < m->nglobals; i++) {
         snprintf(what, sizeof what, "global %" PRIu32, nimported + i);
         if ((st = check_valtype(m->globals[i].type.type, m->globals[i].init.offset, what, d))) return st;
-        if ((st = valid_const_expr(v, &m->globals[i].init, m->globals[i].type.type,
-                                   v->wasm2 ? nimported : nimported + i, what, d)))
+        if ((st = valid_const_expr(v, &m->globals[i].init, m->globals[i].type.type, nimported,
+                                   what, d)))
             return st;
     }
     v->nglobals = nimported + m->nglobals;
-    v->nconst_globals = v->wasm2 ? nimported : v->nglobals;
+    v->nconst_globals = nimported;
 
     if ((st = check_exports(v, m, d))) return st;
     if (m->has_start) {

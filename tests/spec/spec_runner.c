@@ -1,6 +1,10 @@
 /* spec_runner.c - runs the WebAssembly spec testsuite's commands that need no interpreter.
  *
- * usage: spec_runner [-v] FILE.json...
+ * usage: spec_runner [-v] [--proposals[=FEATURE,...]] FILE.json...
+ *
+ * By default the validator applies the Wasm 2.0 rules only (the top-level suite tests
+ * Wasm 2.0); --proposals enables every feature for the proposals' suites, or only the
+ * listed ones (multi-memory, extended-const), for suites written before the others.
  *
  * Each FILE.json is what wast2json wrote for one .wast file (the binary modules it names sit
  * beside it). Commands run here:
@@ -46,6 +50,7 @@ static const char *why_not_applicable(const char *file, long line)
 typedef struct runner {
     weld_validator *v;
     bool verbose;
+    bool proposals;             /* name files "PROPOSAL/NAME.wast" */
     unsigned tap;               /* TAP test number */
     unsigned passed, failed;    /* of the current file */
     unsigned total_passed, total_failed, total_not_run, total_na;
@@ -108,6 +113,27 @@ static void run_file(runner *r, const char *json_path)
     snprintf(name, sizeof name, "%s", slash ? slash + 1 : json_path);
     char *dot = strstr(name, ".json");
     if (dot) strcpy(dot, ".wast");
+    if (r->proposals && slash) {
+        /* .../PROPOSAL/NAME/NAME.json: prefix the proposal's directory name */
+        const char *p = slash, *q = NULL;
+        int seen = 0;
+        while (p > json_path && seen < 2) {
+            p--;
+            if (*p == '/') {
+                seen++;
+                if (seen == 1) q = p;
+            }
+        }
+        if (seen == 2 && q) {
+            char pre[128];
+            snprintf(pre, sizeof pre, "%.*s", (int)(q - p - 1), p + 1);
+            char *slash2 = strchr(pre, '/');
+            if (slash2) *slash2 = 0;
+            char full[400];
+            snprintf(full, sizeof full, "%s/%s", pre, name);
+            snprintf(name, sizeof name, "%.255s", full);
+        }
+    }
     r->passed = r->failed = 0;
     if (!root) {
         result(r, false, name, 0, "read the wast2json output", err.text);
@@ -204,12 +230,24 @@ int main(int argc, char **argv)
     runner r = {0};
     r.v = weld_validator_new();
     if (!r.v) return 2;
-    weld_validator_set_wasm2(r.v, true); /* the suite tests Wasm 2.0 */
+    unsigned features = WELD_VALID_WASM2;
     int first = 1;
-    if (argc > 1 && strcmp(argv[1], "-v") == 0) {
-        r.verbose = true;
-        first = 2;
+    for (; first < argc && argv[first][0] == '-'; first++) {
+        if (strcmp(argv[first], "-v") == 0) r.verbose = true;
+        else if (strncmp(argv[first], "--proposals", 11) == 0) {
+            /* --proposals[=multi-memory,extended-const]: the named features (default all) */
+            r.proposals = true;
+            const char *list = argv[first][11] == '=' ? argv[first] + 12 : NULL;
+            features = list ? 0 : WELD_VALID_ALL;
+            if (list && strstr(list, "multi-memory")) features |= WELD_VALID_MULTI_MEMORY;
+            if (list && strstr(list, "extended-const")) features |= WELD_VALID_EXTENDED_CONST;
+        }
+        else {
+            fprintf(stderr, "spec_runner: unknown option %s\n", argv[first]);
+            return 2;
+        }
     }
+    weld_validator_set_features(r.v, features);
     for (int i = first; i < argc; i++) run_file(&r, argv[i]);
     printf("# total: %u passed, %u failed, %u not run (needs the interpreter), %u text-form not applicable\n",
            r.total_passed, r.total_failed, r.total_not_run, r.total_na);
