@@ -4,9 +4,13 @@
 #include <string.h>
 
 extern const weld_cmd cmd_version;
+extern const weld_cmd cmd_parse;
+extern const weld_cmd cmd_dump;
 
 /* Every subcommand, in the order `weld --help` lists them. */
 static const weld_cmd *const commands[] = {
+    &cmd_parse,
+    &cmd_dump,
     &cmd_version,
 };
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
