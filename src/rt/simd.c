@@ -1,14 +1,20 @@
 /* simd.c - one function per 0xFD instruction (see simd.h for the contract).
  *
  * Every operation has a portable C definition. Where the compiler offers GCC/Clang vector
- * extensions or SSE2 intrinsics, some operations use them instead (the FAST_* macros);
+ * extensions or SSE2 intrinsics, some operations use them instead (the BINV, BINS and
+ * SHIFTS templates and the SSE2 bitmasks);
  * defining WELD_SIMD_PORTABLE before this file compiles the portable path only. The unit
  * test compiles this file a second time that way (with WELD_SIMD_API renaming the entry
  * points) and checks that both paths agree bit for bit.
  *
+ * Which operations take a fast path was measured: a weld_v128 argument travels in two
+ * general registers on x86-64, so operations on 64-bit lanes (and a few others) are faster
+ * as scalar code than as a round trip through a vector register, and stay portable.
+ *
  * Floating point determinism: results go through memory-typed values (no excess precision
- * on FLT_EVAL_METHOD == 0 targets; on x87-only hosts build with -msse2 -mfpmath=sse), and
- * contraction of a*b+c into an FMA is disabled, so -O0 and -O2 agree.
+ * on FLT_EVAL_METHOD == 0 targets; on x87-only hosts build with -msse2 -mfpmath=sse), and no
+ * expression here has the a*b+c shape a compiler may contract into an FMA (fused
+ * multiply-add is only used explicitly, through fma()), so -O0 and -O2 agree.
  */
 #ifndef WELD_SIMD_API
 #define WELD_SIMD_API(name) weld_##name
@@ -329,6 +335,13 @@ BIN(I8X16_RELAXED_SWIZZLE, u8, 16, uint8_t, y < 16 ? a.u8[y] : 0)
     BINV(P##_GT_S, VS, N, TS, M(TS, x > y), VTS, x > y)                                     \
     BINV(P##_LE_S, VS, N, TS, M(TS, x <= y), VTS, x <= y)                                   \
     BINV(P##_GE_S, VS, N, TS, M(TS, x >= y), VTS, x >= y)
+#define CMP_INT_P(P, VS, VU, N, TS, TU)                                                    \
+    BIN(P##_EQ, VU, N, TU, M(TU, x == y))                                                  \
+    BIN(P##_NE, VU, N, TU, M(TU, x != y))                                                  \
+    BIN(P##_LT_S, VS, N, TS, M(TS, x < y))                                                 \
+    BIN(P##_GT_S, VS, N, TS, M(TS, x > y))                                                 \
+    BIN(P##_LE_S, VS, N, TS, M(TS, x <= y))                                                \
+    BIN(P##_GE_S, VS, N, TS, M(TS, x >= y))
 #define CMP_UNS(P, VU, N, TU, VTU)                                                         \
     BINV(P##_LT_U, VU, N, TU, M(TU, x < y), VTU, x < y)                                     \
     BINV(P##_GT_U, VU, N, TU, M(TU, x > y), VTU, x > y)                                     \
@@ -340,7 +353,7 @@ CMP_INT(I16X8, i16, u16, 8, int16_t, uint16_t, v_i16, v_u16)
 CMP_UNS(I16X8, u16, 8, uint16_t, v_u16)
 CMP_INT(I32X4, i32, u32, 4, int32_t, uint32_t, v_i32, v_u32)
 CMP_UNS(I32X4, u32, 4, uint32_t, v_u32)
-CMP_INT(I64X2, i64, u64, 2, int64_t, uint64_t, v_i64, v_u64)
+CMP_INT_P(I64X2, i64, u64, 2, int64_t, uint64_t)
 
 /* Float comparisons: ordered except ne (true when either is NaN). */
 #define FCMP(P, V, UV, N, T, TU, VT)                                                       \
@@ -372,8 +385,15 @@ CMP_INT(I64X2, i64, u64, 2, int64_t, uint64_t, v_i64, v_u64)
 #else
 #define BINF(id, V, UV, N, T, TU, EXPR, VT, VEXPR) BINF_P(id, V, UV, N, T, TU, EXPR)
 #endif
+#define FCMP_P(P, V, UV, N, T, TU)                                                         \
+    BINF_P(P##_EQ, V, UV, N, T, TU, M(TU, x == y))                                         \
+    BINF_P(P##_NE, V, UV, N, T, TU, M(TU, x != y))                                         \
+    BINF_P(P##_LT, V, UV, N, T, TU, M(TU, x < y))                                          \
+    BINF_P(P##_GT, V, UV, N, T, TU, M(TU, x > y))                                          \
+    BINF_P(P##_LE, V, UV, N, T, TU, M(TU, x <= y))                                         \
+    BINF_P(P##_GE, V, UV, N, T, TU, M(TU, x >= y))
 FCMP(F32X4, f32, u32, 4, float, uint32_t, v_f32)
-FCMP(F64X2, f64, u64, 2, double, uint64_t, v_f64)
+FCMP_P(F64X2, f64, u64, 2, double, uint64_t)
 
 /* ---- bitwise ------------------------------------------------------------------------- */
 
@@ -450,14 +470,14 @@ BITMASK_P(I64X2_BITMASK, u64, 2, 64)
 BINV(I8X16_ADD, u8, 16, uint8_t, (uint8_t)(x + y), v_u8, x + y)
 BINV(I16X8_ADD, u16, 8, uint16_t, (uint16_t)(x + y), v_u16, x + y)
 BINV(I32X4_ADD, u32, 4, uint32_t, x + y, v_u32, x + y)
-BINV(I64X2_ADD, u64, 2, uint64_t, x + y, v_u64, x + y)
+BIN(I64X2_ADD, u64, 2, uint64_t, x + y)
 BINV(I8X16_SUB, u8, 16, uint8_t, (uint8_t)(x - y), v_u8, x - y)
 BINV(I16X8_SUB, u16, 8, uint16_t, (uint16_t)(x - y), v_u16, x - y)
 BINV(I32X4_SUB, u32, 4, uint32_t, x - y, v_u32, x - y)
-BINV(I64X2_SUB, u64, 2, uint64_t, x - y, v_u64, x - y)
+BIN(I64X2_SUB, u64, 2, uint64_t, x - y)
 BINV(I16X8_MUL, u16, 8, uint16_t, (uint16_t)((uint32_t)x * y), v_u16, x * y)
 BINV(I32X4_MUL, u32, 4, uint32_t, x * y, v_u32, x * y)
-BINV(I64X2_MUL, u64, 2, uint64_t, x * y, v_u64, x * y)
+BIN(I64X2_MUL, u64, 2, uint64_t, x * y)
 
 UN(I8X16_NEG, u8, 16, uint8_t, (uint8_t)(0u - x))
 UN(I16X8_NEG, u16, 8, uint16_t, (uint16_t)(0u - x))
@@ -504,7 +524,7 @@ BINV(I32X4_MAX_U, u32, 4, uint32_t, x > y ? x : y, v_u32, VSEL(x > y, x, y))
 
 /* Rounding average. */
 BINS(I8X16_AVGR_U, u8, 16, uint8_t, (uint8_t)((x + y + 1u) >> 1), _mm_avg_epu8)
-BINS(I16X8_AVGR_U, u16, 8, uint16_t, (uint16_t)((x + y + 1u) >> 1), _mm_avg_epu16)
+BIN(I16X8_AVGR_U, u16, 8, uint16_t, (uint16_t)((x + y + 1u) >> 1))
 
 /* Q15 rounding multiply; only -32768 * -32768 saturates. */
 static inline int16_t q15mulr(int32_t x, int32_t y)
@@ -534,21 +554,22 @@ BIN(I16X8_RELAXED_Q15MULR_S, i16, 8, int16_t, q15mulr(x, y))
         VT r = x OPR(int)(count & (BITS - 1));                                             \
         return FROMV(r);                                                                   \
     }
+#define SHIFTS_P(P, BITS, VS, VU, N, TS, TU)                                               \
+    SHIFT_P(P##_SHL, VU, N, TU, BITS, (uint64_t)x << n)                                    \
+    SHIFT_P(P##_SHR_S, VS, N, TS, BITS, sar64(x, n))                                       \
+    SHIFT_P(P##_SHR_U, VU, N, TU, BITS, x >> n)
 #if WELD_SIMD_VEC
 #define SHIFTS(P, BITS, VS, VU, N, TS, TU, VTS, VTU)                                       \
     SHIFT_V(P##_SHL, VTU, BITS, <<)                                                        \
     SHIFT_V(P##_SHR_S, VTS, BITS, >>)                                                      \
     SHIFT_V(P##_SHR_U, VTU, BITS, >>)
 #else
-#define SHIFTS(P, BITS, VS, VU, N, TS, TU, VTS, VTU)                                       \
-    SHIFT_P(P##_SHL, VU, N, TU, BITS, (uint64_t)x << n)                                    \
-    SHIFT_P(P##_SHR_S, VS, N, TS, BITS, sar64(x, n))                                       \
-    SHIFT_P(P##_SHR_U, VU, N, TU, BITS, x >> n)
+#define SHIFTS(P, BITS, VS, VU, N, TS, TU, VTS, VTU) SHIFTS_P(P, BITS, VS, VU, N, TS, TU)
 #endif
 SHIFTS(I8X16, 8, i8, u8, 16, int8_t, uint8_t, v_i8, v_u8)
 SHIFTS(I16X8, 16, i16, u16, 8, int16_t, uint16_t, v_i16, v_u16)
 SHIFTS(I32X4, 32, i32, u32, 4, int32_t, uint32_t, v_i32, v_u32)
-SHIFTS(I64X2, 64, i64, u64, 2, int64_t, uint64_t, v_i64, v_u64)
+SHIFTS_P(I64X2, 64, i64, u64, 2, int64_t, uint64_t)
 
 /* ---- narrowing, widening, extended arithmetic ---------------------------------------- */
 
@@ -562,15 +583,9 @@ SHIFTS(I64X2, 64, i64, u64, 2, int64_t, uint64_t, v_i64, v_u64)
         }                                                                                  \
         return r;                                                                          \
     }
-#if WELD_SIMD_SSE2
-BINS_(I8X16_NARROW_I16X8_S, _mm_packs_epi16)
-BINS_(I8X16_NARROW_I16X8_U, _mm_packus_epi16)
-BINS_(I16X8_NARROW_I32X4_S, _mm_packs_epi32)
-#else
 NARROW(I8X16_NARROW_I16X8_S, i16, i8, int8_t, 8, INT8_MIN, INT8_MAX)
 NARROW(I8X16_NARROW_I16X8_U, i16, u8, uint8_t, 8, 0, UINT8_MAX)
 NARROW(I16X8_NARROW_I32X4_S, i32, i16, int16_t, 4, INT16_MIN, INT16_MAX)
-#endif
 NARROW(I16X8_NARROW_I32X4_U, i32, u16, uint16_t, 4, 0, UINT16_MAX)
 
 /* extend_low/high: lanes OFF.. of the narrow view, widened. */
@@ -630,9 +645,6 @@ EXTADD(I32X4_EXTADD_PAIRWISE_I16X8_S, i16, i32, int32_t, 4)
 EXTADD(I32X4_EXTADD_PAIRWISE_I16X8_U, u16, u32, uint32_t, 4)
 
 /* i32x4.dot_i16x8_s: the sum wraps (only -32768^2 * 2 exceeds i32). */
-#if WELD_SIMD_SSE2
-BINS_(I32X4_DOT_I16X8_S, _mm_madd_epi16)
-#else
 static weld_v128 op_I32X4_DOT_I16X8_S(weld_v128 a, weld_v128 b)
 {
     weld_v128 r;
@@ -643,7 +655,6 @@ static weld_v128 op_I32X4_DOT_I16X8_S(weld_v128 a, weld_v128 b)
     }
     return r;
 }
-#endif
 
 /* Relaxed dot products: signed x signed, pair sums wrap to 16 bits. */
 static weld_v128 op_I16X8_RELAXED_DOT_I8X16_I7X16_S(weld_v128 a, weld_v128 b)
@@ -695,10 +706,10 @@ FARITH(F32X4_ADD, f32, u32, 4, float, bits32, r32(x + y), v_f32, v_i32, CANON32,
 FARITH(F32X4_SUB, f32, u32, 4, float, bits32, r32(x - y), v_f32, v_i32, CANON32, -)
 FARITH(F32X4_MUL, f32, u32, 4, float, bits32, r32(x * y), v_f32, v_i32, CANON32, *)
 FARITH(F32X4_DIV, f32, u32, 4, float, bits32, r32(x / y), v_f32, v_i32, CANON32, /)
-FARITH(F64X2_ADD, f64, u64, 2, double, bits64, r64(x + y), v_f64, v_i64, CANON64, +)
-FARITH(F64X2_SUB, f64, u64, 2, double, bits64, r64(x - y), v_f64, v_i64, CANON64, -)
-FARITH(F64X2_MUL, f64, u64, 2, double, bits64, r64(x * y), v_f64, v_i64, CANON64, *)
-FARITH(F64X2_DIV, f64, u64, 2, double, bits64, r64(x / y), v_f64, v_i64, CANON64, /)
+FARITH_P(F64X2_ADD, f64, u64, 2, double, bits64, r64(x + y))
+FARITH_P(F64X2_SUB, f64, u64, 2, double, bits64, r64(x - y))
+FARITH_P(F64X2_MUL, f64, u64, 2, double, bits64, r64(x * y))
+FARITH_P(F64X2_DIV, f64, u64, 2, double, bits64, r64(x / y))
 
 #define FMINMAX(id, V, UV, N, FN)                                                          \
     static weld_v128 op_##id(weld_v128 a, weld_v128 b)                                     \
