@@ -81,7 +81,7 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh tests/demo.sh $(WELD)
 
-BENCH_BIN := $(BUILD)/bench_decode
+BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/%,$(wildcard tests/bench/bench_*.c))
 $(BUILD)/bench_%: tests/bench/bench_%.c $(LIB) $(HDRS) $(wildcard tests/bench/*.h)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $< $(LDFLAGS) $(LIB) $(LDLIBS) -o $@
 
