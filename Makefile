@@ -90,6 +90,7 @@ bench: deps
 	@BUILD=$(BUILD) bash tests/bench/run.sh
 
 FUZZ_SECONDS ?= 600
+FUZZ_MAX_LEN ?= 65536
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 # `make fuzz` builds every tests/fuzz/fuzz_*.c; FUZZ=name runs one of them (default: all, in turn).
@@ -103,7 +104,7 @@ fuzz:
 	    build-fuzz/libweld.a $(LDLIBS) -o build-fuzz/$$n || exit 1; done
 	@for n in $(FUZZ); do mkdir -p build-fuzz/corpus-$$n; \
 	  seeds=$$(for d in fixtures/$${n#fuzz_} fixtures; do [ -d $$d ] && echo $$d; done | head -1); \
-	  build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 build-fuzz/corpus-$$n $$seeds || exit 1; done
+	  build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=$(FUZZ_MAX_LEN) -rss_limit_mb=4096 build-fuzz/corpus-$$n $$seeds || exit 1; done
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/weld
