@@ -611,10 +611,10 @@ static weld_status setup_locals(walk *w, const weld_functype *ft, const weld_fun
 {
     weld_validator *v = w->v;
     uint64_t n = (uint64_t)ft->nparams + b->nlocals;
-    /* a body cannot declare more locals than its bytes could ever address meaningfully;
-     * the bound keeps the expansion proportional to a sane limit */
-    if (n > 50000000u)
-        return fail(w, WELD_ERR_UNSUPPORTED, "too many locals (%" PRIu64 ")", n);
+    /* the implementation limit every engine shares (V8, SpiderMonkey, wasmparser): it keeps
+     * the expansion of a hostile body's local declarations small */
+    if (n > 50000)
+        return fail(w, WELD_ERR_UNSUPPORTED, "too many locals: %" PRIu64 " (the limit is 50000)", n);
     if (!valid_reserve((void **)&v->locals, &v->cap_locals, (size_t)n, 1))
         return fail(w, WELD_ERR_NOMEM, "out of memory for %" PRIu64 " locals", n);
     if (ft->nparams) memcpy(v->locals, ft->params, ft->nparams);
