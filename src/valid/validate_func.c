@@ -680,7 +680,7 @@ static weld_status walk_body(weld_validator *v, const weld_func_body *b,
             if ((st = hooks->insn(hooks->ctx, &view, &in))) return st;
         }
         const valid_sig *s = &sigs[in.op];
-        if (WELD_LIKELY(!s->special && !s->check)) {
+        if (WELD_LIKELY(s->kind == SIG_PLAIN)) {
             /* the common case, inline: pops of plain operands, then pushes */
             uint32_t base = v->ctrls[v->nctrls - 1].height, k = s->npop, n = v->nvals;
             const uint8_t *vals = v->vals;
@@ -718,7 +718,7 @@ static weld_status walk_body(weld_validator *v, const weld_func_body *b,
         default:
             break;
         }
-        st = s->special ? special(&w, &in) : plain(&w, &in, s);
+        st = s->kind == SIG_SPECIAL ? special(&w, &in) : plain(&w, &in, s);
         if (st) return st;
     }
     if (!weld_insn_reader_done(&r)) {
