@@ -57,6 +57,7 @@ const weld_cmd cmd_print = {
     "usage: weld print IN [-o OUT]\n\n"
     "Prints the WebAssembly binary IN as text, laid out as wasm-tools prints it: flat\n"
     "instructions, (;N;) index comments, names from the name section.\n\n"
-    "  -o OUT   write the text to OUT (atomically) instead of standard output\n",
+    "  -o OUT   write the text to OUT (atomically) instead of standard output\n"
+    "\nComponents print in wasm-tools' component syntax, nested modules included.\n",
     run_print,
 };
