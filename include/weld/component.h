@@ -418,6 +418,10 @@ weld_status weld_component_read(weld_arena *arena, const uint8_t *data, size_t l
  * as the bytes they were read from. */
 weld_status weld_component_write(const weld_component *c, uint8_t **out, size_t *out_len,
                                  weld_diag *d);
+/* The same, with nested core modules (those decoded) encoded by weld_module_write with
+ * `module_opts` instead of copied; NULL module_opts is weld_component_write. */
+weld_status weld_component_write_with(const weld_component *c, const weld_write_opts *module_opts,
+                                      uint8_t **out, size_t *out_len, weld_diag *d);
 
 /* Structural equality: same sections, in the same order, with the same items. */
 bool weld_component_equal(const weld_component *a, const weld_component *b);

@@ -12,8 +12,6 @@ static const weld_canon_info canon_table[] = {
     {0x04, "resource.rep", "a"},
     {0x05, "task.cancel", ""},
     {0x06, "subtask.cancel", "f"},
-    {0x07, "resource.drop async", "a"},
-    {0x08, "backpressure.set", ""},
     {0x09, "task.return", "ro"},
     {0x0a, "context.get", "va"},
     {0x0b, "context.set", "va"},

@@ -263,10 +263,37 @@ static void put_canon(weld_buf *b, const weld_canon *c)
     }
 }
 
-static void put_component(weld_buf *b, const weld_component *c);
+/* What the section writers share: how nested modules are written, and the first error. */
+typedef struct writer {
+    const weld_write_opts *module_opts; /* NULL: nested modules are copied as read */
+    bool skip_modules;                  /* leave nested modules out (equality compares them) */
+    weld_diag *diag;
+    weld_status status;
+} writer;
+
+static void put_component(weld_buf *b, const weld_component *c, writer *w);
+
+/* A nested module: its input bytes, or re-encoded by the core writer when asked to. */
+static void put_module(weld_buf *b, const weld_nested_module *m, writer *w)
+{
+    if (w->skip_modules) return;
+    if (!w->module_opts || !m->module) {
+        weld_buf_append(b, m->data, m->len);
+        return;
+    }
+    uint8_t *bytes = NULL;
+    size_t n = 0;
+    weld_status st = weld_module_write(m->module, w->module_opts, &bytes, &n, w->diag);
+    if (st != WELD_OK) {
+        if (w->status == WELD_OK) w->status = st;
+        return;
+    }
+    weld_buf_append(b, bytes, n);
+    free(bytes);
+}
 
 /* The payload of one section. */
-static void put_section_payload(weld_buf *b, const weld_csection *s)
+static void put_section_payload(weld_buf *b, const weld_csection *s, writer *w)
 {
     uint32_t n = s->count;
     switch (s->id) {
@@ -275,9 +302,9 @@ static void put_section_payload(weld_buf *b, const weld_csection *s)
         weld_buf_append(b, s->u.custom->data, s->u.custom->len);
         return;
     case WELD_CSEC_CORE_MODULE:
-        weld_buf_append(b, s->u.module->data, s->u.module->len);
+        put_module(b, s->u.module, w);
         return;
-    case WELD_CSEC_COMPONENT: put_component(b, s->u.component); return;
+    case WELD_CSEC_COMPONENT: put_component(b, s->u.component, w); return;
     case WELD_CSEC_START: {
         const weld_cstart *st = s->u.start;
         weld_buf_u32leb(b, st->func);
@@ -342,7 +369,7 @@ static void put_section_payload(weld_buf *b, const weld_csection *s)
     }
 }
 
-static void put_component(weld_buf *b, const weld_component *c)
+static void put_component(weld_buf *b, const weld_component *c, writer *w)
 {
     static const uint8_t pre[8] = {0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00};
     weld_buf_append(b, pre, sizeof pre);
@@ -350,13 +377,13 @@ static void put_component(weld_buf *b, const weld_component *c)
         const weld_csection *s = &c->sections[i];
         weld_buf_byte(b, s->id);
         size_t pos = weld_buf_size_begin(b);
-        put_section_payload(b, s);
+        put_section_payload(b, s, w);
         weld_buf_size_end(b, pos);
     }
 }
 
-weld_status weld_component_write(const weld_component *c, uint8_t **out, size_t *out_len,
-                                 weld_diag *d)
+weld_status weld_component_write_with(const weld_component *c, const weld_write_opts *module_opts,
+                                      uint8_t **out, size_t *out_len, weld_diag *d)
 {
     if (!c || !out || !out_len)
         return weld_diag_set(d, WELD_ERR_USAGE, WELD_NO_OFFSET,
@@ -364,9 +391,11 @@ weld_status weld_component_write(const weld_component *c, uint8_t **out, size_t 
     weld_buf b;
     weld_buf_init(&b);
     weld_buf_reserve(&b, c->input_len ? c->input_len : 256);
-    put_component(&b, c);
-    if (b.oom) {
+    writer w = {module_opts, false, d, WELD_OK};
+    put_component(&b, c, &w);
+    if (w.status != WELD_OK || b.oom) {
         weld_buf_free(&b);
+        if (w.status != WELD_OK) return w.status;
         return weld_diag_set(d, WELD_ERR_NOMEM, WELD_NO_OFFSET,
                              "out of memory while encoding a component");
     }
@@ -375,16 +404,72 @@ weld_status weld_component_write(const weld_component *c, uint8_t **out, size_t 
     return WELD_OK;
 }
 
-/* Two trees are equal when their encodings are: the encoding is a function of every field
- * of the tree (and of nothing else: offsets and sizes are not encoded). */
+weld_status weld_component_write(const weld_component *c, uint8_t **out, size_t *out_len,
+                                 weld_diag *d)
+{
+    return weld_component_write_with(c, NULL, out, out_len, d);
+}
+
+/* The nested modules of a component, in walk order. */
+typedef struct module_list {
+    size_t n, cap;
+    const weld_nested_module **items;
+} module_list;
+
+static bool collect_module(const weld_walk_item *it, void *ud)
+{
+    module_list *l = ud;
+    if (!it->module) return true;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        const weld_nested_module **p = realloc(l->items, cap * sizeof *p);
+        if (!p) return false;
+        l->items = p;
+        l->cap = cap;
+    }
+    l->items[l->n++] = it->module;
+    return true;
+}
+
+static bool modules_equal(const weld_nested_module *a, const weld_nested_module *b)
+{
+    if (a->module && b->module) return weld_module_equal(a->module, b->module);
+    return a->len == b->len && memcmp(a->data, b->data, a->len) == 0;
+}
+
+/* Encode a component without its nested modules (whose bytes are compared apart). */
+static bool encode_shell(const weld_component *c, uint8_t **out, size_t *n)
+{
+    weld_buf b;
+    weld_buf_init(&b);
+    writer w = {NULL, true, NULL, WELD_OK};
+    put_component(&b, c, &w);
+    if (b.oom) {
+        weld_buf_free(&b);
+        return false;
+    }
+    *out = b.data;
+    *n = b.len;
+    return true;
+}
+
+/* Two trees are equal when their encodings without nested modules are (the encoding is a
+ * function of every field of the tree, and of nothing else: offsets and sizes are not
+ * encoded) and their nested modules are pairwise equal (structurally when decoded). */
 bool weld_component_equal(const weld_component *a, const weld_component *b)
 {
     uint8_t *ea = NULL, *eb = NULL;
     size_t la = 0, lb = 0;
-    bool eq = weld_component_write(a, &ea, &la, NULL) == WELD_OK &&
-              weld_component_write(b, &eb, &lb, NULL) == WELD_OK && la == lb &&
+    bool eq = encode_shell(a, &ea, &la) && encode_shell(b, &eb, &lb) && la == lb &&
               memcmp(ea, eb, la) == 0;
     free(ea);
     free(eb);
+    if (!eq) return false;
+    module_list ma = {0}, mb = {0};
+    eq = weld_component_walk(a, collect_module, &ma) && weld_component_walk(b, collect_module, &mb) &&
+         ma.n == mb.n;
+    for (size_t i = 0; eq && i < ma.n; i++) eq = modules_equal(ma.items[i], mb.items[i]);
+    free(ma.items);
+    free(mb.items);
     return eq;
 }

@@ -115,6 +115,8 @@ const weld_cmd cmd_dump = {
     "usage: weld dump IN [--json]\n\n"
     "Decodes IN and lists its sections in order: id, file offset of the section id byte,\n"
     "payload size and item count (custom sections with their names).\n\n"
-    "  --json   print the same as a JSON object {\"kind\", \"size\", \"sections\": [...]}\n",
+    "  --json   print the same as a JSON object {\"kind\", \"size\", \"sections\": [...]}\n"
+    "\nOn a component (version 0x0d) it also lists imports and exports and then, recursively,\n"
+    "each nested core module and component with its offset, size, imports and exports.\n",
     run_dump,
 };

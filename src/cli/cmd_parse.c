@@ -108,7 +108,7 @@ static int run_parse(int argc, char **argv)
     switch (in.kind) {
     case CLI_INPUT_CORE: rc = parse_core(&in, &a); break;
     case CLI_INPUT_COMPONENT:
-        rc = cli_component_parse(a.in, in.data, in.len, a.out, a.check);
+        rc = cli_component_parse(a.in, in.data, in.len, a.out, a.check, a.reencode);
         break;
     default: rc = cli_unsupported_input(&in, "parse"); break;
     }
@@ -126,6 +126,8 @@ const weld_cmd cmd_parse = {
     "               function bodies and constant expressions as read\n"
     "  --check      decode the result again and compare: prints \"identical bytes\" or\n"
     "               \"bytes differ\" and \"equal trees\", or the first section that differs\n"
-    "               (exit 1); -o is optional with --check\n",
+    "               (exit 1); -o is optional with --check\n"
+    "\nComponents are decoded section by section (nested modules by the core reader) and\n"
+    "written back with their nested modules as read (or, with --reencode, re-encoded).\n",
     run_parse,
 };

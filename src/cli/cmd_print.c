@@ -1,5 +1,6 @@
 /* cmd_print.c - `weld print`: a binary in the text format. */
 #include "input.h"
+#include "component_cli.h"
 #include "weld/module.h"
 #include "weld/text.h"
 #include <stdlib.h>
@@ -44,6 +45,7 @@ static int run_print(int argc, char **argv)
     if (rc) return rc;
     switch (in.kind) {
     case CLI_INPUT_CORE: rc = print_core(&in, out); break;
+    case CLI_INPUT_COMPONENT: rc = cli_component_print(path, in.data, in.len, out); break;
     default: rc = cli_unsupported_input(&in, "print"); break;
     }
     cli_input_free(&in);
@@ -55,6 +57,7 @@ const weld_cmd cmd_print = {
     "usage: weld print IN [-o OUT]\n\n"
     "Prints the WebAssembly binary IN as text, laid out as wasm-tools prints it: flat\n"
     "instructions, (;N;) index comments, names from the name section.\n\n"
-    "  -o OUT   write the text to OUT (atomically) instead of standard output\n",
+    "  -o OUT   write the text to OUT (atomically) instead of standard output\n"
+    "\nComponents print in wasm-tools' component syntax, nested modules included.\n",
     run_print,
 };

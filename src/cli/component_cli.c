@@ -21,7 +21,7 @@ static int load(const char *path, const uint8_t *data, size_t len, weld_arena *a
 }
 
 int cli_component_parse(const char *path, const uint8_t *data, size_t len, const char *out,
-                        bool check)
+                        bool check, bool reencode)
 {
     weld_arena *a = weld_arena_new();
     weld_component *c;
@@ -31,7 +31,8 @@ int cli_component_parse(const char *path, const uint8_t *data, size_t len, const
     weld_diag d;
     weld_diag_init(&d, out ? out : path);
     if (rc) goto done;
-    if (weld_component_write(c, &bytes, &n, &d) != WELD_OK ||
+    weld_write_opts wo = {.reencode_code = true};
+    if (weld_component_write_with(c, reencode ? &wo : NULL, &bytes, &n, &d) != WELD_OK ||
         (out && weld_file_write_atomic(out, bytes, n, &d) != WELD_OK)) {
         rc = cli_report(&d, NULL, 0);
         goto done;

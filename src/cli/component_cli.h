@@ -7,9 +7,10 @@
 #include <stdint.h>
 
 /* Decode the component at data/len (named `path`), write it back to `out` (if non-NULL);
- * with `check`, decode the result again and compare. Returns the exit code. */
+ * with `reencode`, nested modules are re-encoded instruction by instruction; with `check`,
+ * decode the result again and compare. Returns the exit code. */
 int cli_component_parse(const char *path, const uint8_t *data, size_t len, const char *out,
-                        bool check);
+                        bool check, bool reencode);
 /* List sections (offset, size, count) and, recursively, the nested modules and
  * components with their imports and exports; as JSON with `json`. */
 int cli_component_dump(const char *path, const uint8_t *data, size_t len, bool json);

@@ -6,6 +6,7 @@
  * printer. */
 #include "base/base.h"
 #include "text/print_component.h"
+#include "text/print_core.h"
 #include <stdlib.h>
 
 /* ---- output with groups (a group that spans lines closes on its own line) ---------------- */
@@ -55,34 +56,10 @@ static void put_u32(printer *p, uint32_t v)
     weld_buf_printf(p->out, "%u", v);
 }
 
-/* A quoted string: printable ASCII as is, everything else as \u{hex} of its code point. */
+/* A quoted string, escaped as the core printer escapes names. */
 static void put_str(printer *p, const char *s, size_t n)
 {
-    weld_buf_byte(p->out, '"');
-    const uint8_t *q = (const uint8_t *)s, *e = q + n;
-    while (q < e) {
-        uint32_t c = *q;
-        unsigned len = 1;
-        if (c >= 0xf0 && e - q >= 4) {
-            c = ((c & 0x07u) << 18) | ((q[1] & 0x3fu) << 12) | ((q[2] & 0x3fu) << 6) | (q[3] & 0x3fu);
-            len = 4;
-        } else if (c >= 0xe0 && e - q >= 3) {
-            c = ((c & 0x0fu) << 12) | ((q[1] & 0x3fu) << 6) | (q[2] & 0x3fu);
-            len = 3;
-        } else if (c >= 0xc0 && e - q >= 2) {
-            c = ((c & 0x1fu) << 6) | (q[1] & 0x3fu);
-            len = 2;
-        }
-        q += len;
-        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') weld_buf_byte(p->out, (uint8_t)c);
-        else if (c == '\t') puts_(p, "\\t");
-        else if (c == '\n') puts_(p, "\\n");
-        else if (c == '\r') puts_(p, "\\r");
-        else if (c == '"') puts_(p, "\\\"");
-        else if (c == '\\') puts_(p, "\\\\");
-        else weld_buf_printf(p->out, "\\u{%x}", c);
-    }
-    weld_buf_byte(p->out, '"');
+    weld_print_string(p->out, s, n);
 }
 
 static void put_wstr(printer *p, weld_str s)
@@ -362,90 +339,9 @@ static void put_valtype(printer *p, const scope *sc, weld_cvaltype t)
     else put_ref(p, sc, SP_TYPE, t.index);
 }
 
-static const char *core_valtype_name(weld_valtype t)
+static void put_core_valtype(printer *p, weld_valtype t)
 {
-    switch (t) {
-    case WELD_I32: return "i32";
-    case WELD_I64: return "i64";
-    case WELD_F32: return "f32";
-    case WELD_F64: return "f64";
-    case WELD_V128: return "v128";
-    case WELD_FUNCREF: return "funcref";
-    case WELD_EXTERNREF: return "externref";
-    case WELD_EXNREF: return "exnref";
-    default: return "?";
-    }
-}
-
-static void put_core_functype(printer *p, const weld_functype *f)
-{
-    open_group(p, "func");
-    if (f->nparams) {
-        puts_(p, " ");
-        open_group(p, "param");
-        for (uint32_t i = 0; i < f->nparams; i++) {
-            puts_(p, " ");
-            puts_(p, core_valtype_name(f->params[i]));
-        }
-        close_group(p);
-    }
-    if (f->nresults) {
-        puts_(p, " ");
-        open_group(p, "result");
-        for (uint32_t i = 0; i < f->nresults; i++) {
-            puts_(p, " ");
-            puts_(p, core_valtype_name(f->results[i]));
-        }
-        close_group(p);
-    }
-    close_group(p);
-}
-
-static void put_limits(printer *p, const weld_limits *l)
-{
-    if (l->flags & WELD_LIMITS_64) puts_(p, " i64");
-    weld_buf_printf(p->out, " %llu", (unsigned long long)l->min);
-    if (l->flags & WELD_LIMITS_HAS_MAX) weld_buf_printf(p->out, " %llu", (unsigned long long)l->max);
-    if (l->flags & WELD_LIMITS_SHARED) puts_(p, " shared");
-}
-
-static void put_core_externtype(printer *p, const weld_externtype *t)
-{
-    switch (t->kind) {
-    case WELD_EXTERN_FUNC:
-        open_group(p, "func ");
-        open_group(p, "type ");
-        put_u32(p, t->u.func);
-        close_group(p);
-        break;
-    case WELD_EXTERN_TABLE:
-        open_group(p, "table");
-        put_limits(p, &t->u.table.limits);
-        puts_(p, " ");
-        puts_(p, core_valtype_name(t->u.table.elem));
-        break;
-    case WELD_EXTERN_MEMORY:
-        open_group(p, "memory");
-        put_limits(p, &t->u.memory);
-        break;
-    case WELD_EXTERN_GLOBAL:
-        open_group(p, "global ");
-        if (t->u.global.mut) {
-            open_group(p, "mut ");
-            puts_(p, core_valtype_name(t->u.global.type));
-            close_group(p);
-        } else {
-            puts_(p, core_valtype_name(t->u.global.type));
-        }
-        break;
-    default:
-        open_group(p, "tag ");
-        open_group(p, "type ");
-        put_u32(p, t->u.tag);
-        close_group(p);
-        break;
-    }
-    close_group(p);
+    weld_print_valtype(p->out, t);
 }
 
 static void put_outer_count(printer *p, const scope *sc, uint32_t count)
@@ -480,7 +376,7 @@ static void put_module_type(printer *p, scope *outer, const weld_core_type *t)
             puts_(p, " ");
             put_wstr(p, d->u.import.name);
             puts_(p, " ");
-            put_core_externtype(p, &d->u.import.type);
+            weld_print_core_externtype(p->out, &d->u.import.type);
             close_group(p);
             break;
         case WELD_MDECL_TYPE: put_core_type_def(p, &sc, d->u.type, true); break;
@@ -499,7 +395,7 @@ static void put_module_type(printer *p, scope *outer, const weld_core_type *t)
             open_group(p, "export ");
             put_wstr(p, d->u.export.name);
             puts_(p, " ");
-            put_core_externtype(p, &d->u.export.type);
+            weld_print_core_externtype(p->out, &d->u.export.type);
             close_group(p);
             break;
         }
@@ -513,8 +409,9 @@ static void put_core_type_def(printer *p, scope *sc, const weld_core_type *t, bo
     open_group(p, in_module ? "type " : "core type ");
     put_def(p, sc, SP_CORE_TYPE);
     if (t->kind == WELD_CORE_TYPE_FUNC) {
-        puts_(p, " ");
-        put_core_functype(p, &t->func);
+        puts_(p, " (func");
+        weld_print_functype(p->out, &t->func);
+        puts_(p, ")");
     } else {
         newline(p);
         put_module_type(p, sc, t);
@@ -760,7 +657,7 @@ static void put_deftype(printer *p, scope *sc, const weld_ctype *t)
     case WELD_CT_RESOURCE:
         open_group(p, "resource ");
         open_group(p, "rep ");
-        puts_(p, core_valtype_name(t->u.resource.rep));
+        put_core_valtype(p, t->u.resource.rep);
         close_group(p);
         if (t->u.resource.has_dtor) {
             puts_(p, " ");
@@ -876,7 +773,7 @@ static void put_canon(printer *p, scope *sc, const weld_canon *c)
                 break;
             case 'v':
                 puts_(p, " ");
-                puts_(p, core_valtype_name(c->core_type));
+                put_core_valtype(p, c->core_type);
                 break;
             case 'r':
                 if (c->has_result) {
@@ -963,13 +860,28 @@ static void put_section(printer *p, scope *sc, const weld_csection *s)
         close_group(p);
         return;
     }
-    case WELD_CSEC_CORE_MODULE:
-        newline(p);
-        open_group(p, "core module ");
+    case WELD_CSEC_CORE_MODULE: {
+        /* the header "core module $name (;N;)" is ours, the module is the core printer's */
+        weld_buf head, *out = p->out;
+        weld_buf_init(&head);
+        weld_buf_puts(&head, "core module ");
+        p->out = &head;
         put_def(p, sc, SP_CORE_MODULE);
-        weld_print_nested_module(p->out, &p->nesting, &p->line, s->u.module);
-        close_group(p);
+        p->out = out;
+        weld_buf_byte(&head, 0);
+        newline(p);
+        if (head.oom) {
+            out->oom = true;
+        } else if (s->u.module->module) {
+            weld_print_core_module(out, s->u.module->module, p->nesting, (char *)head.data);
+        } else {
+            weld_buf_byte(out, '(');
+            weld_buf_puts(out, (char *)head.data);
+            weld_buf_byte(out, ')');
+        }
+        weld_buf_free(&head);
         return;
+    }
     case WELD_CSEC_COMPONENT: {
         newline(p);
         open_group(p, "component ");

@@ -15,6 +15,11 @@ for w in "$C"/*.wasm; do
   else
     fail "parse --check $b: equal trees" "$(cat "$T/out")"
   fi
+  if "$WELD" parse "$w" --reencode --check >"$T/out" 2>&1 && grep -q "equal trees" "$T/out"; then
+    ok "parse --reencode --check $b: equal trees"
+  else
+    fail "parse --reencode --check $b: equal trees" "$(cat "$T/out")"
+  fi
 done
 
 # the dump lists sections and, recursively, nested components and modules
@@ -58,8 +63,9 @@ if [ -f "$1" ]; then
     case "$w" in *.core.wasm) continue ;; esac
     n=$((n + 1))
     "$WELD" parse "$w" -o "$T/rw.wasm" 2>>"$T/rwerr" && cmp -s "$w" "$T/rw.wasm" || bad="$bad $(basename "$w")"
+    "$WELD" parse "$w" --reencode --check 2>>"$T/rwerr" | grep -q "equal trees" || bad="$bad $(basename "$w")(reencoded)"
   done
-  [ -z "$bad" ] && ok "$n real components round-trip byte-identical" || fail "real components round-trip byte-identical" "differ:$bad $(cat "$T/rwerr")"
+  [ -z "$bad" ] && ok "$n real components round-trip byte-identical (and to equal trees re-encoded)" || fail "real components round-trip byte-identical" "differ:$bad $(cat "$T/rwerr")"
 else
   skip "real components round-trip byte-identical" "no components in $RW (build them with /work/shared/realworld/recipes/all.sh)"
 fi
