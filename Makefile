@@ -77,7 +77,6 @@ bench: deps
 
 FUZZ_SECONDS ?= 600
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 # `make fuzz` builds every tests/fuzz/fuzz_*.c; FUZZ=name runs one of them (default: all, in turn).
 FUZZ    ?= $(notdir $(basename $(FUZZ_SRC)))
 fuzz:

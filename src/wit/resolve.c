@@ -728,10 +728,8 @@ static weld_status push_iface_func(rctx *c, weld_wit_func *f, const wit_id *at, 
 {
     weld_wit_interface *i = &c->r->interfaces[*(uint32_t *)arg];
     (void)at;
-    uint32_t cap = i->nfuncs; /* exact-size arrays: grow through a temporary capacity */
-    weld_wit_func *slot = WIT_PUSH(c->r->arena, i->funcs, i->nfuncs, cap);
-    if (!slot) return nomem(c);
-    *slot = *f;
+    /* resolve_interface sized the array for every function the interface declares */
+    i->funcs[i->nfuncs++] = *f;
     return WELD_OK;
 }
 
@@ -769,6 +767,13 @@ static weld_status resolve_interface(rctx *c, uint32_t id, uint32_t file, const 
     for (uint32_t i = 0; i < lk.n; i++)
         if (lk.v[i].kind == LK_TYPE) in->types[in->ntypes++] = (weld_wit_named){lk.v[i].name, lk.v[i].id};
     /* functions in source order, resource functions where their resource is */
+    uint32_t nf = 0;
+    for (uint32_t i = 0; i < ast->nitems; i++) {
+        const wit_iitem *it = &ast->items[i];
+        nf += it->kind == II_FUNC ? 1 : it->kind == II_TYPE && it->td.type->kind == AT_RESOURCE ? it->td.type->nfuncs : 0;
+    }
+    in->funcs = weld_arena_alloc(r->arena, sizeof *in->funcs * (nf + 1));
+    if (!in->funcs) return nomem(c);
     for (uint32_t i = 0; i < ast->nitems; i++) {
         const wit_iitem *it = &ast->items[i];
         if (it->kind == II_FUNC) {
