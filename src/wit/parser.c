@@ -866,9 +866,42 @@ static bool parse_items(parser *p, wit_file *f, bool nested)
     return true;
 }
 
+/* WIT text is UTF-8 without control characters (tabs and line breaks aside). */
+static weld_status check_text(const wit_srcmap *m, const wit_source *s, weld_diag *d)
+{
+    const unsigned char *t = (const unsigned char *)s->text;
+    uint32_t n = s->len;
+    for (uint32_t i = 0; i < n;) {
+        unsigned c = t[i];
+        if (c < 0x80) {
+            if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+                return wit_error(m, d, WELD_ERR_SYNTAX, s->base + i, 1,
+                                 "control character (byte 0x%02x) is not allowed in WIT text", c);
+            i++;
+            continue;
+        }
+        uint32_t len = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c <= 0xdf ? 2 : 0;
+        if (c >= 0xe0 && c < 0xf0) len = 3;
+        bool ok = len && i + len <= n;
+        uint32_t cp = ok ? c & (0xff >> (len + 1)) : 0;
+        for (uint32_t k = 1; ok && k < len; k++) {
+            ok = (t[i + k] & 0xc0) == 0x80;
+            cp = cp << 6 | (t[i + k] & 0x3f);
+        }
+        if (ok && ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff))))
+            ok = false;
+        if (!ok)
+            return wit_error(m, d, WELD_ERR_SYNTAX, s->base + i, 1, "invalid UTF-8 (byte 0x%02x): WIT text must be UTF-8", c);
+        i += len;
+    }
+    return WELD_OK;
+}
+
 weld_status wit_parse(weld_arena *a, const wit_srcmap *m, const wit_source *s, wit_file **out,
                       weld_diag *d)
 {
+    weld_status cst = check_text(m, s, d);
+    if (cst != WELD_OK) return cst;
     parser p = {.a = a, .d = d, .map = m};
     wit_lex_init(&p.l, m, s, d);
     wit_file *f = weld_arena_alloc(a, sizeof *f);

@@ -344,7 +344,7 @@ static const bad bads[] = {
     {"package a:b;\ninterface a--b {}\n", 2, 11, "identifier parts may not be empty"},
     {"package a:b;\ninterface 1a {}\n", 2, 11, "expected an interface name, found integer `1`"},
     {"package a:b;\ninterface i { f: func() -> $; }\n", 2, 28, "expected a type, found `$`"},
-    {"package a:b;\ninterface i { f: func() -> \x01; }\n", 2, 28, "unexpected character (byte 0x01)"},
+    {"package a:b;\ninterface i { f: func() -> \x01; }\n", 2, 28, "control character (byte 0x01) is not allowed"},
     {"package a:b;\n/* never closed\n", 2, 1, "unterminated block comment"},
     {"package a:b;\ninterface i { @since(version = 1.0.0) f: func(); }\n", 2, 15, "package `a:b` has a feature gate with a version (@since), so it must have a version"},
     {"package a:b@1.0.0;\ninterface i { @since(version = 2.0.0) f: func(); }\n", 2, 15, "feature gate cannot reference unreleased version 2.0.0 of package `a:b@1.0.0` (current version 1.0.0)"},
@@ -391,6 +391,9 @@ static const bad bads[] = {
     {"package a:b;\ninterface i { f: func() -> }\n", 2, 28, "expected a type, found `}`"},
     {"package a:b;\ninterface i { f: async u32; }\n", 2, 24, "expected `func` after `async`, found keyword `u32`"},
     {"package a:b;\ninterface i {\n", 3, 1, "found end of file"},
+    {"package a:b;\n/// bad \xff byte\ninterface i {}\n", 2, 9, "invalid UTF-8 (byte 0xff)"},
+    {"package a:b;\ninterface i { \x7f }\n", 2, 15, "control character (byte 0x7f) is not allowed"},
+    {"package a:b;\ninterface \xc3\xa9 {}\n", 2, 11, "unexpected character (byte 0xc3)"},
 };
 
 static void test_invalid_inputs(void **s)
