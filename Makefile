@@ -87,7 +87,7 @@ fuzz:
 	  clang $(CPPFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined $$f \
 	    build-fuzz/libweld.a $(LDLIBS) -o build-fuzz/$$n || exit 1; done
 	@for n in $(FUZZ); do mkdir -p build-fuzz/corpus-$$n; \
-	  seeds=$$(for d in fixtures/$${n#fuzz_} fixtures; do [ -d $$d ] && echo $$d; done | head -1); \
+	  seeds=$$(for d in fixtures/$${n#fuzz_} $${n#fuzz_} fixtures; do [ -d $$d ] && echo $$d; done | head -1); \
 	  build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 build-fuzz/corpus-$$n $$seeds || exit 1; done
 
 install: all
