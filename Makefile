@@ -92,7 +92,6 @@ bench: deps
 FUZZ_SECONDS ?= 600
 FUZZ_MAX_LEN ?= 65536
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 # `make fuzz` builds every tests/fuzz/fuzz_*.c; FUZZ=name runs one of them (default: all, in turn).
 FUZZ    ?= $(notdir $(basename $(FUZZ_SRC)))
 fuzz:
@@ -103,7 +102,7 @@ fuzz:
 	  clang $(CPPFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined $$f \
 	    build-fuzz/libweld.a $(LDLIBS) -o build-fuzz/$$n || exit 1; done
 	@for n in $(FUZZ); do mkdir -p build-fuzz/corpus-$$n; \
-	  seeds=$$(for d in fixtures/$${n#fuzz_} fixtures; do [ -d $$d ] && echo $$d; done | head -1); \
+	  seeds=$$(for d in fixtures/$${n#fuzz_} $${n#fuzz_} fixtures; do [ -d $$d ] && echo $$d; done | head -1); \
 	  build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=$(FUZZ_MAX_LEN) -rss_limit_mb=4096 build-fuzz/corpus-$$n $$seeds || exit 1; done
 
 install: all

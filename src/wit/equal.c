@@ -1,7 +1,7 @@
 /* equal.c - structural equality of two resolves: the same packages, interfaces, worlds,
  * functions and types with the same names, docs and gates. Items are matched by name (a
  * printer may reorder a package's functions and types), named types by their owner and
- * name, anonymous types by their structure. */
+ * name, anonymous types by their structure; docs line by line, indentation aside. */
 #include "wit/resolve_int.h"
 #include <stdio.h>
 
@@ -20,6 +20,21 @@ static bool differ(eqctx *e, const char *fmt, const char *x, const char *y)
 static bool str_eq(const char *x, const char *y)
 {
     return (!x && !y) || (x && y && strcmp(x, y) == 0);
+}
+
+/* Docs compare line by line without their indentation: reading doc comments removes the
+ * common indentation, and a reprint can shift indentation made of tabs. */
+static bool docs_eq(const char *x, const char *y)
+{
+    if (!x || !y) return x == y;
+    for (;;) {
+        while (*x == ' ' || *x == '\t') x++;
+        while (*y == ' ' || *y == '\t') y++;
+        while (*x && *x != '\n' && *x == *y) x++, y++;
+        if (*x != *y) return false;
+        if (!*x) return true;
+        x++, y++;
+    }
 }
 
 static bool stab_eq(const weld_wit_stability *x, const weld_wit_stability *y)
@@ -62,7 +77,7 @@ static bool def_eq(eqctx *e, const weld_wit_typedef *x, const weld_wit_typedef *
     if (x->kind != y->kind || x->n != y->n || x->nfields != y->nfields) return false;
     if (!tref_eq(e, x->a, y->a, depth + 1) || !tref_eq(e, x->b, y->b, depth + 1)) return false;
     for (uint32_t i = 0; i < x->nfields; i++)
-        if (!str_eq(x->fields[i].name, y->fields[i].name) || !str_eq(x->fields[i].docs, y->fields[i].docs) ||
+        if (!str_eq(x->fields[i].name, y->fields[i].name) || !docs_eq(x->fields[i].docs, y->fields[i].docs) ||
             !tref_eq(e, x->fields[i].type, y->fields[i].type, depth + 1))
             return false;
     return true;
@@ -85,7 +100,7 @@ static bool func_eq(eqctx *e, const weld_wit_func *x, const weld_wit_func *y)
         if (!str_eq(x->params[i].name, y->params[i].name) || !tref_eq(e, x->params[i].type, y->params[i].type, 0))
             return differ(e, "function `%s`: parameter `%s` differs", x->name, x->params[i].name);
     if (!tref_eq(e, x->result, y->result, 0)) return differ(e, "function `%s`: result differs%s", x->name, NULL);
-    if (!str_eq(x->docs, y->docs) || !stab_eq(&x->stability, &y->stability))
+    if (!docs_eq(x->docs, y->docs) || !stab_eq(&x->stability, &y->stability))
         return differ(e, "function `%s`: docs or gate differ%s", x->name, NULL);
     return true;
 }
@@ -94,7 +109,7 @@ static bool iface_eq(eqctx *e, uint32_t ia, uint32_t ib)
 {
     const weld_wit_interface *x = &e->a->interfaces[ia], *y = &e->b->interfaces[ib];
     const char *nm = x->name ? x->name : "(inline)";
-    if (!str_eq(x->name, y->name) || !str_eq(x->docs, y->docs) || !stab_eq(&x->stability, &y->stability))
+    if (!str_eq(x->name, y->name) || !docs_eq(x->docs, y->docs) || !stab_eq(&x->stability, &y->stability))
         return differ(e, "interface `%s`: name, docs or gate differ%s", nm, NULL);
     if (x->ntypes != y->ntypes || x->nfuncs != y->nfuncs)
         return differ(e, "interface `%s`: different numbers of types or functions%s", nm, NULL);
@@ -103,7 +118,7 @@ static bool iface_eq(eqctx *e, uint32_t ia, uint32_t ib)
         while (k < y->ntypes && strcmp(y->types[k].name, x->types[i].name) != 0) k++;
         if (k == y->ntypes) return differ(e, "interface `%s`: type `%s` missing", nm, x->types[i].name);
         const weld_wit_typedef *tx = &e->a->types[x->types[i].id], *ty = &e->b->types[y->types[k].id];
-        if (!def_eq(e, tx, ty, 0) || !str_eq(tx->docs, ty->docs) || !stab_eq(&tx->stability, &ty->stability))
+        if (!def_eq(e, tx, ty, 0) || !docs_eq(tx->docs, ty->docs) || !stab_eq(&tx->stability, &ty->stability))
             return differ(e, "interface `%s`: type `%s` differs", nm, x->types[i].name);
     }
     for (uint32_t i = 0; i < x->nfuncs; i++) {
@@ -141,7 +156,7 @@ static bool items_eq(eqctx *e, const char *world, const weld_wit_world_item *x, 
         if (a->kind == WELD_WIT_ITEM_FUNC && !func_eq(e, &a->func, &b->func)) return false;
         if (a->kind == WELD_WIT_ITEM_TYPE) {
             const weld_wit_typedef *tx = &e->a->types[a->id], *ty = &e->b->types[b->id];
-            if (!str_eq(tx->name, ty->name) || !def_eq(e, tx, ty, 0) || !str_eq(tx->docs, ty->docs))
+            if (!str_eq(tx->name, ty->name) || !def_eq(e, tx, ty, 0) || !docs_eq(tx->docs, ty->docs))
                 return differ(e, "world `%s`: type `%s` differs", world, label);
         }
         if (a->kind == WELD_WIT_ITEM_INTERFACE) {
@@ -166,7 +181,7 @@ bool weld_wit_resolve_equal(const weld_wit_resolve *a, const weld_wit_resolve *b
             if (strcmp(x, y) == 0) pb = &b->packages[q];
         }
         if (!pb) return differ(&e, "package `%s` missing%s", x, NULL);
-        if (!str_eq(pa->docs, pb->docs)) return differ(&e, "package `%s`: docs differ%s", x, NULL);
+        if (!docs_eq(pa->docs, pb->docs)) return differ(&e, "package `%s`: docs differ%s", x, NULL);
         if (pa->ninterfaces != pb->ninterfaces || pa->nworlds != pb->nworlds)
             return differ(&e, "package `%s`: different numbers of interfaces or worlds%s", x, NULL);
         for (uint32_t i = 0; i < pa->ninterfaces; i++) {
@@ -180,7 +195,7 @@ bool weld_wit_resolve_equal(const weld_wit_resolve *a, const weld_wit_resolve *b
             while (k < pb->nworlds && strcmp(pb->worlds[k].name, pa->worlds[i].name) != 0) k++;
             if (k == pb->nworlds) return differ(&e, "world `%s` missing from package `%s`", pa->worlds[i].name, x);
             const weld_wit_world *wa = &a->worlds[pa->worlds[i].id], *wb = &b->worlds[pb->worlds[k].id];
-            if (!str_eq(wa->docs, wb->docs) || !stab_eq(&wa->stability, &wb->stability))
+            if (!docs_eq(wa->docs, wb->docs) || !stab_eq(&wa->stability, &wb->stability))
                 return differ(&e, "world `%s`: docs or gate differ%s", wa->name, NULL);
             if (!items_eq(&e, wa->name, wa->imports, wa->nimports, wb->imports, wb->nimports) ||
                 !items_eq(&e, wa->name, wa->exports, wa->nexports, wb->exports, wb->nexports))

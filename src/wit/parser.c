@@ -2,6 +2,7 @@
  * keeps names and global offsets; all meaning (lookups, checks) is resolve.c's job. */
 #include "wit/ast.h"
 #include <stdio.h>
+#include <stdlib.h>
 
 enum { MAX_TYPE_DEPTH = 100 };
 
@@ -81,6 +82,33 @@ static bool parse_id(parser *p, wit_id *id, const char *what)
     return next(p);
 }
 
+/* One more (pointer, length) slot for take_docs, moving to the heap past the stack arrays. */
+static bool doc_slot(const char ***lp, uint32_t **ll, const char **lp_stack, uint32_t *ll_stack, uint32_t *n,
+                     uint32_t *cap)
+{
+    if (*n == *cap) {
+        uint32_t nc = *cap * 2;
+        const char **np = malloc(sizeof *np * nc);
+        uint32_t *nl = malloc(sizeof *nl * nc);
+        if (!np || !nl) {
+            free(np);
+            free(nl);
+            return false;
+        }
+        memcpy(np, *lp, sizeof *np * *n);
+        memcpy(nl, *ll, sizeof *nl * *n);
+        if (*lp != lp_stack) {
+            free(*lp);
+            free(*ll);
+        }
+        *lp = np;
+        *ll = nl;
+        *cap = nc;
+    }
+    (*n)++;
+    return true;
+}
+
 /* Doc comments in the trivia before the current token: every comment counts, `///`
  * and `//` lose their slashes, block comments their delimiters; the common leading whitespace of
  * the non-empty lines is removed. */
@@ -89,9 +117,10 @@ static bool take_docs(parser *p, wit_docs *docs)
     const char *s = p->l.src;
     uint32_t i = p->l.trivia, e = p->l.start;
     docs->text = NULL;
-    enum { MAXD = 256 };
-    const char *lp[MAXD];
-    uint32_t ll[MAXD], n = 0;
+    /* comment bodies as (pointer, length); on the stack unless there are many */
+    enum { NSTACK = 64 };
+    const char *lp_stack[NSTACK], **lp = lp_stack;
+    uint32_t ll_stack[NSTACK], *ll = ll_stack, n = 0, cap = NSTACK;
     weld_buf raw;
     weld_buf_init(&raw);
     /* first pass: collect comment bodies (block comments may hold several lines) */
@@ -103,7 +132,8 @@ static bool take_docs(parser *p, wit_docs *docs)
             while (k < e && s[k] != '\n') k++;
             uint32_t end = k;
             while (end > j && (s[end - 1] == ' ' || s[end - 1] == '\t' || s[end - 1] == '\r')) end--;
-            if (n < MAXD) lp[n] = s + j, ll[n] = end - j, n++;
+            if (!doc_slot(&lp, &ll, lp_stack, ll_stack, &n, &cap)) goto fail;
+            lp[n - 1] = s + j, ll[n - 1] = end - j;
             i = k;
         } else if (s[i] == '/' && i + 1 < e && s[i + 1] == '*') {
             /* find the end of this (nested) block comment */
@@ -122,7 +152,8 @@ static bool take_docs(parser *p, wit_docs *docs)
                 while (b < en && s[b] == '/') b++;
             }
             while (en > b && (s[en - 1] == ' ' || s[en - 1] == '\t' || s[en - 1] == '\r' || s[en - 1] == '\n')) en--;
-            if (n < MAXD) lp[n] = s + b, ll[n] = en - b, n++;
+            if (!doc_slot(&lp, &ll, lp_stack, ll_stack, &n, &cap)) goto fail;
+            lp[n - 1] = s + b, ll[n - 1] = en - b;
             i = j;
         } else {
             i++;
@@ -152,6 +183,18 @@ static bool take_docs(parser *p, wit_docs *docs)
             weld_buf_byte(&raw, '\n');
             q = nl ? nl + 1 : qe;
         }
+    }
+    if (lp != lp_stack) {
+        free(lp);
+        free(ll);
+    }
+    if (0) {
+    fail:
+        if (lp != lp_stack) {
+            free(lp);
+            free(ll);
+        }
+        return oom(p);
     }
     while (raw.len && raw.data[raw.len - 1] == '\n') raw.len--;
     bool okm = !raw.oom;
@@ -823,9 +866,42 @@ static bool parse_items(parser *p, wit_file *f, bool nested)
     return true;
 }
 
+/* WIT text is UTF-8 without control characters (tabs and line breaks aside). */
+static weld_status check_text(const wit_srcmap *m, const wit_source *s, weld_diag *d)
+{
+    const unsigned char *t = (const unsigned char *)s->text;
+    uint32_t n = s->len;
+    for (uint32_t i = 0; i < n;) {
+        unsigned c = t[i];
+        if (c < 0x80) {
+            if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+                return wit_error(m, d, WELD_ERR_SYNTAX, s->base + i, 1,
+                                 "control character (byte 0x%02x) is not allowed in WIT text", c);
+            i++;
+            continue;
+        }
+        uint32_t len = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c <= 0xdf ? 2 : 0;
+        if (c >= 0xe0 && c < 0xf0) len = 3;
+        bool ok = len && i + len <= n;
+        uint32_t cp = ok ? c & (0xff >> (len + 1)) : 0;
+        for (uint32_t k = 1; ok && k < len; k++) {
+            ok = (t[i + k] & 0xc0) == 0x80;
+            cp = cp << 6 | (t[i + k] & 0x3f);
+        }
+        if (ok && ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff))))
+            ok = false;
+        if (!ok)
+            return wit_error(m, d, WELD_ERR_SYNTAX, s->base + i, 1, "invalid UTF-8 (byte 0x%02x): WIT text must be UTF-8", c);
+        i += len;
+    }
+    return WELD_OK;
+}
+
 weld_status wit_parse(weld_arena *a, const wit_srcmap *m, const wit_source *s, wit_file **out,
                       weld_diag *d)
 {
+    weld_status cst = check_text(m, s, d);
+    if (cst != WELD_OK) return cst;
     parser p = {.a = a, .d = d, .map = m};
     wit_lex_init(&p.l, m, s, d);
     wit_file *f = weld_arena_alloc(a, sizeof *f);

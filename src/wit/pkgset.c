@@ -199,6 +199,9 @@ static weld_status load_file(loader *L, const char *path, wit_pkgunit *into, wit
     bool err = ferror(f);
     fclose(f);
     if (err) return weld_diag_set(L->d, WELD_ERR_IO, WELD_NO_OFFSET, "%s: read error", path);
+    if (len >= 4 && memcmp(buf, "\0asm", 4) == 0)
+        return weld_diag_set(L->d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET,
+                             "%s: a WebAssembly binary; expected WIT text (decoding WIT from binaries is not supported yet)", path);
     return load_text_owned(L, path, buf, len, into, main_unit);
 }
 

@@ -75,4 +75,45 @@ typedef struct rctx {
     uint32_t nanon, cap_anon;
 } rctx;
 
+/* ---- shared between resolve.c, world.c and elaborate.c ---- */
+/* Return the status of x when it is not WELD_OK. */
+#define TRY(x) do { weld_status st_ = (x); if (st_ != WELD_OK) return st_; } while (0)
+
+typedef struct item_list {
+    weld_wit_world_item *v;
+    uint32_t n, cap;
+} item_list;
+
+weld_status wit_nomem(rctx *c);
+/* An error at a global offset, status WELD_ERR_INVALID. */
+weld_status wit_err_at(rctx *c, uint32_t at, uint32_t span, const char *fmt, ...) WELD_PRINTF(4, 5);
+const char *wit_pkg_label(rctx *c, uint32_t pkg, char *buf, size_t cap);
+/* The gate of some attributes; whether an item with that gate is kept. */
+weld_status wit_stability_of(rctx *c, const wit_attrs *a, weld_wit_stability *s);
+weld_status wit_keep(rctx *c, const weld_wit_stability *s, uint32_t at, bool *out);
+uint32_t wit_attrs_at(const wit_attrs *a, uint32_t dflt);
+uint32_t wit_new_interface(weld_wit_resolve *r);
+uint32_t wit_new_world(weld_wit_resolve *r);
+lookup_ent *wit_lookup_find(lookup *lk, const char *name);
+weld_status wit_lookup_define(rctx *c, lookup *lk, const wit_id *id, int kind, uint32_t tid);
+int wit_find_named(const weld_wit_named *v, uint32_t n, const char *name);
+/* A path used in file `file` to an interface (or world) index. */
+weld_status wit_resolve_path(rctx *c, uint32_t file, const wit_usepath *p, bool want_world, uint32_t *out);
+/* `use`s and type definitions of an interface or world, into c->lk and the resolve. */
+weld_status wit_define_types(rctx *c, weld_wit_owner_kind ok, uint32_t owner, uint32_t file, const wit_use **uses,
+                             uint32_t nuses, const wit_typedef **defs, uint32_t ndefs);
+weld_status wit_resolve_func(rctx *c, const wit_func *f, const char *name, weld_wit_func_kind kind, uint32_t resource,
+                             const wit_docs *docs, const wit_attrs *attrs, weld_wit_func *out);
+/* The functions of a resource definition, each handed to `push`. */
+weld_status wit_resource_funcs(rctx *c, const wit_typedef *td,
+                               weld_status (*push)(rctx *, weld_wit_func *, const wit_id *, void *), void *arg);
+weld_status wit_resolve_interface(rctx *c, uint32_t id, uint32_t file, const wit_iface *ast);
+/* The item of a list with this key (a name, or an interface when name is NULL). */
+weld_wit_world_item *wit_find_key(weld_wit_world_item *v, uint32_t n, const char *name, uint32_t iface);
+weld_wit_world_item *wit_list_push(rctx *c, item_list *l);
+/* Elaborate world `wid` in place (elaborate.c). */
+weld_status wit_elaborate(rctx *c, uint32_t wid, uint32_t at);
+/* Resolve a world of the package being resolved, includes first (world.c). */
+weld_status wit_ensure_world(rctx *c, pitem *it);
+
 #endif

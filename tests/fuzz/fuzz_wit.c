@@ -1,5 +1,6 @@
 /* fuzz_wit.c - libFuzzer target: any bytes through the WIT parser, resolver, printer and
- * JSON writer; whatever resolves must print to text that resolves again. */
+ * JSON writer; whatever resolves must print to text that resolves again, to an equal
+ * resolve. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 r2->all_features = r->all_features;
                 uint32_t m2;
                 if (weld_wit_add_source(r2, "printed.wit", text, len, &m2, &d) != WELD_OK) abort();
+                if (!weld_wit_resolve_equal(r, r2, NULL, 0)) abort();
             }
             weld_arena_free(b);
         }
