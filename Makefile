@@ -52,7 +52,17 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $< $(LDFLAGS) $(LIB) -lcmocka $(LDLIBS) -o $@
 
-unit: $(UNIT_BIN)
+# The spec testsuite runner (tests/spec/spec.sh runs it on wast2json's output).
+SPEC_RUNNER := $(BUILD)/tests/spec_runner
+$(SPEC_RUNNER): tests/spec/spec_runner.c $(LIB) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $< $(LDFLAGS) $(LIB) $(LDLIBS) -o $@
+
+unit: $(UNIT_BIN) $(SPEC_RUNNER)
+
+# Validation throughput (tests/bench/validate.sh runs it on large real modules).
+$(BUILD)/bench_validate: tests/bench/bench_validate.c $(LIB) $(HDRS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $< $(LDFLAGS) $(LIB) $(LDLIBS) -o $@
 
 # Debian packages the build, the tests and the demo need; installed only when missing.
 DEPS_DEB := build-essential pkg-config libjansson-dev libyaml-dev libcmocka-dev wabt
@@ -64,7 +74,7 @@ check: deps
 	@BUILD=$(BUILD) sh tests/run.sh
 
 spec: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(SPEC_RUNNER)
 	@BUILD=$(BUILD) ONLY=spec sh tests/run.sh
 
 demo: deps

@@ -32,6 +32,8 @@ run_tap() {
     echo "  FAILED: $group/$name: exited with status $rc" >> "$LOG/failures"
     tail -n 5 "$LOG/err" | sed 's/^/    /' >> "$LOG/failures"
   fi
+  # the spec runner's per-file summaries ("# NAME.wast: N passed, M failed")
+  [ "$group" = spec ] && grep '^# [^ ]*\.wast: ' "$out" | sed 's/^# /  /'
   printf '%-40s %5d passed, %d failed, %d skipped\n' "$group/$name" "$p" "$f" "$s"
   passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 }

@@ -282,6 +282,10 @@ typedef struct weld_write_opts {
 weld_status weld_module_write(const weld_module *m, const weld_write_opts *opts,
                               uint8_t **out, size_t *out_len, weld_diag *d);
 
+/* Structural equality: same items and types, and instruction sequences that decode to the
+ * same instructions (whatever their LEB128 widths); custom sections compare by bytes. */
+bool weld_module_equal(const weld_module *a, const weld_module *b);
+
 /* Does the buffer start with the core module preamble (version 1)? */
 bool weld_is_core_module(const uint8_t *data, size_t len);
 

@@ -3,10 +3,12 @@
 #include <stdarg.h>
 #include <string.h>
 
+extern const weld_cmd cmd_validate;
 extern const weld_cmd cmd_version;
 
 /* Every subcommand, in the order `weld --help` lists them. */
 static const weld_cmd *const commands[] = {
+    &cmd_validate,
     &cmd_version,
 };
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };

@@ -1,0 +1,15 @@
+#!/bin/sh
+# Validation throughput on the large real core modules jco and componentize-js ship
+# (2.4 to 13 MB), one core, best of repeated runs. Reference figures on this machine:
+# V8's WebAssembly.validate 160-270 MB/s, WAMR 70-120 MB/s, wabt's wasm-validate 8-14 MB/s.
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${BUILD:-build}
+NM=${JCO_NODE_MODULES:-/tmp/jcocache/node_modules}
+set --
+for f in "$NM"/@bytecodealliance/*/lib/*.wasm "$NM"/@bytecodealliance/*/vendor/*.wasm; do
+  [ -f "$f" ] || continue
+  [ "$(stat -c %s "$f")" -ge 2000000 ] && set -- "$@" "$f"
+done
+if [ $# -eq 0 ]; then echo "validate: no modules under $NM (install jco there)"; exit 0; fi
+echo "== validation throughput (decode + validate every function body, one core)"
+exec "$ROOT/$BUILD/bench_validate" "$@"

@@ -1,0 +1,65 @@
+#!/bin/sh
+# The core spec testsuite: converts each top-level .wast of ${WELD_SPEC_DIR:-../shared/spec}
+# with wast2json (cached in $WELD_BUILD/spec-json, redone when the .wast is newer) and runs
+# the commands that need no interpreter with spec_runner, by the Wasm 2.0 rules. Then the
+# same for the proposals in $WELD_SPEC_PROPOSALS (default: tail-call extended-const
+# multi-memory memory64 relaxed-simd; "none" for none), with the proposals' rules.
+# memory64's suite predates multi-memory, so it runs without that feature. Prints TAP.
+ROOT=${WELD_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+BUILD=${WELD_BUILD:-$ROOT/build}
+SPEC=${WELD_SPEC_DIR:-$ROOT/../shared/spec}
+PROPOSALS=${WELD_SPEC_PROPOSALS:-tail-call extended-const multi-memory memory64 relaxed-simd}
+OUT=$BUILD/spec-json
+RUNNER=$BUILD/tests/spec_runner
+if ! command -v wast2json >/dev/null 2>&1; then
+  echo "ok 1 - spec testsuite # SKIP wast2json (wabt) is not installed"; echo "1..1"; exit 0
+fi
+if [ ! -d "$SPEC" ]; then
+  echo "ok 1 - spec testsuite # SKIP no testsuite at $SPEC (set WELD_SPEC_DIR)"; echo "1..1"; exit 0
+fi
+if [ ! -x "$RUNNER" ]; then
+  echo "not ok 1 - spec testsuite: $RUNNER is not built (make spec)"; echo "1..1"; exit 1
+fi
+
+# convert SRC_DIR OUT_DIR FLAGS: wast2json what is missing or stale, four at a time, and
+# set the positional parameters to the JSON files (failures are reported as not ok)
+JSONS=
+convert() {
+  src=$1 out=$2 flags=$3
+  mkdir -p "$out"
+  for f in "$src"/*.wast; do
+    [ -f "$f" ] || continue
+    n=$(basename "$f" .wast)
+    j="$out/$n/$n.json"
+    if [ ! -f "$j" ] || [ "$f" -nt "$j" ]; then printf '%s\n' "$f"; fi
+  done | xargs -r -P 4 -I{} sh -c '
+    n=$(basename "$1" .wast); d="$2/$n"; rm -rf "$d"; mkdir -p "$d"
+    (cd "$d" && wast2json $3 "$1" -o "$n.json" 2>wast2json.err) || rm -f "$d/$n.json"' \
+    sh {} "$out" "$flags"
+  JSONS=
+  for f in "$src"/*.wast; do
+    [ -f "$f" ] || continue
+    n=$(basename "$f" .wast)
+    if [ -f "$out/$n/$n.json" ]; then JSONS="$JSONS $out/$n/$n.json"
+    else echo "ok - $n.wast # SKIP wast2json cannot convert it: $(head -n 1 "$out/$n/wast2json.err" 2>/dev/null)"; fi
+  done
+}
+
+rc=0
+convert "$SPEC" "$OUT" ""
+# shellcheck disable=SC2086
+"$RUNNER" $JSONS || rc=1
+for p in $PROPOSALS; do
+  [ "$p" = none ] && continue
+  if [ ! -d "$SPEC/proposals/$p" ]; then
+    echo "ok - proposals/$p # SKIP not in $SPEC/proposals"; continue
+  fi
+  convert "$SPEC/proposals/$p" "$OUT/proposals/$p" "--enable-all"
+  # shellcheck disable=SC2086
+  case $p in
+    memory64|threads) features=--proposals=extended-const ;;
+    *) features=--proposals ;;
+  esac
+  "$RUNNER" $features $JSONS || rc=1
+done
+exit $rc
