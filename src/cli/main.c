@@ -5,9 +5,15 @@
 
 extern const weld_cmd cmd_validate;
 extern const weld_cmd cmd_version;
+extern const weld_cmd cmd_parse;
+extern const weld_cmd cmd_dump;
+extern const weld_cmd cmd_print;
 
 /* Every subcommand, in the order `weld --help` lists them. */
 static const weld_cmd *const commands[] = {
+    &cmd_parse,
+    &cmd_dump,
+    &cmd_print,
     &cmd_validate,
     &cmd_version,
 };

@@ -1,0 +1,21 @@
+/* text.h - printing binaries in the WebAssembly text format.
+ *
+ * The output follows the layout of wasm-tools' printer (`wasm-tools print`, `jco print`):
+ * flat instructions, `(;N;)` index comments, `;; label = @N` block comments, names from
+ * the name section as `$name`. */
+#ifndef WELD_TEXT_H
+#define WELD_TEXT_H
+
+#include "weld/module.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Print a core module as text; *out is malloc'd and NUL-terminated (free with free()). */
+weld_status weld_print_module(const weld_module *m, char **out, size_t *out_len, weld_diag *d);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

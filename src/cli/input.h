@@ -1,0 +1,30 @@
+/* input.h - what the binary-reading subcommands (parse, dump, print) share: loading the
+ * input file and dispatching on its preamble (core module version 1, or component
+ * version 0x0d layer 1). */
+#ifndef WELD_CLI_INPUT_H
+#define WELD_CLI_INPUT_H
+
+#include "cli.h"
+#include <stdint.h>
+
+typedef enum cli_input_kind {
+    CLI_INPUT_UNKNOWN,
+    CLI_INPUT_CORE,      /* \0asm 01 00 00 00 */
+    CLI_INPUT_COMPONENT  /* \0asm 0d 00 01 00 */
+} cli_input_kind;
+
+typedef struct cli_input {
+    uint8_t *data;
+    size_t len;
+    cli_input_kind kind;
+    weld_diag diag; /* initialised with the file name */
+} cli_input;
+
+cli_input_kind cli_input_kind_of(const uint8_t *data, size_t len);
+/* Read the whole file; returns CLI_OK or the exit code after reporting the error. */
+int cli_load(const char *path, cli_input *in);
+void cli_input_free(cli_input *in);
+/* Report that the input's kind is not handled here; returns the exit code. */
+int cli_unsupported_input(cli_input *in, const char *what);
+
+#endif
