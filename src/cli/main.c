@@ -4,6 +4,7 @@
 #include <string.h>
 
 extern const weld_cmd cmd_validate;
+extern const weld_cmd cmd_run;
 extern const weld_cmd cmd_version;
 extern const weld_cmd cmd_parse;
 extern const weld_cmd cmd_dump;
@@ -15,6 +16,7 @@ static const weld_cmd *const commands[] = {
     &cmd_dump,
     &cmd_print,
     &cmd_validate,
+    &cmd_run,
     &cmd_version,
 };
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };

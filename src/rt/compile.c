@@ -12,6 +12,7 @@
 #include "weld/validate.h"
 #include "base/base.h"
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #define NONE UINT32_MAX
@@ -134,6 +135,12 @@ static void materialize_all(comp *c, uint32_t h)
     for (uint32_t i = 0; i < h; i++) materialize(c, i);
 }
 
+/* n results were pushed from stack position pos: they live in their home slots. */
+static void pushed(comp *c, uint32_t pos, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) c->where[pos + i] = home(c, pos + i);
+}
+
 static void block_sig(const comp *c, const weld_blocktype *bt, uint32_t *np, uint32_t *nr)
 {
     *np = 0;
@@ -242,6 +249,7 @@ static void emit_plain(comp *c, const weld_insn *in, uint32_t h, const char *sig
     uint32_t base = h - npop;
     uint32_t a = npop > 0 ? c->where[base] : 0, b = npop > 1 ? c->where[base + 1] : 0;
     uint32_t dst = home(c, base);
+    if (npush) pushed(c, base, 1);
     switch (oi->imm) {
     case WELD_IMM_NONE:
         op(c, in->op);
@@ -417,6 +425,9 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
         materialize_all(c, h);
         op(c, RT_CALL);
         s2(c, in->u.index, home(c, h - t->nparams));
+        if (!reserve((void **)&c->where, &c->capwhere, h - t->nparams + t->nresults + 1, sizeof *c->where))
+            return WELD_ERR_NOMEM;
+        pushed(c, h - t->nparams, t->nresults);
         if (in->op == WELD_OP_RETURN_CALL) {
             uint32_t hh = h - t->nparams + t->nresults;
             if (hh > c->maxh) c->maxh = hh;
@@ -431,6 +442,9 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
         op(c, RT_CALL_INDIRECT);
         s2(c, in->u.pair.a, in->u.pair.b);
         s2(c, home(c, h - 1), home(c, h - 1 - t->nparams));
+        if (!reserve((void **)&c->where, &c->capwhere, h - 1 - t->nparams + t->nresults + 1, sizeof *c->where))
+            return WELD_ERR_NOMEM;
+        pushed(c, h - 1 - t->nparams, t->nresults);
         if (in->op == WELD_OP_RETURN_CALL_INDIRECT) {
             uint32_t hh = h - 1 - t->nparams + t->nresults;
             if (hh > c->maxh) c->maxh = hh;
@@ -444,6 +458,7 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
         s2(c, c->where[h - 3], c->where[h - 2]);
         c->last_dst = pc(c) * 2;
         s2(c, home(c, h - 3), c->where[h - 1]);
+        pushed(c, h - 3, 1);
         break;
     case WELD_OP_LOCAL_GET:
         c->where[h] = in->u.index;
@@ -473,6 +488,7 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
     case WELD_OP_GLOBAL_GET:
         op(c, WELD_OP_GLOBAL_GET);
         s2(c, in->u.index, home(c, h));
+        pushed(c, h, 1);
         break;
     case WELD_OP_GLOBAL_SET:
         op(c, WELD_OP_GLOBAL_SET);
@@ -481,28 +497,34 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
     case WELD_OP_MEMORY_SIZE:
         op(c, in->op);
         s2(c, in->u.index, home(c, h));
+        pushed(c, h, 1);
         break;
     case WELD_OP_MEMORY_GROW:
         op(c, in->op);
         s2(c, in->u.index, c->where[h - 1]);
         s2(c, home(c, h - 1), 0);
+        pushed(c, h - 1, 1);
         break;
     case WELD_OP_REF_NULL:
         op(c, in->op);
         s2(c, home(c, h), 0);
+        pushed(c, h, 1);
         break;
     case WELD_OP_REF_IS_NULL:
         op(c, in->op);
         s2(c, c->where[h - 1], home(c, h - 1));
+        pushed(c, h - 1, 1);
         break;
     case WELD_OP_REF_FUNC:
         op(c, in->op);
         s2(c, in->u.index, home(c, h));
+        pushed(c, h, 1);
         break;
     case WELD_OP_TABLE_GET:
         op(c, in->op);
         s2(c, in->u.index, c->where[h - 1]);
         s2(c, home(c, h - 1), 0);
+        pushed(c, h - 1, 1);
         break;
     case WELD_OP_TABLE_SET:
         op(c, in->op);
@@ -512,11 +534,13 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
     case WELD_OP_TABLE_SIZE:
         op(c, in->op);
         s2(c, in->u.index, home(c, h));
+        pushed(c, h, 1);
         break;
     case WELD_OP_TABLE_GROW:
         op(c, in->op);
         s2(c, in->u.index, c->where[h - 2]);
         s2(c, c->where[h - 1], home(c, h - 2));
+        pushed(c, h - 2, 1);
         break;
     case WELD_OP_TABLE_FILL:
     case WELD_OP_TABLE_COPY:
