@@ -109,8 +109,10 @@ weld_rt_val weld_rt_global_get(const weld_rt_global *g);
  * segments or in the start function is WELD_ERR_TRAP (the instance is then not returned). */
 weld_status weld_rt_instantiate(weld_rt_engine *e, weld_rt_module *m, const weld_rt_extern *imports,
                                 uint32_t nimports, weld_rt_instance **out, weld_diag *d);
-/* Look an export up by name. */
+/* Look an export up by name (the _n form takes names that may contain NUL). */
 bool weld_rt_instance_export(const weld_rt_instance *i, const char *name, weld_rt_extern *out);
+bool weld_rt_instance_export_n(const weld_rt_instance *i, const char *name, size_t len,
+                               weld_rt_extern *out);
 
 /* Call a function. A trap returns WELD_ERR_TRAP with its message in d ("integer divide by
  * zero", "call stack exhausted", ...); weld_rt_backtrace() then gives the Wasm frames. */

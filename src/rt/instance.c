@@ -195,8 +195,13 @@ weld_status weld_rt_instantiate(weld_rt_engine *e, weld_rt_module *mod, const we
 
 bool weld_rt_instance_export(const weld_rt_instance *in, const char *name, weld_rt_extern *out)
 {
+    return weld_rt_instance_export_n(in, name, strlen(name), out);
+}
+
+bool weld_rt_instance_export_n(const weld_rt_instance *in, const char *name, size_t n,
+                               weld_rt_extern *out)
+{
     const weld_module *m = in->mod->ast;
-    size_t n = strlen(name);
     for (uint32_t i = 0; i < m->nexports; i++) {
         const weld_export *x = &m->exports[i];
         if (x->name.len != n || memcmp(x->name.ptr, name, n) != 0) continue;

@@ -258,7 +258,7 @@ bool spec_exec_command(spec_exec *x, json_t *cmd, const char *type, char *detail
         return false;
     }
     weld_rt_extern ex;
-    if (!weld_rt_instance_export(in, field, &ex)) {
+    if (!weld_rt_instance_export_n(in, field, json_string_length(json_object_get(a, "field")), &ex)) {
         snprintf(detail, cap, "no export \"%s\"", field);
         return false;
     }

@@ -205,7 +205,7 @@ static void run_file(runner *r, const char *json_path)
             weld_status st = load(r, path, &d);
             bool ok = st == WELD_OK;
             if (ok && x) {
-                bool link = type[7] == 'u';
+                bool link = strcmp(type, "assert_unlinkable") == 0;
                 const char *text = json_string_value(json_object_get(c, "text"));
                 st = spec_exec_module(x, path, NULL, &d);
                 ok = st == (link ? WELD_ERR_LINK : WELD_ERR_TRAP) &&
