@@ -116,8 +116,8 @@ static const weld_functype *copy_type(weld_rt_engine *e, const weld_functype *t)
     weld_functype *c = weld_arena_alloc(e->arena, sizeof *c);
     weld_valtype *v = weld_arena_alloc(e->arena, (size_t)t->nparams + t->nresults + 1);
     if (!c || !v) return NULL;
-    memcpy(v, t->params, t->nparams);
-    memcpy(v + t->nparams, t->results, t->nresults);
+    if (t->nparams) memcpy(v, t->params, t->nparams);
+    if (t->nresults) memcpy(v + t->nparams, t->results, t->nresults);
     *c = (weld_functype){t->nparams, t->nresults, v, v + t->nparams};
     return c;
 }
