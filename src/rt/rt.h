@@ -14,10 +14,13 @@
 #include "weld/insn.h"
 #include "weld/runtime.h"
 
+/* Computed goto with GCC and Clang; build with -DRT_COMPUTED_GOTO=0 for the switch. */
+#ifndef RT_COMPUTED_GOTO
 #if defined(__GNUC__) || defined(__clang__)
 #define RT_COMPUTED_GOTO 1
 #else
 #define RT_COMPUTED_GOTO 0
+#endif
 #endif
 
 typedef union rt_slot {
