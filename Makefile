@@ -54,9 +54,9 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB) $(HDRS)
 
 # The spec testsuite runner (tests/spec/spec.sh runs it on wast2json's output).
 SPEC_RUNNER := $(BUILD)/tests/spec_runner
-$(SPEC_RUNNER): tests/spec/spec_runner.c $(LIB) $(HDRS)
+$(SPEC_RUNNER): tests/spec/spec_runner.c tests/spec/spec_exec.c tests/spec/spec_exec.h $(LIB) $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $< $(LDFLAGS) $(LIB) $(LDLIBS) -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $< tests/spec/spec_exec.c $(LDFLAGS) $(LIB) $(LDLIBS) -o $@
 
 unit: $(UNIT_BIN) $(SPEC_RUNNER)
 

@@ -15,13 +15,18 @@
  *                             the module must decode and validate (linking and
  *                             instantiation need the interpreter)
  *   register                  the registered module must have loaded
- * Commands that execute code (assert_return, assert_trap, assert_exhaustion, action) are
- * counted per file and reported as one TAP SKIP line "not run (needs the interpreter)";
+ * With the interpreter (spec_exec.c), modules are also instantiated (imports from the
+ * `spectest` host module and registered instances), assert_unlinkable/uninstantiable must
+ * fail linking/instantiation, and action, assert_return, assert_trap and assert_exhaustion
+ * run. Execution is off for the proposals' suites and the simd_* files (SIMD execution is
+ * not implemented): their execution commands are counted per file and reported as one TAP
+ * SKIP line "not run";
  * text-form assert_malformed commands do not apply to a binary tool and are reported the
  * same way. Output: TAP lines, and per file a line "# NAME.wast: N passed, M failed".
  */
 #include "weld/module.h"
 #include "weld/validate.h"
+#include "spec_exec.h"
 #include <ctype.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -135,9 +140,12 @@ static void run_file(runner *r, const char *json_path)
         }
     }
     r->passed = r->failed = 0;
+    spec_exec *x = NULL;
+    if (!r->proposals && strncmp(name, "simd_", 5) != 0) x = spec_exec_new();
     if (!root) {
         result(r, false, name, 0, "read the wast2json output", err.text);
         printf("# %s: %u passed, %u failed\n", name, r->passed, r->failed);
+        spec_exec_free(x);
         return;
     }
     unsigned not_run = 0, not_applicable = 0, msg_differs = 0;
@@ -167,9 +175,12 @@ static void run_file(runner *r, const char *json_path)
         if (strcmp(type, "module") == 0) {
             if (!file || !binary) { not_applicable++; continue; }
             weld_status st = load(r, path, &d);
+            if (!st && x)
+                st = spec_exec_module(x, path, json_string_value(json_object_get(c, "name")), &d);
             last_ok = st == WELD_OK;
             snprintf(detail, sizeof detail, "%s: %s", weld_status_name(st), d.message);
-            snprintf(what, sizeof what, "module %s decodes and validates", file);
+            snprintf(what, sizeof what, "module %s decodes and validates%s", file,
+                     x ? ", and instantiates" : "");
             result(r, last_ok, name, line, what, last_ok ? NULL : detail);
         } else if (strcmp(type, "assert_invalid") == 0 || strcmp(type, "assert_malformed") == 0) {
             bool invalid = type[7] == 'i';
@@ -192,20 +203,44 @@ static void run_file(runner *r, const char *json_path)
                    strcmp(type, "assert_uninstantiable") == 0) {
             if (!file || !binary) { not_applicable++; continue; }
             weld_status st = load(r, path, &d);
-            snprintf(detail, sizeof detail, "%s: %s", weld_status_name(st), d.message);
-            snprintf(what, sizeof what, "%s %s validates (linking needs the interpreter)", type, file);
-            result(r, st == WELD_OK, name, line, what, st ? detail : NULL);
+            bool ok = st == WELD_OK;
+            if (ok && x) {
+                bool link = strcmp(type, "assert_unlinkable") == 0;
+                const char *text = json_string_value(json_object_get(c, "text"));
+                st = spec_exec_module(x, path, NULL, &d);
+                ok = st == (link ? WELD_ERR_LINK : WELD_ERR_TRAP) &&
+                     (link || message_matches(d.message, text ? text : ""));
+                snprintf(detail, sizeof detail, "expected %s \"%s\", got %s%s%s",
+                         link ? "a link error" : "a trap", text ? text : "",
+                         st ? weld_status_name(st) : "success", st ? ": " : "", st ? d.message : "");
+                snprintf(what, sizeof what, "%s %s (%s)", type, file, text ? text : "");
+            } else {
+                snprintf(detail, sizeof detail, "%s: %s", weld_status_name(st), d.message);
+                snprintf(what, sizeof what, "%s %s validates (linking needs the interpreter)", type, file);
+            }
+            result(r, ok, name, line, what, ok ? NULL : detail);
         } else if (strcmp(type, "register") == 0) {
             snprintf(what, sizeof what, "register \"%s\" of a loaded module",
                      json_string_value(json_object_get(c, "as")));
-            result(r, last_ok, name, line, what, last_ok ? NULL : "the module did not load");
+            bool ok = last_ok;
+            if (ok && x)
+                ok = spec_exec_register(x, json_string_value(json_object_get(c, "name")),
+                                        json_string_value(json_object_get(c, "as")));
+            result(r, ok, name, line, what, ok ? NULL : "the module did not load");
+        } else if (x) {
+            char d2[1400];
+            json_t *act = json_object_get(c, "action");
+            bool ok = spec_exec_command(x, c, type, d2, sizeof d2);
+            snprintf(what, sizeof what, "%s %s", type,
+                     json_string_value(json_object_get(act, "field")) ? json_string_value(json_object_get(act, "field")) : "");
+            result(r, ok, name, line, what, ok ? NULL : d2);
         } else {
             not_run++; /* assert_return, assert_trap, assert_exhaustion, action */
         }
     }
     if (not_run) {
         r->tap++;
-        printf("ok %u - %s: %u commands # SKIP not run (needs the interpreter)\n", r->tap, name,
+        printf("ok %u - %s: %u commands # SKIP not run (execution is off for this suite)\n", r->tap, name,
                not_run);
     }
     if (not_applicable) {
@@ -214,7 +249,7 @@ static void run_file(runner *r, const char *json_path)
                r->tap, name, not_applicable);
     }
     printf("# %s: %u passed, %u failed", name, r->passed, r->failed);
-    if (not_run) printf(", %u not run (needs the interpreter)", not_run);
+    if (not_run) printf(", %u not run (execution off for this suite)", not_run);
     if (not_applicable) printf(", %u text-form not applicable", not_applicable);
     if (msg_differs) printf(", %u malformed with another message", msg_differs);
     printf("\n");
@@ -222,6 +257,7 @@ static void run_file(runner *r, const char *json_path)
     r->total_failed += r->failed;
     r->total_not_run += not_run;
     r->total_na += not_applicable;
+    spec_exec_free(x);
     json_decref(root);
 }
 
@@ -249,7 +285,7 @@ int main(int argc, char **argv)
     }
     weld_validator_set_features(r.v, features);
     for (int i = first; i < argc; i++) run_file(&r, argv[i]);
-    printf("# total: %u passed, %u failed, %u not run (needs the interpreter), %u text-form not applicable\n",
+    printf("# total: %u passed, %u failed, %u not run (execution off), %u text-form not applicable\n",
            r.total_passed, r.total_failed, r.total_not_run, r.total_na);
     printf("1..%u\n", r.tap);
     weld_validator_free(r.v);

@@ -1,0 +1,626 @@
+/* compile.c - translate validated function bodies into the interpreter's internal code.
+ *
+ * The compiler runs as hooks of the validator's body walk, so it knows the operand stack
+ * height before each instruction and the labels' heights and arities. Each operand-stack
+ * position has a home slot (after the locals); an operand may also stay "deferred" in the
+ * local it was read from (local.get emits nothing), until a local.set of that local, a
+ * control instruction or a call needs it in its home slot. Branches copy the values they
+ * carry into the target's slots and jump to a resolved cell; forward targets are patched
+ * when the block ends.
+ */
+#include "rt/rt.h"
+#include "weld/validate.h"
+#include "base/base.h"
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#define NONE UINT32_MAX
+
+typedef struct ctl {
+    uint32_t height, arity;
+    bool is_loop, dead;
+    uint32_t start;     /* loops: the header's cell */
+    uint32_t else_fix;  /* ifs: the cell of the false branch's target, or NONE */
+    uint32_t fixes;     /* head of this label's list of cells to patch */
+} ctl;
+
+typedef struct fix {
+    uint32_t cell, next;
+} fix;
+
+typedef struct comp {
+    weld_rt_engine *e;
+    weld_rt_module *m;
+    weld_validator *v;
+    weld_status err;
+    /* the function being compiled */
+    const weld_functype *ft;
+    uint32_t nlocals, maxh;
+    rt_cell *cells;
+    uint32_t ncells, capcells;
+    uint32_t *ops, nops, capops;         /* cells holding an operation number */
+    uint32_t *tgts, ntgts, captgts;      /* cells holding a target cell index */
+    uint32_t *where, capwhere;           /* slot holding each operand */
+    ctl *ctls;
+    uint32_t nctls, capctls;
+    fix *fixes;
+    uint32_t nfixes, capfixes;
+    uint32_t last_dst;                   /* 2*cell+half of the previous result's dst, or NONE */
+} comp;
+
+static bool reserve(void **p, uint32_t *cap, uint32_t need, size_t sz)
+{
+    if (need <= *cap) return true;
+    uint32_t n = *cap ? *cap : 64;
+    while (n < need) n *= 2;
+    void *q = realloc(*p, (size_t)n * sz);
+    if (!q) return false;
+    *p = q;
+    *cap = n;
+    return true;
+}
+
+static uint32_t pc(const comp *c) { return c->ncells; }
+
+static rt_cell *cell(comp *c)
+{
+    if (!reserve((void **)&c->cells, &c->capcells, c->ncells + 1, sizeof *c->cells)) {
+        c->err = WELD_ERR_NOMEM;
+        c->ncells = 0;
+    }
+    rt_cell *x = &c->cells[c->ncells++];
+    x->u = 0;
+    return x;
+}
+
+static void op(comp *c, unsigned o)
+{
+    if (!reserve((void **)&c->ops, &c->capops, c->nops + 1, sizeof *c->ops)) {
+        c->err = WELD_ERR_NOMEM;
+        return;
+    }
+    c->ops[c->nops++] = pc(c);
+    cell(c)->u = o;
+}
+
+static void s2(comp *c, uint32_t a, uint32_t b)
+{
+    rt_cell *x = cell(c);
+    x->s[0] = a;
+    x->s[1] = b;
+}
+
+static void u64c(comp *c, uint64_t v) { cell(c)->u = v; }
+
+/* A target cell: `to` is a known cell index, or NONE to add it to label list *list. */
+static void target(comp *c, uint32_t to, uint32_t *list)
+{
+    uint32_t at = pc(c);
+    cell(c)->u = to == NONE ? 0 : to;
+    if (!reserve((void **)&c->tgts, &c->captgts, c->ntgts + 1, sizeof *c->tgts)) {
+        c->err = WELD_ERR_NOMEM;
+        return;
+    }
+    c->tgts[c->ntgts++] = at;
+    if (to == NONE && list) {
+        if (!reserve((void **)&c->fixes, &c->capfixes, c->nfixes + 1, sizeof *c->fixes)) {
+            c->err = WELD_ERR_NOMEM;
+            return;
+        }
+        c->fixes[c->nfixes] = (fix){at, *list};
+        *list = c->nfixes++;
+    }
+}
+
+static void patch_list(comp *c, uint32_t list, uint32_t to)
+{
+    for (; list != NONE; list = c->fixes[list].next)
+        if (c->ncells) c->cells[c->fixes[list].cell].u = to;
+}
+
+static uint32_t home(const comp *c, uint32_t i) { return c->nlocals + i; }
+
+static void materialize(comp *c, uint32_t i)
+{
+    if (c->where[i] != home(c, i)) {
+        op(c, RT_COPY);
+        s2(c, c->where[i], home(c, i));
+        c->where[i] = home(c, i);
+    }
+}
+
+static void materialize_all(comp *c, uint32_t h)
+{
+    for (uint32_t i = 0; i < h; i++) materialize(c, i);
+}
+
+/* n results were pushed from stack position pos: they live in their home slots. */
+static void pushed(comp *c, uint32_t pos, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) c->where[pos + i] = home(c, pos + i);
+}
+
+static void block_sig(const comp *c, const weld_blocktype *bt, uint32_t *np, uint32_t *nr)
+{
+    *np = 0;
+    *nr = bt->kind == WELD_BLOCK_VALUE;
+    if (bt->kind == WELD_BLOCK_TYPEIDX) {
+        const weld_functype *t = &c->m->ast->types[bt->index];
+        *np = t->nparams;
+        *nr = t->nresults;
+    }
+}
+
+static const weld_functype *func_type(const comp *c, uint32_t f)
+{
+    const weld_module *m = c->m->ast;
+    if (f < m->nimported_funcs) {
+        for (uint32_t i = 0, k = 0; i < m->nimports; i++)
+            if (m->imports[i].type.kind == WELD_EXTERN_FUNC && k++ == f)
+                return &m->types[m->imports[i].type.u.func];
+        return NULL;
+    }
+    return &m->types[m->func_types[f - m->nimported_funcs]];
+}
+
+/* Copy the n values at homes [from, from+n) to slots starting at `to` (to <= from). */
+static void copy_down(comp *c, uint32_t from, uint32_t to, uint32_t n)
+{
+    if (from == to) return;
+    for (uint32_t k = 0; k < n; k++) {
+        op(c, RT_COPY);
+        s2(c, from + k, to + k);
+    }
+}
+
+static void emit_return(comp *c, uint32_t h)
+{
+    uint32_t nr = c->ft->nresults;
+    copy_down(c, home(c, h - nr), 0, nr);
+    op(c, RT_RETURN);
+}
+
+/* Branch to label `depth` with the operand stack at height h (all values at home). */
+static void emit_branch(comp *c, uint32_t depth, uint32_t h)
+{
+    if (depth + 1 >= c->nctls) {
+        emit_return(c, h);
+        return;
+    }
+    ctl *t = &c->ctls[c->nctls - 1 - depth];
+    copy_down(c, home(c, h - t->arity), home(c, t->height), t->arity);
+    op(c, RT_BR);
+    target(c, t->is_loop ? t->start : NONE, &t->fixes);
+}
+
+/* Does a branch to `depth` at height h need no copies (a plain jump)? */
+static bool plain_branch(const comp *c, uint32_t depth, uint32_t h)
+{
+    if (depth + 1 >= c->nctls) return false;
+    const ctl *t = &c->ctls[c->nctls - 1 - depth];
+    return t->arity == 0 || h - t->arity == t->height;
+}
+
+static void push_ctl(comp *c, uint32_t height, uint32_t arity, bool is_loop, bool dead)
+{
+    if (!reserve((void **)&c->ctls, &c->capctls, c->nctls + 1, sizeof *c->ctls)) {
+        c->err = WELD_ERR_NOMEM;
+        return;
+    }
+    c->ctls[c->nctls++] = (ctl){height, arity, is_loop, dead, NONE, NONE, NONE};
+}
+
+static void reset_where(comp *c, uint32_t h)
+{
+    for (uint32_t i = 0; i < h; i++) c->where[i] = home(c, i);
+}
+
+static weld_status hook_begin(void *ctx, const weld_valid_view *v, const weld_func_body *b)
+{
+    comp *c = ctx;
+    c->ft = v->type;
+    uint64_t nl = (uint64_t)v->type->nparams + b->nlocals;
+    if (nl > c->e->lim.stack_slots) {
+        c->err = WELD_ERR_UNSUPPORTED;
+        return WELD_ERR_UNSUPPORTED;
+    }
+    c->nlocals = (uint32_t)nl;
+    c->maxh = 0;
+    c->ncells = c->nops = c->ntgts = c->nctls = c->nfixes = 0;
+    c->last_dst = NONE;
+    push_ctl(c, 0, v->type->nresults, false, false);
+    return c->err;
+}
+
+/* Plain operations: operands popped per the table's signature, one result at most. */
+static void emit_plain(comp *c, const weld_insn *in, uint32_t h, const char *sig)
+{
+    uint32_t npop = 0, npush = 0;
+    const char *p = sig;
+    while (*p && *p != ':') npop++, p++;
+    if (*p) p++;
+    while (*p) npush++, p++;
+    const weld_opinfo *oi = &weld_opinfos[in->op];
+    if (oi->prefix == 0xFD || oi->prefix == 0xFE || npop > 2 || npush > 1 || npop > h) {
+        op(c, RT_UNSUPPORTED);
+        return;
+    }
+    uint32_t base = h - npop;
+    uint32_t a = npop > 0 ? c->where[base] : 0, b = npop > 1 ? c->where[base + 1] : 0;
+    uint32_t dst = home(c, base);
+    if (npush) pushed(c, base, 1);
+    switch (oi->imm) {
+    case WELD_IMM_NONE:
+        op(c, in->op);
+        if (npop == 2) {
+            s2(c, a, b);
+            c->last_dst = npush ? pc(c) * 2 : NONE;
+            s2(c, dst, 0);
+        } else if (npop == 1) {
+            c->last_dst = npush ? pc(c) * 2 + 1 : NONE;
+            s2(c, a, dst);
+        } else {
+            op(c, RT_UNSUPPORTED);
+        }
+        break;
+    case WELD_IMM_I32: case WELD_IMM_I64: case WELD_IMM_F32: case WELD_IMM_F64:
+        op(c, in->op);
+        c->last_dst = pc(c) * 2;
+        s2(c, dst, 0);
+        u64c(c, oi->imm == WELD_IMM_I32 ? (uint64_t)(uint32_t)in->u.i32
+                : oi->imm == WELD_IMM_F32 ? in->u.f32 : (uint64_t)in->u.i64);
+        break;
+    case WELD_IMM_MEMARG:
+        if (in->u.memarg.memory != 0) {
+            op(c, RT_UNSUPPORTED);
+            break;
+        }
+        op(c, in->op);
+        if (npush) c->last_dst = pc(c) * 2 + 1;
+        s2(c, a, npush ? dst : b);
+        u64c(c, in->u.memarg.offset);
+        break;
+    default:
+        op(c, RT_UNSUPPORTED);
+        break;
+    }
+}
+
+static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_insn *in)
+{
+    comp *c = ctx;
+    if (c->err) return c->err;
+    uint32_t h = v->height;
+    if (!reserve((void **)&c->where, &c->capwhere, h + 2, sizeof *c->where)) return WELD_ERR_NOMEM;
+    if (h > c->maxh) c->maxh = h;
+    ctl *top = &c->ctls[c->nctls - 1];
+    bool live = !top->dead && !v->unreachable;
+    uint32_t prev_dst = c->last_dst;
+    c->last_dst = NONE;
+    uint32_t np, nr;
+    switch (in->op) {
+    case WELD_OP_BLOCK:
+    case WELD_OP_LOOP:
+    case WELD_OP_IF: {
+        block_sig(c, &in->u.block, &np, &nr);
+        bool is_if = in->op == WELD_OP_IF, is_loop = in->op == WELD_OP_LOOP;
+        uint32_t hh = h - is_if - np;
+        if (!live) {
+            push_ctl(c, hh, 0, is_loop, true);
+            return c->err;
+        }
+        materialize_all(c, h);
+        uint32_t else_fix = NONE;
+        if (is_if) {
+            op(c, RT_BR_UNLESS);
+            s2(c, home(c, h - 1), 0);
+            else_fix = pc(c);
+            target(c, NONE, NULL);
+        }
+        push_ctl(c, hh, is_loop ? np : nr, is_loop, false);
+        ctl *n = &c->ctls[c->nctls - 1];
+        n->else_fix = else_fix;
+        if (is_loop) {
+            n->start = pc(c);
+            op(c, RT_LOOP);
+        }
+        return c->err;
+    }
+    case WELD_OP_ELSE:
+        if (top->dead) return c->err;
+        if (live) {
+            materialize_all(c, h);
+            op(c, RT_BR);
+            target(c, NONE, &top->fixes);
+        }
+        if (top->else_fix != NONE && c->ncells) c->cells[top->else_fix].u = pc(c);
+        top->else_fix = NONE;
+        reset_where(c, h);
+        return c->err;
+    case WELD_OP_END:
+        if (c->nctls == 1) {
+            if (live) {
+                materialize_all(c, h);
+                emit_return(c, h);
+            }
+            c->nctls--;
+            return c->err;
+        }
+        if (!top->dead) {
+            if (live) materialize_all(c, h);
+            if (top->else_fix != NONE && c->ncells) c->cells[top->else_fix].u = pc(c);
+            patch_list(c, top->fixes, pc(c));
+        }
+        c->nctls--;
+        reset_where(c, h);
+        return c->err;
+    default:
+        break;
+    }
+    if (!live) return c->err;
+    const weld_module *mod = c->m->ast;
+    switch (in->op) {
+    case WELD_OP_NOP:
+    case WELD_OP_DROP:
+        break;
+    case WELD_OP_UNREACHABLE:
+        op(c, WELD_OP_UNREACHABLE);
+        break;
+    case WELD_OP_BR:
+        materialize_all(c, h);
+        emit_branch(c, in->u.index, h);
+        break;
+    case WELD_OP_BR_IF: {
+        materialize_all(c, h);
+        uint32_t cond = home(c, h - 1);
+        if (plain_branch(c, in->u.index, h - 1)) {
+            ctl *t = &c->ctls[c->nctls - 1 - in->u.index];
+            op(c, RT_BR_IF);
+            s2(c, cond, 0);
+            target(c, t->is_loop ? t->start : NONE, &t->fixes);
+        } else {
+            op(c, RT_BR_UNLESS);
+            s2(c, cond, 0);
+            uint32_t skip = pc(c);
+            target(c, NONE, NULL);
+            emit_branch(c, in->u.index, h - 1);
+            if (c->ncells) c->cells[skip].u = pc(c);
+        }
+        break;
+    }
+    case WELD_OP_BR_TABLE: {
+        materialize_all(c, h);
+        uint32_t n = in->u.br_table.count;
+        op(c, RT_BR_TABLE);
+        s2(c, home(c, h - 1), n);
+        uint32_t first = pc(c);
+        for (uint32_t k = 0; k <= n; k++) target(c, 0, NULL);
+        const uint8_t *tp = in->u.br_table.targets;
+        for (uint32_t k = 0; k <= n && !c->err; k++) {
+            uint32_t l = k < n ? weld_insn_label_next(&tp) : in->u.br_table.default_label;
+            if (plain_branch(c, l, h - 1)) {
+                ctl *t = &c->ctls[c->nctls - 1 - l];
+                if (t->is_loop) c->cells[first + k].u = t->start;
+                else {
+                    if (!reserve((void **)&c->fixes, &c->capfixes, c->nfixes + 1, sizeof *c->fixes))
+                        return WELD_ERR_NOMEM;
+                    c->fixes[c->nfixes] = (fix){first + k, t->fixes};
+                    t->fixes = c->nfixes++;
+                }
+            } else {
+                c->cells[first + k].u = pc(c);
+                emit_branch(c, l, h - 1);
+            }
+        }
+        break;
+    }
+    case WELD_OP_RETURN:
+        materialize_all(c, h);
+        emit_return(c, h);
+        break;
+    case WELD_OP_CALL:
+    case WELD_OP_RETURN_CALL: {
+        const weld_functype *t = func_type(c, in->u.index);
+        materialize_all(c, h);
+        op(c, RT_CALL);
+        s2(c, in->u.index, home(c, h - t->nparams));
+        if (!reserve((void **)&c->where, &c->capwhere, h - t->nparams + t->nresults + 1, sizeof *c->where))
+            return WELD_ERR_NOMEM;
+        pushed(c, h - t->nparams, t->nresults);
+        if (in->op == WELD_OP_RETURN_CALL) {
+            uint32_t hh = h - t->nparams + t->nresults;
+            if (hh > c->maxh) c->maxh = hh;
+            emit_return(c, hh);
+        }
+        break;
+    }
+    case WELD_OP_CALL_INDIRECT:
+    case WELD_OP_RETURN_CALL_INDIRECT: {
+        const weld_functype *t = &mod->types[in->u.pair.a];
+        materialize_all(c, h);
+        op(c, RT_CALL_INDIRECT);
+        s2(c, in->u.pair.a, in->u.pair.b);
+        s2(c, home(c, h - 1), home(c, h - 1 - t->nparams));
+        if (!reserve((void **)&c->where, &c->capwhere, h - 1 - t->nparams + t->nresults + 1, sizeof *c->where))
+            return WELD_ERR_NOMEM;
+        pushed(c, h - 1 - t->nparams, t->nresults);
+        if (in->op == WELD_OP_RETURN_CALL_INDIRECT) {
+            uint32_t hh = h - 1 - t->nparams + t->nresults;
+            if (hh > c->maxh) c->maxh = hh;
+            emit_return(c, hh);
+        }
+        break;
+    }
+    case WELD_OP_SELECT:
+    case WELD_OP_SELECT_T:
+        op(c, WELD_OP_SELECT);
+        s2(c, c->where[h - 3], c->where[h - 2]);
+        c->last_dst = pc(c) * 2;
+        s2(c, home(c, h - 3), c->where[h - 1]);
+        pushed(c, h - 3, 1);
+        break;
+    case WELD_OP_LOCAL_GET:
+        c->where[h] = in->u.index;
+        if (h + 1 > c->maxh) c->maxh = h + 1;
+        break;
+    case WELD_OP_LOCAL_SET:
+    case WELD_OP_LOCAL_TEE: {
+        uint32_t x = in->u.index, src = c->where[h - 1];
+        bool refs = false;
+        for (uint32_t i = 0; i + 1 < h; i++)
+            if (c->where[i] == x) refs = true;
+        if (refs)
+            for (uint32_t i = 0; i + 1 < h; i++)
+                if (c->where[i] == x) materialize(c, i);
+        if (src == x) {
+            /* local.set x of local.get x: nothing to do */
+        } else if (!refs && prev_dst != NONE && src == home(c, h - 1) &&
+                   c->cells[prev_dst >> 1].s[prev_dst & 1] == src) {
+            c->cells[prev_dst >> 1].s[prev_dst & 1] = x;
+        } else {
+            op(c, RT_COPY);
+            s2(c, src, x);
+        }
+        if (in->op == WELD_OP_LOCAL_TEE) c->where[h - 1] = x;
+        break;
+    }
+    case WELD_OP_GLOBAL_GET:
+        op(c, WELD_OP_GLOBAL_GET);
+        s2(c, in->u.index, home(c, h));
+        pushed(c, h, 1);
+        break;
+    case WELD_OP_GLOBAL_SET:
+        op(c, WELD_OP_GLOBAL_SET);
+        s2(c, in->u.index, c->where[h - 1]);
+        break;
+    case WELD_OP_MEMORY_SIZE:
+        op(c, in->op);
+        s2(c, in->u.index, home(c, h));
+        pushed(c, h, 1);
+        break;
+    case WELD_OP_MEMORY_GROW:
+        op(c, in->op);
+        s2(c, in->u.index, c->where[h - 1]);
+        s2(c, home(c, h - 1), 0);
+        pushed(c, h - 1, 1);
+        break;
+    case WELD_OP_REF_NULL:
+        op(c, in->op);
+        s2(c, home(c, h), 0);
+        pushed(c, h, 1);
+        break;
+    case WELD_OP_REF_IS_NULL:
+        op(c, in->op);
+        s2(c, c->where[h - 1], home(c, h - 1));
+        pushed(c, h - 1, 1);
+        break;
+    case WELD_OP_REF_FUNC:
+        op(c, in->op);
+        s2(c, in->u.index, home(c, h));
+        pushed(c, h, 1);
+        break;
+    case WELD_OP_TABLE_GET:
+        op(c, in->op);
+        s2(c, in->u.index, c->where[h - 1]);
+        s2(c, home(c, h - 1), 0);
+        pushed(c, h - 1, 1);
+        break;
+    case WELD_OP_TABLE_SET:
+        op(c, in->op);
+        s2(c, in->u.index, c->where[h - 2]);
+        s2(c, c->where[h - 1], 0);
+        break;
+    case WELD_OP_TABLE_SIZE:
+        op(c, in->op);
+        s2(c, in->u.index, home(c, h));
+        pushed(c, h, 1);
+        break;
+    case WELD_OP_TABLE_GROW:
+        op(c, in->op);
+        s2(c, in->u.index, c->where[h - 2]);
+        s2(c, c->where[h - 1], home(c, h - 2));
+        pushed(c, h - 2, 1);
+        break;
+    case WELD_OP_TABLE_FILL:
+    case WELD_OP_TABLE_COPY:
+    case WELD_OP_TABLE_INIT:
+    case WELD_OP_MEMORY_COPY:
+    case WELD_OP_MEMORY_INIT:
+    case WELD_OP_MEMORY_FILL:
+        op(c, in->op);
+        if (in->op == WELD_OP_TABLE_FILL || in->op == WELD_OP_MEMORY_FILL) s2(c, in->u.index, 0);
+        else s2(c, in->u.pair.a, in->u.pair.b);
+        s2(c, c->where[h - 3], c->where[h - 2]);
+        s2(c, c->where[h - 1], 0);
+        break;
+    case WELD_OP_DATA_DROP:
+    case WELD_OP_ELEM_DROP:
+        op(c, in->op);
+        s2(c, in->u.index, 0);
+        break;
+    default:
+        if (weld_opinfos[in->op].sig[0] == '*') op(c, RT_UNSUPPORTED);
+        else emit_plain(c, in, h, weld_opinfos[in->op].sig);
+        break;
+    }
+    return c->err;
+}
+
+static weld_status hook_end(void *ctx, const weld_valid_view *v)
+{
+    comp *c = ctx;
+    if (c->err) return c->err;
+    op(c, RT_RETURN); /* never reached; keeps every target inside the code */
+    if (c->err) return c->err;
+    weld_arena *a = c->m->ast->arena;
+    rt_code *code = &c->m->codes[v->func - c->m->ast->nimported_funcs];
+    code->cells = weld_arena_alloc(a, (size_t)c->ncells * sizeof *code->cells);
+    if (!code->cells) return c->err = WELD_ERR_NOMEM;
+    memcpy(code->cells, c->cells, (size_t)c->ncells * sizeof *code->cells);
+    code->ncells = c->ncells;
+    code->nparams = c->ft->nparams;
+    code->nlocals = c->nlocals;
+    uint64_t fs = (uint64_t)c->nlocals + c->maxh + 2;
+    if (fs < c->ft->nresults) fs = c->ft->nresults;
+    if (fs > c->e->lim.stack_slots) return c->err = WELD_ERR_UNSUPPORTED;
+    code->frame_size = (uint32_t)fs;
+    const void *const *hs = rt_handlers();
+    for (uint32_t i = 0; i < c->ntgts; i++) {
+        rt_cell *t = &code->cells[c->tgts[i]];
+        t->target = code->cells + t->u;
+    }
+    if (hs)
+        for (uint32_t i = 0; i < c->nops; i++) {
+            rt_cell *o = &code->cells[c->ops[i]];
+            const void *lab = hs[o->u];
+            o->h = lab ? lab : hs[RT_UNSUPPORTED];
+        }
+    return WELD_OK;
+}
+
+weld_status rt_compile_module(weld_rt_engine *e, weld_rt_module *m, weld_diag *d)
+{
+    comp c = {0};
+    c.e = e;
+    c.m = m;
+    m->codes = weld_arena_alloc(m->ast->arena, ((size_t)m->ast->nfuncs + 1) * sizeof *m->codes);
+    if (!m->codes) return WELD_ERR_NOMEM;
+    c.v = weld_validator_new();
+    if (!c.v) return WELD_ERR_NOMEM;
+    weld_validator_set_features(c.v, WELD_VALID_WASM2 | WELD_VALID_EXTENDED_CONST);
+    weld_valid_hooks hooks = {&c, hook_begin, hook_insn, hook_end};
+    weld_status st = weld_validator_run(c.v, m->ast, &hooks, d);
+    if (st && c.err && d) {
+        if (c.err == WELD_ERR_NOMEM) weld_diag_set(d, st, WELD_NO_OFFSET, "out of memory");
+        else weld_diag_set(d, st, WELD_NO_OFFSET, "function too large for the interpreter's stack");
+    }
+    weld_validator_free(c.v);
+    free(c.cells);
+    free(c.ops);
+    free(c.tgts);
+    free(c.where);
+    free(c.ctls);
+    free(c.fixes);
+    return st;
+}

@@ -1,0 +1,274 @@
+/* engine.c - the engine (limits, stacks, ownership of every runtime object), module
+ * loading, host-created functions/tables/memories/globals, growth under the limits, trap
+ * messages, and calls from the embedder. */
+#include "rt/rt.h"
+#include "base/base.h"
+#include "weld/validate.h"
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const trap_messages[RT_TRAP_COUNT] = {
+    [RT_TRAP_NONE] = "no trap",
+    [RT_TRAP_UNREACHABLE] = "unreachable",
+    [RT_TRAP_DIV_ZERO] = "integer divide by zero",
+    [RT_TRAP_INT_OVERFLOW] = "integer overflow",
+    [RT_TRAP_INVALID_CONV] = "invalid conversion to integer",
+    [RT_TRAP_MEMORY_OOB] = "out of bounds memory access",
+    [RT_TRAP_TABLE_OOB] = "out of bounds table access",
+    [RT_TRAP_UNDEFINED_ELEM] = "undefined element",
+    [RT_TRAP_UNINIT_ELEM] = "uninitialized element",
+    [RT_TRAP_INDIRECT_TYPE] = "indirect call type mismatch",
+    [RT_TRAP_EXHAUSTED] = "call stack exhausted",
+    [RT_TRAP_FUEL] = "all fuel consumed",
+    [RT_TRAP_UNSUPPORTED] = "unsupported instruction (SIMD, threads or exceptions)",
+    [RT_TRAP_HOST] = "host function trapped",
+};
+
+const char *rt_trap_message(rt_trap t)
+{
+    return t < RT_TRAP_COUNT ? trap_messages[t] : "trap";
+}
+
+weld_rt_engine *weld_rt_engine_new(const weld_rt_limits *limits)
+{
+    weld_rt_engine *e = calloc(1, sizeof *e);
+    if (!e) return NULL;
+    if (limits) e->lim = *limits;
+    if (!e->lim.max_memory_bytes || e->lim.max_memory_bytes > 65536ull * RT_PAGE)
+        e->lim.max_memory_bytes = 65536ull * RT_PAGE;
+    if (!e->lim.max_table_elems) e->lim.max_table_elems = 10000000;
+    if (!e->lim.max_call_depth) e->lim.max_call_depth = 10000;
+    if (!e->lim.stack_slots) e->lim.stack_slots = 1u << 20;
+    e->fuel = e->lim.fuel ? e->lim.fuel : UINT64_MAX;
+    e->arena = weld_arena_new();
+    e->stack = calloc(e->lim.stack_slots, sizeof *e->stack);
+    e->frames = calloc((size_t)e->lim.max_call_depth + 1, sizeof *e->frames);
+    if (!e->arena || !e->stack || !e->frames) {
+        weld_rt_engine_free(e);
+        return NULL;
+    }
+    return e;
+}
+
+void weld_rt_engine_free(weld_rt_engine *e)
+{
+    if (!e) return;
+    for (weld_rt_table *t = e->tables, *n; t; t = n) {
+        n = t->next;
+        free(t->elems);
+    }
+    for (weld_rt_memory *m = e->memories, *n; m; m = n) {
+        n = m->next;
+        free(m->data);
+    }
+    for (weld_rt_module *m = e->modules, *n; m; m = n) {
+        n = m->next;
+        weld_arena_free(m->ast->arena);
+        free(m->bytes);
+    }
+    weld_arena_free(e->arena);
+    free(e->stack);
+    free(e->frames);
+    free(e);
+}
+
+void weld_rt_set_fuel(weld_rt_engine *e, uint64_t fuel)
+{
+    e->lim.fuel = fuel;
+    e->fuel = fuel ? fuel : UINT64_MAX;
+}
+
+uint64_t weld_rt_fuel_left(const weld_rt_engine *e) { return e->fuel; }
+
+weld_status weld_rt_module_load(weld_rt_engine *e, const uint8_t *data, size_t len,
+                                weld_rt_module **out, weld_diag *d)
+{
+    *out = NULL;
+    weld_rt_module *m = weld_arena_alloc(e->arena, sizeof *m);
+    uint8_t *bytes = malloc(len ? len : 1);
+    weld_arena *a = weld_arena_new();
+    if (!m || !bytes || !a) {
+        free(bytes);
+        weld_arena_free(a);
+        return weld_diag_set(d, WELD_ERR_NOMEM, WELD_NO_OFFSET, "out of memory");
+    }
+    memcpy(bytes, data, len);
+    weld_read_opts opts = {.skip_bodies = true};
+    weld_status st = weld_module_read(a, bytes, len, &opts, &m->ast, d);
+    if (!st) st = rt_compile_module(e, m, d);
+    if (st) {
+        weld_arena_free(a);
+        free(bytes);
+        return st;
+    }
+    m->bytes = bytes;
+    m->next = e->modules;
+    e->modules = m;
+    *out = m;
+    return WELD_OK;
+}
+
+const weld_module *weld_rt_module_ast(const weld_rt_module *m) { return m->ast; }
+
+/* A copy of a function type in the engine's arena. */
+static const weld_functype *copy_type(weld_rt_engine *e, const weld_functype *t)
+{
+    weld_functype *c = weld_arena_alloc(e->arena, sizeof *c);
+    weld_valtype *v = weld_arena_alloc(e->arena, (size_t)t->nparams + t->nresults + 1);
+    if (!c || !v) return NULL;
+    if (t->nparams) memcpy(v, t->params, t->nparams);
+    if (t->nresults) memcpy(v + t->nparams, t->results, t->nresults);
+    *c = (weld_functype){t->nparams, t->nresults, v, v + t->nparams};
+    return c;
+}
+
+weld_rt_func *weld_rt_func_new_host(weld_rt_engine *e, const weld_functype *type,
+                                    weld_rt_host_fn fn, void *ctx)
+{
+    weld_rt_func *f = weld_arena_alloc(e->arena, sizeof *f);
+    if (!f) return NULL;
+    f->type = copy_type(e, type);
+    if (!f->type) return NULL;
+    f->host = fn;
+    f->ctx = ctx;
+    return f;
+}
+
+void weld_rt_trap(weld_rt_host_call *call, const char *message) { call->trap = message; }
+
+weld_rt_memory *weld_rt_host_memory(weld_rt_host_call *call)
+{
+    weld_rt_instance *i = call->inst;
+    if (!i || i->mod->ast->nmemories + i->mod->ast->nimported_memories == 0) return NULL;
+    return i->mems[0];
+}
+
+weld_rt_table *weld_rt_table_new(weld_rt_engine *e, const weld_tabletype *type, weld_rt_ref init)
+{
+    if (type->limits.min > e->lim.max_table_elems) return NULL;
+    weld_rt_table *t = weld_arena_alloc(e->arena, sizeof *t);
+    if (!t) return NULL;
+    t->type = *type;
+    t->size = (uint32_t)type->limits.min;
+    uint64_t max = (type->limits.flags & WELD_LIMITS_HAS_MAX) ? type->limits.max : UINT32_MAX;
+    t->max = (uint32_t)(max < e->lim.max_table_elems ? max : e->lim.max_table_elems);
+    t->elems = calloc(t->size ? t->size : 1, sizeof *t->elems);
+    if (!t->elems) return NULL;
+    for (uint32_t i = 0; i < t->size; i++) t->elems[i] = init;
+    t->next = e->tables;
+    e->tables = t;
+    return t;
+}
+
+weld_rt_memory *weld_rt_memory_new(weld_rt_engine *e, const weld_limits *limits)
+{
+    uint64_t cap = e->lim.max_memory_bytes / RT_PAGE;
+    if (limits->min > cap) return NULL;
+    weld_rt_memory *m = weld_arena_alloc(e->arena, sizeof *m);
+    if (!m) return NULL;
+    m->limits = *limits;
+    m->max_pages = (limits->flags & WELD_LIMITS_HAS_MAX) && limits->max < cap ? limits->max : cap;
+    m->size = limits->min * RT_PAGE;
+    m->data = calloc(m->size ? m->size : 1, 1);
+    if (!m->data) return NULL;
+    m->next = e->memories;
+    e->memories = m;
+    return m;
+}
+
+weld_rt_global *weld_rt_global_new(weld_rt_engine *e, const weld_globaltype *type,
+                                   const weld_rt_val *init)
+{
+    weld_rt_global *g = weld_arena_alloc(e->arena, sizeof *g);
+    if (!g) return NULL;
+    g->type = *type;
+    if (init) memcpy(&g->val.u64, &init->u, 8);
+    return g;
+}
+
+const weld_functype *weld_rt_func_type(const weld_rt_func *f) { return f->type; }
+
+uint8_t *weld_rt_memory_data(weld_rt_memory *m, uint64_t *len)
+{
+    *len = m->size;
+    return m->data;
+}
+
+weld_rt_val weld_rt_global_get(const weld_rt_global *g)
+{
+    weld_rt_val v;
+    memset(&v, 0, sizeof v);
+    v.type = g->type.type;
+    memcpy(&v.u, &g->val.u64, 8);
+    return v;
+}
+
+bool rt_functype_eq(const weld_functype *a, const weld_functype *b)
+{
+    return a->nparams == b->nparams && a->nresults == b->nresults &&
+           (!a->nparams || memcmp(a->params, b->params, a->nparams) == 0) &&
+           (!a->nresults || memcmp(a->results, b->results, a->nresults) == 0);
+}
+
+int64_t rt_memory_grow(weld_rt_engine *e, weld_rt_memory *m, uint64_t delta)
+{
+    (void)e;
+    uint64_t old = m->size / RT_PAGE;
+    if (delta > m->max_pages - old) return -1;
+    if (!delta) return (int64_t)old;
+    uint64_t nsize = (old + delta) * RT_PAGE;
+    uint8_t *n = calloc(nsize, 1); /* fresh zero pages; no touching of the new part */
+    if (!n) return -1;
+    memcpy(n, m->data, m->size);
+    free(m->data);
+    m->data = n;
+    m->size = nsize;
+    return (int64_t)old;
+}
+
+int64_t rt_table_grow(weld_rt_engine *e, weld_rt_table *t, uint32_t delta, uint64_t init)
+{
+    (void)e;
+    uint32_t old = t->size;
+    if (delta > t->max - old) return -1;
+    if (!delta) return old;
+    uint64_t *n = realloc(t->elems, ((size_t)old + delta) * sizeof *n);
+    if (!n) return -1;
+    for (uint32_t i = 0; i < delta; i++) n[old + i] = init;
+    t->elems = n;
+    t->size = old + delta;
+    return old;
+}
+
+weld_status weld_rt_call(weld_rt_engine *e, weld_rt_func *f, const weld_rt_val *args,
+                         uint32_t nargs, weld_rt_val *results, uint32_t nresults, weld_diag *d)
+{
+    const weld_functype *t = f->type;
+    if (nargs != t->nparams || nresults != t->nresults)
+        return weld_diag_set(d, WELD_ERR_USAGE, WELD_NO_OFFSET,
+                             "the function takes %u argument(s) and returns %u result(s), "
+                             "called with %u and %u", t->nparams, t->nresults, nargs, nresults);
+    for (uint32_t i = 0; i < nargs; i++)
+        if (args[i].type != t->params[i])
+            return weld_diag_set(d, WELD_ERR_USAGE, WELD_NO_OFFSET,
+                                 "argument %u: expected %s", i, weld_valtype_name(t->params[i]));
+    uint32_t need = (nargs > nresults ? nargs : nresults) + 1;
+    if (e->lim.stack_slots - e->sp < need || e->nframes >= e->lim.max_call_depth)
+        return weld_diag_set(d, WELD_ERR_TRAP, WELD_NO_OFFSET, "call stack exhausted");
+    rt_slot *s = e->stack + e->sp;
+    for (uint32_t i = 0; i < nargs; i++) memcpy(&s[i].u64, &args[i].u, 8);
+    if (e->nframes == 0) e->fuel = e->lim.fuel ? e->lim.fuel : UINT64_MAX;
+    rt_trap tr = rt_exec(e, f);
+    if (tr) {
+        return weld_diag_set(d, WELD_ERR_TRAP, WELD_NO_OFFSET, "%s",
+                             tr == RT_TRAP_HOST ? e->host_trap : rt_trap_message(tr));
+    }
+    for (uint32_t i = 0; i < nresults; i++) {
+        memset(&results[i], 0, sizeof results[i]);
+        results[i].type = t->results[i];
+        memcpy(&results[i].u, &s[i].u64, 8);
+    }
+    return WELD_OK;
+}
+
+const char *weld_rt_backtrace(const weld_rt_engine *e) { return e->backtrace; }

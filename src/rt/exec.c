@@ -1,0 +1,363 @@
+/* exec.c - the dispatch loop: runs internal code (see rt.h) with computed goto (GCC,
+ * Clang) or a switch. Wasm calls push a frame on the engine's own frame stack; the native
+ * stack does not grow with Wasm call depth. Traps return their code; the engine's
+ * backtrace names the frames.
+ */
+#include "rt/rt.h"
+#include "rt/numeric.h"
+#include <stdio.h>
+#include <string.h>
+
+#if RT_COMPUTED_GOTO
+#define CASE(x) L_##x:
+#define NEXT() goto *ip->h
+#define DISPATCH() NEXT();
+#else
+#define CASE(x) case x:
+#define NEXT() goto dispatch
+#define DISPATCH() dispatch: switch (ip->u)
+#endif
+
+#define S0 ip[1].s[0]
+#define S1 ip[1].s[1]
+#define T0 ip[2].s[0]
+#define T1 ip[2].s[1]
+#define U2 ip[2].u
+#define R(i) fp[i]
+#define TRAP(t) do { trap = (t); goto trapped; } while (0)
+
+#define BIN(ID, T, F, OF, expr) CASE(WELD_OP_##ID) { \
+        T x = R(S0).F, y = R(S1).F; R(T0).OF = (expr); ip += 3; NEXT(); }
+#define BINT(ID, T, F, RT, OF, fn) CASE(WELD_OP_##ID) { \
+        rt_trap t_ = RT_TRAP_NONE; RT r_ = fn(R(S0).F, R(S1).F, &t_); \
+        if (t_) TRAP(t_); \
+        R(T0).OF = r_; ip += 3; NEXT(); }
+#define UN(ID, T, F, OF, expr) CASE(WELD_OP_##ID) { \
+        T x = R(S0).F; R(S1).OF = (expr); ip += 2; NEXT(); }
+#define UNT(ID, T, F, RT, OF, fn) CASE(WELD_OP_##ID) { \
+        rt_trap t_ = RT_TRAP_NONE; RT r_ = fn(R(S0).F, &t_); \
+        if (t_) TRAP(t_); \
+        R(S1).OF = r_; ip += 2; NEXT(); }
+#define LOAD(ID, N, T, OF, conv) CASE(WELD_OP_##ID) { \
+        uint64_t ea = (uint64_t)R(S0).u32 + U2; \
+        if (ea + N > memsize) TRAP(RT_TRAP_MEMORY_OOB); \
+        T v_; \
+        memcpy(&v_, mem + ea, N); R(S1).OF = conv v_; ip += 3; NEXT(); }
+#define STORE(ID, N, T, F) CASE(WELD_OP_##ID) { \
+        uint64_t ea = (uint64_t)R(S0).u32 + U2; \
+        if (ea + N > memsize) TRAP(RT_TRAP_MEMORY_OOB); \
+        T v_ = (T)R(S1).F; \
+        memcpy(mem + ea, &v_, N); ip += 3; NEXT(); }
+
+/* Load the cached memory 0 of the current instance. */
+#define RELOAD_MEM() do { \
+        weld_rt_memory *m0_ = inst && inst->mod->ast->nmemories + inst->mod->ast->nimported_memories \
+                              ? inst->mems[0] : NULL; \
+        mem = m0_ ? m0_->data : NULL; memsize = m0_ ? m0_->size : 0; } while (0)
+
+static void record_backtrace(weld_rt_engine *e, weld_rt_func *f, const rt_frame *fr, uint32_t n)
+{
+    size_t used = 0;
+    e->backtrace[0] = 0;
+    for (uint32_t k = 0; f && used + 100 < sizeof e->backtrace && k < 32; k++) {
+        const char *name = NULL;
+        uint32_t nlen = 0;
+        if (f->inst) {
+            const weld_module *m = f->inst->mod->ast;
+            for (uint32_t i = 0; m->has_names && i < m->names.funcs.count; i++)
+                if (m->names.funcs.items[i].index == f->index) {
+                    name = m->names.funcs.items[i].name.ptr;
+                    nlen = m->names.funcs.items[i].name.len;
+                    break;
+                }
+        }
+        int w;
+        if (name) w = snprintf(e->backtrace + used, sizeof e->backtrace - used, "  #%u %.*s (func %u)\n",
+                               k, (int)(nlen > 60 ? 60 : nlen), name, f->index);
+        else if (f->inst) w = snprintf(e->backtrace + used, sizeof e->backtrace - used, "  #%u func %u\n", k, f->index);
+        else w = snprintf(e->backtrace + used, sizeof e->backtrace - used, "  #%u <host>\n", k);
+        if (w < 0) break;
+        used += (size_t)w;
+        if (!n) break;
+        f = fr[--n].func;
+    }
+}
+
+static rt_trap run(weld_rt_engine *e, weld_rt_func *entry, const void *const **table)
+{
+#if RT_COMPUTED_GOTO
+    static const void *const labels[RT_OP_COUNT] = {
+#define L(x) [x] = &&L_##x,
+#define W(x) L(WELD_OP_##x)
+#include "rt/ops.inc"
+#undef W
+#undef L
+    };
+    if (table) {
+        *table = labels;
+        return RT_TRAP_NONE;
+    }
+#else
+    (void)table;
+#endif
+    rt_trap trap = RT_TRAP_NONE;
+    rt_frame *frames = e->frames;
+    uint32_t fbase = e->nframes, nf = fbase;
+    const uint32_t maxf = e->lim.max_call_depth;
+    rt_slot *const stack_end = e->stack + e->lim.stack_slots;
+    rt_slot *fp = e->stack + e->sp;
+    weld_rt_func *func = NULL;
+    weld_rt_instance *inst = NULL;
+    uint8_t *mem = NULL;
+    uint64_t memsize = 0;
+    uint64_t fuel = e->fuel;
+    const rt_cell *ip = NULL;
+    weld_rt_func *f = entry;
+    uint32_t base = 0;
+    /* the entry frame: returning to it ends the run */
+    goto do_call;
+
+    DISPATCH() {
+    CASE(RT_COPY) R(S1) = R(S0); ip += 2; NEXT();
+    CASE(RT_BR) ip = ip[1].target; NEXT();
+    CASE(RT_BR_IF) if (R(S0).u32) ip = ip[2].target; else ip += 3; NEXT();
+    CASE(RT_BR_UNLESS) if (!R(S0).u32) ip = ip[2].target; else ip += 3; NEXT();
+    CASE(RT_BR_TABLE) {
+        uint32_t i = R(S0).u32, n = S1;
+        ip = ip[2 + (i < n ? i : n)].target;
+        NEXT();
+    }
+    CASE(RT_LOOP)
+        if (fuel-- == 0) { fuel = 0; TRAP(RT_TRAP_FUEL); }
+        ip += 1;
+        NEXT();
+    CASE(RT_CALL)
+        f = inst->funcs[S0];
+        base = S1;
+        ip += 2;
+        goto do_call;
+    CASE(RT_CALL_INDIRECT) {
+        weld_rt_table *t = inst->tables[S1];
+        uint32_t i = R(T0).u32;
+        if (i >= t->size) TRAP(RT_TRAP_UNDEFINED_ELEM);
+        f = (weld_rt_func *)(uintptr_t)t->elems[i];
+        if (!f) TRAP(RT_TRAP_UNINIT_ELEM);
+        const weld_functype *want = &inst->mod->ast->types[S0];
+        if (f->type != want && !rt_functype_eq(f->type, want)) TRAP(RT_TRAP_INDIRECT_TYPE);
+        base = T1;
+        ip += 3;
+        goto do_call;
+    }
+    CASE(RT_RETURN)
+        if (nf == fbase + 1) goto done;
+        nf--;
+        ip = frames[nf].ip;
+        fp = frames[nf].fp;
+        func = frames[nf].func;
+        if (func->inst != inst) {
+            inst = func->inst;
+            RELOAD_MEM();
+        }
+        NEXT();
+    CASE(RT_UNSUPPORTED) TRAP(RT_TRAP_UNSUPPORTED);
+    CASE(WELD_OP_UNREACHABLE) TRAP(RT_TRAP_UNREACHABLE);
+
+    CASE(WELD_OP_SELECT) R(T0) = R(T1).u32 ? R(S0) : R(S1); ip += 3; NEXT();
+    CASE(WELD_OP_GLOBAL_GET) R(S1) = inst->globals[S0]->val; ip += 2; NEXT();
+    CASE(WELD_OP_GLOBAL_SET) inst->globals[S0]->val = R(S1); ip += 2; NEXT();
+    CASE(WELD_OP_I32_CONST) CASE(WELD_OP_I64_CONST) CASE(WELD_OP_F32_CONST) CASE(WELD_OP_F64_CONST)
+        R(S0).u64 = U2; ip += 3; NEXT();
+
+    LOAD(I32_LOAD, 4, uint32_t, u32, )
+    LOAD(I64_LOAD, 8, uint64_t, u64, )
+    LOAD(F32_LOAD, 4, uint32_t, u32, )
+    LOAD(F64_LOAD, 8, uint64_t, u64, )
+    LOAD(I32_LOAD8_S, 1, int8_t, i32, (int32_t))
+    LOAD(I32_LOAD8_U, 1, uint8_t, u32, (uint32_t))
+    LOAD(I32_LOAD16_S, 2, int16_t, i32, (int32_t))
+    LOAD(I32_LOAD16_U, 2, uint16_t, u32, (uint32_t))
+    LOAD(I64_LOAD8_S, 1, int8_t, i64, (int64_t))
+    LOAD(I64_LOAD8_U, 1, uint8_t, u64, (uint64_t))
+    LOAD(I64_LOAD16_S, 2, int16_t, i64, (int64_t))
+    LOAD(I64_LOAD16_U, 2, uint16_t, u64, (uint64_t))
+    LOAD(I64_LOAD32_S, 4, int32_t, i64, (int64_t))
+    LOAD(I64_LOAD32_U, 4, uint32_t, u64, (uint64_t))
+    STORE(I32_STORE, 4, uint32_t, u32)
+    STORE(I64_STORE, 8, uint64_t, u64)
+    STORE(F32_STORE, 4, uint32_t, u32)
+    STORE(F64_STORE, 8, uint64_t, u64)
+    STORE(I32_STORE8, 1, uint8_t, u32)
+    STORE(I32_STORE16, 2, uint16_t, u32)
+    STORE(I64_STORE8, 1, uint8_t, u64)
+    STORE(I64_STORE16, 2, uint16_t, u64)
+    STORE(I64_STORE32, 4, uint32_t, u64)
+
+    CASE(WELD_OP_MEMORY_SIZE) R(S1).u64 = inst->mems[S0]->size / RT_PAGE; ip += 2; NEXT();
+    CASE(WELD_OP_MEMORY_GROW) {
+        int64_t old = rt_memory_grow(e, inst->mems[S0], R(S1).u32);
+        R(T0).u64 = (uint32_t)(int32_t)old;
+        RELOAD_MEM();
+        ip += 3;
+        NEXT();
+    }
+    CASE(WELD_OP_MEMORY_FILL) {
+        weld_rt_memory *m = inst->mems[S0];
+        uint64_t d = R(T0).u32, n = R(ip[3].s[0]).u32;
+        if (d + n > m->size) TRAP(RT_TRAP_MEMORY_OOB);
+        memset(m->data + d, (int)(R(T1).u32 & 0xff), n);
+        ip += 4;
+        NEXT();
+    }
+    CASE(WELD_OP_MEMORY_COPY) {
+        weld_rt_memory *md = inst->mems[S0], *ms = inst->mems[S1];
+        uint64_t d = R(T0).u32, s = R(T1).u32, n = R(ip[3].s[0]).u32;
+        if (d + n > md->size || s + n > ms->size) TRAP(RT_TRAP_MEMORY_OOB);
+        memmove(md->data + d, ms->data + s, n);
+        ip += 4;
+        NEXT();
+    }
+    CASE(WELD_OP_MEMORY_INIT) {
+        const weld_data *seg = &inst->mod->ast->datas[S0];
+        weld_rt_memory *m = inst->mems[S1];
+        uint64_t d = R(T0).u32, s = R(T1).u32, n = R(ip[3].s[0]).u32;
+        uint64_t len = inst->data_dropped[S0] ? 0 : seg->len;
+        if (s + n > len || d + n > m->size) TRAP(RT_TRAP_MEMORY_OOB);
+        if (n) memcpy(m->data + d, seg->bytes + s, n);
+        ip += 4;
+        NEXT();
+    }
+    CASE(WELD_OP_DATA_DROP) inst->data_dropped[S0] = true; ip += 2; NEXT();
+
+    CASE(WELD_OP_REF_NULL) R(S0).u64 = 0; ip += 2; NEXT();
+    CASE(WELD_OP_REF_IS_NULL) R(S1).u64 = R(S0).u64 == 0; ip += 2; NEXT();
+    CASE(WELD_OP_REF_FUNC) R(S1).u64 = (uint64_t)(uintptr_t)inst->funcs[S0]; ip += 2; NEXT();
+    CASE(WELD_OP_TABLE_GET) {
+        weld_rt_table *t = inst->tables[S0];
+        uint32_t i = R(S1).u32;
+        if (i >= t->size) TRAP(RT_TRAP_TABLE_OOB);
+        R(T0).u64 = t->elems[i];
+        ip += 3;
+        NEXT();
+    }
+    CASE(WELD_OP_TABLE_SET) {
+        weld_rt_table *t = inst->tables[S0];
+        uint32_t i = R(S1).u32;
+        if (i >= t->size) TRAP(RT_TRAP_TABLE_OOB);
+        t->elems[i] = R(T0).u64;
+        ip += 3;
+        NEXT();
+    }
+    CASE(WELD_OP_TABLE_SIZE) R(S1).u64 = inst->tables[S0]->size; ip += 2; NEXT();
+    CASE(WELD_OP_TABLE_GROW) {
+        int64_t old = rt_table_grow(e, inst->tables[S0], R(T0).u32, R(S1).u64);
+        R(T1).u64 = (uint32_t)(int32_t)old;
+        ip += 3;
+        NEXT();
+    }
+    CASE(WELD_OP_TABLE_FILL) {
+        weld_rt_table *t = inst->tables[S0];
+        uint64_t d = R(T0).u32, n = R(ip[3].s[0]).u32;
+        uint64_t v = R(T1).u64;
+        if (d + n > t->size) TRAP(RT_TRAP_TABLE_OOB);
+        for (uint64_t k = 0; k < n; k++) t->elems[d + k] = v;
+        ip += 4;
+        NEXT();
+    }
+    CASE(WELD_OP_TABLE_COPY) {
+        weld_rt_table *td = inst->tables[S0], *ts = inst->tables[S1];
+        uint64_t d = R(T0).u32, s = R(T1).u32, n = R(ip[3].s[0]).u32;
+        if (d + n > td->size || s + n > ts->size) TRAP(RT_TRAP_TABLE_OOB);
+        memmove(td->elems + d, ts->elems + s, n * sizeof *td->elems);
+        ip += 4;
+        NEXT();
+    }
+    CASE(WELD_OP_TABLE_INIT) {
+        weld_rt_table *t = inst->tables[S1];
+        uint64_t d = R(T0).u32, s = R(T1).u32, n = R(ip[3].s[0]).u32;
+        uint64_t len = inst->elems[S0] ? inst->elem_lens[S0] : 0;
+        if (s + n > len || d + n > t->size) TRAP(RT_TRAP_TABLE_OOB);
+        if (n) memcpy(t->elems + d, inst->elems[S0] + s, n * sizeof *t->elems);
+        ip += 4;
+        NEXT();
+    }
+    CASE(WELD_OP_ELEM_DROP) inst->elems[S0] = NULL; ip += 2; NEXT();
+
+#include "rt/exec_numeric.inc"
+
+#if !RT_COMPUTED_GOTO
+    default:
+        TRAP(RT_TRAP_UNSUPPORTED);
+#endif
+    }
+
+do_call:
+    if (f->host) {
+        weld_rt_host_call hc = {e, inst, NULL};
+        uint32_t saved_sp = e->sp, saved_nf = e->nframes;
+        rt_slot *args = fp + base;
+        if ((uint64_t)(stack_end - args) < (uint64_t)f->type->nparams + f->type->nresults + 16)
+            TRAP(RT_TRAP_EXHAUSTED);
+        e->sp = (uint32_t)(args - e->stack) + f->type->nparams + f->type->nresults;
+        e->nframes = nf;
+        e->fuel = fuel;
+        uint64_t tmp[16];
+        uint64_t *res = f->type->nresults <= 16 ? tmp : (uint64_t *)(args + f->type->nparams);
+        weld_status st = f->host(f->ctx, &hc, (const uint64_t *)args, res);
+        fuel = e->fuel;
+        e->sp = saved_sp;
+        e->nframes = saved_nf;
+        if (st) {
+            snprintf(e->host_trap, sizeof e->host_trap, "%s", hc.trap ? hc.trap : "host function failed");
+            TRAP(RT_TRAP_HOST);
+        }
+        if (res == tmp) memcpy(args, tmp, f->type->nresults * sizeof *tmp);
+        else memmove(args, res, f->type->nresults * sizeof *tmp);
+        RELOAD_MEM();
+        if (!ip) goto done_host;
+        NEXT();
+    }
+    {
+        const rt_code *c = f->code;
+        rt_slot *nfp = fp + base;
+        if (nf >= maxf || (uint64_t)(stack_end - nfp) < c->frame_size) TRAP(RT_TRAP_EXHAUSTED);
+        if (fuel-- == 0) { fuel = 0; TRAP(RT_TRAP_FUEL); }
+        frames[nf].ip = ip;
+        frames[nf].fp = fp;
+        frames[nf].func = func;
+        nf++;
+        fp = nfp;
+        memset(fp + c->nparams, 0, (size_t)(c->nlocals - c->nparams) * sizeof *fp);
+        func = f;
+        if (f->inst != inst) {
+            inst = f->inst;
+            RELOAD_MEM();
+        }
+        ip = c->cells;
+        NEXT();
+    }
+
+trapped:
+    if (trap == RT_TRAP_EXHAUSTED && f && nf >= maxf) func = func ? func : f;
+    record_backtrace(e, func ? func : f, frames + fbase, nf - fbase);
+    e->fuel = fuel;
+    return trap;
+done:
+done_host:
+    e->fuel = fuel;
+    return RT_TRAP_NONE;
+}
+
+const void *const *rt_handlers(void)
+{
+    const void *const *t = NULL;
+#if RT_COMPUTED_GOTO
+    run(NULL, NULL, &t);
+#endif
+    return t;
+}
+
+rt_trap rt_exec(weld_rt_engine *e, weld_rt_func *f)
+{
+    e->backtrace[0] = 0;
+    return run(e, f, NULL);
+}

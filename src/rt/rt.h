@@ -1,0 +1,178 @@
+/* rt.h - internals of the interpreter: the runtime objects, the internal code format the
+ * compiler emits and the dispatch loop runs, and the trap codes.
+ *
+ * Internal code is an array of 64-bit cells. Each instruction is a handler cell (a label
+ * address with computed goto, else an operation number) followed by operand cells:
+ * frame-slot indices packed two to a cell, 64-bit immediates, branch targets (cell
+ * pointers). A frame is an array of 64-bit slots: parameters, locals, then one slot per
+ * operand-stack position. Wasm operations use their weld_opcode number as operation
+ * number; the interpreter's own operations are numbered after WELD_OP_COUNT.
+ */
+#ifndef WELD_RT_H
+#define WELD_RT_H
+
+#include "weld/insn.h"
+#include "weld/runtime.h"
+
+/* Computed goto with GCC and Clang; build with -DRT_COMPUTED_GOTO=0 for the switch. */
+#ifndef RT_COMPUTED_GOTO
+#if defined(__GNUC__) || defined(__clang__)
+#define RT_COMPUTED_GOTO 1
+#else
+#define RT_COMPUTED_GOTO 0
+#endif
+#endif
+
+typedef union rt_slot {
+    uint64_t u64;
+    int64_t i64;
+    uint32_t u32;
+    int32_t i32;
+    float f32;
+    double f64;
+} rt_slot;
+
+typedef union rt_cell {
+    const void *h;
+    uint64_t u;
+    uint32_t s[2];
+    const union rt_cell *target;
+} rt_cell;
+
+/* The interpreter's own operations (operands in brackets, cells separated by |). */
+enum {
+    RT_COPY = WELD_OP_COUNT, /* [src dst]                                    */
+    RT_BR,                   /* [target]                                     */
+    RT_BR_IF,                /* [cond] | [target]                            */
+    RT_BR_UNLESS,            /* [cond] | [target]                            */
+    RT_BR_TABLE,             /* [index n] | n+1 targets                      */
+    RT_CALL,                 /* [funcidx base]                               */
+    RT_CALL_INDIRECT,        /* [typeidx table] | [index base]               */
+    RT_RETURN,               /*                                              */
+    RT_LOOP,                 /* loop header: charges fuel                    */
+    RT_UNSUPPORTED,          /* traps "unsupported instruction"             */
+    RT_OP_COUNT
+};
+
+typedef enum rt_trap {
+    RT_TRAP_NONE,
+    RT_TRAP_UNREACHABLE,
+    RT_TRAP_DIV_ZERO,
+    RT_TRAP_INT_OVERFLOW,
+    RT_TRAP_INVALID_CONV,
+    RT_TRAP_MEMORY_OOB,
+    RT_TRAP_TABLE_OOB,
+    RT_TRAP_UNDEFINED_ELEM,
+    RT_TRAP_UNINIT_ELEM,
+    RT_TRAP_INDIRECT_TYPE,
+    RT_TRAP_EXHAUSTED,
+    RT_TRAP_FUEL,
+    RT_TRAP_UNSUPPORTED,
+    RT_TRAP_HOST,
+    RT_TRAP_COUNT
+} rt_trap;
+
+/* The spec's message for a trap code. */
+const char *rt_trap_message(rt_trap t);
+
+/* A compiled function body. */
+typedef struct rt_code {
+    rt_cell *cells;
+    uint32_t ncells;
+    uint32_t nparams, nlocals; /* nlocals counts the parameters */
+    uint32_t frame_size;       /* slots */
+} rt_code;
+
+struct weld_rt_func {
+    const weld_functype *type;
+    weld_rt_instance *inst;    /* NULL for host functions */
+    const rt_code *code;
+    uint32_t index;            /* in its instance's function index space */
+    weld_rt_host_fn host;
+    void *ctx;
+};
+
+struct weld_rt_table {
+    weld_tabletype type;
+    uint64_t *elems;
+    uint32_t size, max;
+    struct weld_rt_table *next; /* the engine's list */
+};
+
+struct weld_rt_memory {
+    weld_limits limits;
+    uint8_t *data;
+    uint64_t size;              /* bytes */
+    uint64_t max_pages;
+    struct weld_rt_memory *next;
+};
+
+struct weld_rt_global {
+    weld_globaltype type;
+    rt_slot val;
+};
+
+struct weld_rt_module {
+    weld_module *ast;
+    uint8_t *bytes;
+    rt_code *codes;             /* one per defined function */
+    struct weld_rt_module *next;
+};
+
+struct weld_rt_instance {
+    weld_rt_module *mod;
+    weld_rt_func **funcs;
+    weld_rt_table **tables;
+    weld_rt_memory **mems;
+    weld_rt_global **globals;
+    uint64_t **elems;           /* element segments' references (NULL when dropped) */
+    uint32_t *elem_lens;
+    bool *data_dropped;
+};
+
+typedef struct rt_frame {
+    const rt_cell *ip;
+    rt_slot *fp;
+    weld_rt_func *func;
+} rt_frame;
+
+struct weld_rt_host_call {
+    weld_rt_engine *e;
+    weld_rt_instance *inst;
+    const char *trap;
+};
+
+struct weld_rt_engine {
+    weld_rt_limits lim;
+    weld_arena *arena;
+    rt_slot *stack;
+    rt_frame *frames;
+    uint32_t nframes;           /* frames in use (nested calls from host functions) */
+    uint32_t sp;                /* first free stack slot for a nested entry */
+    uint64_t fuel;              /* remaining (UINT64_MAX when unlimited) */
+    weld_rt_table *tables;
+    weld_rt_memory *memories;
+    weld_rt_module *modules;
+    char host_trap[256];
+    char backtrace[4096];
+};
+
+/* Compile every defined function of m (validating it on the way). */
+weld_status rt_compile_module(weld_rt_engine *e, weld_rt_module *m, weld_diag *d);
+
+/* The handler table (label addresses, or NULL in switch mode). */
+const void *const *rt_handlers(void);
+
+/* Run f with its arguments in e->stack[e->sp...]; results replace them. */
+rt_trap rt_exec(weld_rt_engine *e, weld_rt_func *f);
+
+/* Do two function types have the same parameters and results? */
+bool rt_functype_eq(const weld_functype *a, const weld_functype *b);
+
+/* Memory and table growth under the engine's limits; the old size, or -1. */
+int64_t rt_memory_grow(weld_rt_engine *e, weld_rt_memory *m, uint64_t delta_pages);
+int64_t rt_table_grow(weld_rt_engine *e, weld_rt_table *t, uint32_t delta, uint64_t init);
+
+#define RT_PAGE 65536u
+
+#endif
