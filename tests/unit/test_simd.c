@@ -58,14 +58,17 @@ typedef struct operand {
     uint64_t bits;
 } operand;
 
-static int parse_args(const char *s, operand *out)
+/* Parses at most max operands of s into out; returns how many s holds (may exceed max). */
+static int parse_args(const char *s, operand *out, int max)
 {
     int n = 0;
     while (*s) {
+        if (n == max) return n + 1;
         operand *o = &out[n++];
         o->type = s[0];
         s += 2;
         size_t len = strcspn(s, " ") / 2;
+        if (len > 16) return max + 1;
         uint8_t b[16] = {0};
         s = hexbytes(s, b, len);
         memcpy(o->v.u8, b, 16);
@@ -88,7 +91,7 @@ static bool run(weld_simd_impl impl, const simd_vector *t, result *r)
 {
     operand a[3];
     uint8_t imm[16] = {0};
-    int n = parse_args(t->args, a);
+    int n = parse_args(t->args, a, 3);
     hexbytes(t->imm, imm, strlen(t->imm) / 2);
     r->scalar = false;
     memset(&r->v, 0, sizeof r->v);
@@ -265,7 +268,7 @@ static bool run_program(impl_of_fn impl_of, const simd_vector *t, result *out)
 {
     operand args[8], c;
     result stack[16];
-    int sp = 0, nargs = parse_args(t->args, args);
+    int sp = 0, nargs = parse_args(t->args, args, 8);
     char tok[128];
     for (const char *p = t->imm; *p;) {
         size_t len = strcspn(p, " ");
@@ -275,12 +278,12 @@ static bool run_program(impl_of_fn impl_of, const simd_vector *t, result *out)
         p += len + (p[len] == ' ');
         if (tok[0] == 'p') {
             int k = atoi(tok + 1);
-            if (k >= nargs) return false;
+            if (k >= nargs || k >= 8) return false;
             push_operand(stack, &sp, &args[k]);
             continue;
         }
         if (tok[1] == ':') {
-            parse_args(tok, &c);
+            if (parse_args(tok, &c, 1) != 1) return false;
             push_operand(stack, &sp, &c);
             continue;
         }
