@@ -4,6 +4,8 @@
  * by gen_simd_vectors.py from the spec's simd_*.wast and relaxed-simd files) through
  * weld_simd_impl_of(), on the library's fast path and on the portable path (this file
  * compiles src/rt/simd.c a second time with WELD_SIMD_PORTABLE), and checks both results.
+ * Assertions whose function is straight-line code of several SIMD instructions run as
+ * small programs on both paths.
  * Further tests compare the two paths on pseudo-random and special inputs for every
  * operation, and check the table's coverage.
  */
@@ -56,14 +58,17 @@ typedef struct operand {
     uint64_t bits;
 } operand;
 
-static int parse_args(const char *s, operand *out)
+/* Parses at most max operands of s into out; returns how many s holds (may exceed max). */
+static int parse_args(const char *s, operand *out, int max)
 {
     int n = 0;
     while (*s) {
+        if (n == max) return n + 1;
         operand *o = &out[n++];
         o->type = s[0];
         s += 2;
         size_t len = strcspn(s, " ") / 2;
+        if (len > 16) return max + 1;
         uint8_t b[16] = {0};
         s = hexbytes(s, b, len);
         memcpy(o->v.u8, b, 16);
@@ -86,7 +91,7 @@ static bool run(weld_simd_impl impl, const simd_vector *t, result *r)
 {
     operand a[3];
     uint8_t imm[16] = {0};
-    int n = parse_args(t->args, a);
+    int n = parse_args(t->args, a, 3);
     hexbytes(t->imm, imm, strlen(t->imm) / 2);
     r->scalar = false;
     memset(&r->v, 0, sizeof r->v);
@@ -236,6 +241,104 @@ static void test_opcode(void **state)
     assert_int_equal(failed, 0);
 }
 
+/* ---- straight-line programs (WELD_OP_COUNT rows) -------------------------------------- */
+
+typedef weld_simd_impl (*impl_of_fn)(weld_opcode op);
+
+/* The 0xFD opcode with text name name (length n), or WELD_OP_COUNT. */
+static weld_opcode opcode_named(const char *name, size_t n)
+{
+    for (unsigned op = 0; op < WELD_OP_COUNT; op++)
+        if (weld_opinfos[op].prefix == 0xFD && strlen(weld_opinfos[op].name) == n &&
+            !memcmp(weld_opinfos[op].name, name, n))
+            return (weld_opcode)op;
+    return WELD_OP_COUNT;
+}
+
+static void push_operand(result *stack, int *sp, const operand *o)
+{
+    result *r = &stack[(*sp)++];
+    r->scalar = o->type != 'v';
+    r->v = o->v;
+    r->bits = o->bits;
+}
+
+/* Runs program t->imm on the arguments with the implementations of impl_of. */
+static bool run_program(impl_of_fn impl_of, const simd_vector *t, result *out)
+{
+    operand args[8], c;
+    result stack[16];
+    int sp = 0, nargs = parse_args(t->args, args, 8);
+    char tok[128];
+    for (const char *p = t->imm; *p;) {
+        size_t len = strcspn(p, " ");
+        if (len >= sizeof tok || sp >= 14) return false;
+        memcpy(tok, p, len);
+        tok[len] = 0;
+        p += len + (p[len] == ' ');
+        if (tok[0] == 'p') {
+            int k = atoi(tok + 1);
+            if (k >= nargs || k >= 8) return false;
+            push_operand(stack, &sp, &args[k]);
+            continue;
+        }
+        if (tok[1] == ':') {
+            if (parse_args(tok, &c, 1) != 1) return false;
+            push_operand(stack, &sp, &c);
+            continue;
+        }
+        size_t n = strcspn(tok, "@");
+        uint8_t imm[16] = {0};
+        if (tok[n] == '@') hexbytes(tok + n + 1, imm, strlen(tok + n + 1) / 2);
+        weld_simd_impl f = impl_of(opcode_named(tok, n));
+        result r = {0};
+        int need = f.kind == WELD_SIMD_TERNARY ? 3
+                 : f.kind == WELD_SIMD_BINARY || f.kind == WELD_SIMD_SHUFFLE ||
+                           f.kind == WELD_SIMD_SHIFT || f.kind == WELD_SIMD_REPLACE ? 2
+                                                                                      : 1;
+        if (f.kind == WELD_SIMD_NONE || sp < need) return false;
+        result *a = &stack[sp - need];
+        switch (f.kind) {
+        case WELD_SIMD_SPLAT: r.v = f.fn.splat(a[0].bits); break;
+        case WELD_SIMD_EXTRACT: r.scalar = true; r.bits = f.fn.extract(a[0].v, imm[0]); break;
+        case WELD_SIMD_REPLACE: r.v = f.fn.replace(a[0].v, imm[0], a[1].bits); break;
+        case WELD_SIMD_SHUFFLE: r.v = f.fn.shuffle(a[0].v, a[1].v, imm); break;
+        case WELD_SIMD_UNARY: r.v = f.fn.unary(a[0].v); break;
+        case WELD_SIMD_BINARY: r.v = f.fn.binary(a[0].v, a[1].v); break;
+        case WELD_SIMD_TERNARY: r.v = f.fn.ternary(a[0].v, a[1].v, a[2].v); break;
+        case WELD_SIMD_TEST: r.scalar = true; r.bits = f.fn.test(a[0].v); break;
+        case WELD_SIMD_SHIFT: r.v = f.fn.shift(a[0].v, (uint32_t)a[1].bits); break;
+        default: return false;
+        }
+        sp -= need;
+        stack[sp++] = r;
+    }
+    if (sp != 1) return false;
+    *out = stack[0];
+    return true;
+}
+
+/* Spec assertions whose function is straight-line code of several SIMD instructions. */
+static void test_programs(void **state)
+{
+    (void)state;
+    size_t count = 0, failed = 0;
+    for (size_t i = 0; i < NVECTORS; i++) {
+        const simd_vector *t = &vectors[i];
+        if (t->op != WELD_OP_COUNT) continue;
+        count++;
+        result rf, rp;
+        if (run_program(weld_simd_impl_of, t, &rf) && run_program(portable_simd_impl_of, t, &rp) &&
+            matches(&rf, t->expected) && matches(&rp, t->expected))
+            continue;
+        if (failed++ < 5)
+            print_error("%s:%d program %s (%s): expected %s\n", t->file, t->line, t->imm,
+                        t->args, t->expected);
+    }
+    assert_true(count > 0);
+    assert_int_equal(failed, 0);
+}
+
 /* ---- fast path against portable path on many inputs ---------------------------------- */
 
 static uint64_t rng(uint64_t *s)
@@ -359,7 +462,7 @@ static void test_table_coverage(void **state)
 
 int main(void)
 {
-    static struct CMUnitTest tests[N_FD + 2];
+    static struct CMUnitTest tests[N_FD + 3];
     unsigned n = 0;
     for (unsigned op = 0; op < WELD_OP_COUNT; op++) {
         if (weld_opinfos[op].prefix != 0xFD) continue;
@@ -368,6 +471,7 @@ int main(void)
         tests[n].initial_state = (void *)(uintptr_t)op;
         n++;
     }
+    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_programs);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_fast_matches_portable);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_table_coverage);
     return cmocka_run_group_tests(tests, NULL, NULL);
