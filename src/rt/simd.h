@@ -5,7 +5,8 @@
  * The operations are keyed to the opcode table (src/binary/opcodes.def): for each 0xFD
  * opcode WELD_OP_<ID> there is one implementation, found with weld_simd_impl_of(). Its
  * calling shape (weld_simd_kind) follows from the table's immediate kind and signature, so
- * an interpreter dispatches on the kind without listing opcodes again: at compile time it
+ * an interpreter dispatches on the kind without listing opcodes again (or includes
+ * rt/simd_ops.h and calls weld_simd_<ID> directly, inlined): at compile time it
  * looks up weld_simd_impl_of(op) and stores the function pointer as an operand of one
  * handler per kind (13 handlers in all); at run time the handler moves operands between
  * frame slots and the function. For memory kinds the handler checks bounds for
