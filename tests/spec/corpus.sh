@@ -21,7 +21,7 @@ list=$(bash "$WELD_ROOT/tests/corpus/collect.sh" 2>"$T/collect.err") || {
   exit 0
 }
 source "$WELD_ROOT/fixtures/tools/npm-tools.sh"
-REF=$WELD_CACHE/ref-print
+REF=$WELD_CACHE/ref-print-v2
 mkdir -p "$REF"
 KNOWN="$WELD_ROOT/tests/corpus/known-differences.txt"
 known() { [ -f "$KNOWN" ] && grep -m1 "^$1 $2 " "$KNOWN" | cut -d' ' -f3-; }

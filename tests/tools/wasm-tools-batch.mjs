@@ -2,7 +2,8 @@
 // Runs the reference printer (the wasm-tools build that jco ships) over many files in one
 // process, for the interop tests:   node wasm-tools-batch.mjs MODE < LIST
 //   MODE  print | wit
-//   LIST  lines "INPUT<TAB>OUTPUT": writes the text to OUTPUT, or the error to OUTPUT.err
+//   LIST  lines "INPUT<TAB>OUTPUT": writes the text to OUTPUT (byte for byte what
+//         `jco print -o` writes), or the error to OUTPUT.err
 // $JCO_HOME/node_modules must hold @bytecodealliance/jco (see fixtures/tools/npm-tools.sh).
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -33,7 +34,7 @@ for (const line of lines) {
   try {
     const bytes = readFileSync(input);
     const text = mode === 'print' ? wasmTools.tools.print(bytes) : wasmTools.tools.componentWit(bytes);
-    writeFileSync(output, text + '\n'); // as the jco CLI prints it
+    writeFileSync(output, text); // as `jco print -o` / `jco wit -o` write it
   } catch (e) {
     failures++;
     writeFileSync(output + '.err', String(e?.payload ?? e?.message ?? e) + '\n');
