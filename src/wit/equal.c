@@ -1,7 +1,7 @@
 /* equal.c - structural equality of two resolves: the same packages, interfaces, worlds,
  * functions and types with the same names, docs and gates. Items are matched by name (a
  * printer may reorder a package's functions and types), named types by their owner and
- * name, anonymous types by their structure; docs line by line, indentation aside. */
+ * name, anonymous types by their structure; docs line by line, surrounding blanks aside. */
 #include "wit/resolve_int.h"
 #include <stdio.h>
 
@@ -22,17 +22,22 @@ static bool str_eq(const char *x, const char *y)
     return (!x && !y) || (x && y && strcmp(x, y) == 0);
 }
 
-/* Docs compare line by line without their indentation: reading doc comments removes the
- * common indentation, and a reprint can shift indentation made of tabs. */
+/* Docs compare line by line without leading and trailing blanks: reading doc comments
+ * removes common indentation and trailing blanks, so a reprint can shift both (lines of
+ * block comments keep theirs until printed as `///` lines). */
 static bool docs_eq(const char *x, const char *y)
 {
     if (!x || !y) return x == y;
     for (;;) {
         while (*x == ' ' || *x == '\t') x++;
         while (*y == ' ' || *y == '\t') y++;
-        while (*x && *x != '\n' && *x == *y) x++, y++;
-        if (*x != *y) return false;
-        if (!*x) return true;
+        size_t nx = strcspn(x, "\n"), ny = strcspn(y, "\n");
+        size_t tx = nx, ty = ny;
+        while (tx && (x[tx - 1] == ' ' || x[tx - 1] == '\t' || x[tx - 1] == '\r')) tx--;
+        while (ty && (y[ty - 1] == ' ' || y[ty - 1] == '\t' || y[ty - 1] == '\r')) ty--;
+        if (tx != ty || memcmp(x, y, tx) != 0) return false;
+        x += nx, y += ny;
+        if (!*x || !*y) return !*x && !*y;
         x++, y++;
     }
 }

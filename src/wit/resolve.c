@@ -604,7 +604,7 @@ static bool has_borrow(const weld_wit_resolve *r, weld_wit_tref t, int depth)
     return false;
 }
 
-weld_status wit_resolve_func(rctx *c, const wit_func *f, const char *name, weld_wit_func_kind kind,
+weld_status wit_resolve_func(rctx *c, const wit_func *f, const char *name, const wit_id *at, weld_wit_func_kind kind,
                                 uint32_t resource, const wit_docs *docs, const wit_attrs *attrs,
                                 weld_wit_func *out)
 {
@@ -654,7 +654,7 @@ weld_status wit_resolve_func(rctx *c, const wit_func *f, const char *name, weld_
     } else if (f->result) {
         TRY(resolve_tref(c, f->result, &out->result));
         if (has_borrow(r, out->result, 0))
-            return wit_err_at(c, f->result->span, f->result->len,
+            return wit_err_at(c, at->span, at->len,
                           "function `%s` returns a type which contains a `borrow<T>`, which is not supported", name);
     }
     return WELD_OK;
@@ -717,7 +717,7 @@ weld_status wit_resource_funcs(rctx *c, const wit_typedef *td,
         bool kept;
         TRY(wit_keep(c, &st, wit_attrs_at(&rf->attrs, rf->name.span), &kept));
         if (!kept) continue;
-        TRY(wit_resolve_func(c, &rf->func, nm, k, e->id, &rf->docs, &rf->attrs, &f));
+        TRY(wit_resolve_func(c, &rf->func, nm, &rf->name, k, e->id, &rf->docs, &rf->attrs, &f));
         TRY(push(c, &f, &rf->name, arg));
     }
     return WELD_OK;
@@ -783,7 +783,7 @@ weld_status wit_resolve_interface(rctx *c, uint32_t id, uint32_t file, const wit
             TRY(wit_keep(c, &st, wit_attrs_at(&it->fn.attrs, it->fn.name.span), &kept));
             TRY(wit_lookup_define(c, &lk, &it->fn.name, kept ? LK_FUNC : LK_EXCLUDED, 0));
             if (!kept) continue;
-            TRY(wit_resolve_func(c, &it->fn.func, it->fn.name.name, WELD_WIT_FUNC_FREESTANDING, 0, &it->fn.docs,
+            TRY(wit_resolve_func(c, &it->fn.func, it->fn.name.name, &it->fn.name, WELD_WIT_FUNC_FREESTANDING, 0, &it->fn.docs,
                              &it->fn.attrs, &f));
             TRY(push_iface_func(c, &f, &it->fn.name, &id));
         } else if (it->kind == II_TYPE && it->td.type->kind == AT_RESOURCE) {

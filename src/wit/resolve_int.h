@@ -102,7 +102,8 @@ weld_status wit_resolve_path(rctx *c, uint32_t file, const wit_usepath *p, bool 
 /* `use`s and type definitions of an interface or world, into c->lk and the resolve. */
 weld_status wit_define_types(rctx *c, weld_wit_owner_kind ok, uint32_t owner, uint32_t file, const wit_use **uses,
                              uint32_t nuses, const wit_typedef **defs, uint32_t ndefs);
-weld_status wit_resolve_func(rctx *c, const wit_func *f, const char *name, weld_wit_func_kind kind, uint32_t resource,
+weld_status wit_resolve_func(rctx *c, const wit_func *f, const char *name, const wit_id *at, weld_wit_func_kind kind,
+                             uint32_t resource,
                              const wit_docs *docs, const wit_attrs *attrs, weld_wit_func *out);
 /* The functions of a resource definition, each handed to `push`. */
 weld_status wit_resource_funcs(rctx *c, const wit_typedef *td,

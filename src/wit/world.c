@@ -295,7 +295,7 @@ static weld_status resolve_world_body(rctx *c, uint32_t wid, uint32_t file, cons
             it.docs = x->docs.text;
             break;
         case EK_FUNC:
-            TRY(wit_resolve_func(c, &x->func, x->name.name, WELD_WIT_FUNC_FREESTANDING, 0, &x->docs, &x->attrs, &it.func));
+            TRY(wit_resolve_func(c, &x->func, x->name.name, &x->name, WELD_WIT_FUNC_FREESTANDING, 0, &x->docs, &x->attrs, &it.func));
             it.name = x->name.name;
             it.kind = WELD_WIT_ITEM_FUNC;
             it.stability = st;
