@@ -9,10 +9,9 @@
 # Each top-level interface and world is keyed by package and name; its text is
 # normalized (comments removed, tokens single-spaced, trailing commas dropped) and the
 # two sides are compared. --ignore-history also drops @since and @deprecated gates,
-# for references
-# that strip release history. Prints one line per difference, and a summary; exits 0
-# only when every interface and world of the reference matches. Fetches nothing; not
-# run by `make check` (it needs a reference copy).
+# for references that strip release history. Prints one line per difference and a
+# summary; exits 0 only when every interface and world of the reference matches.
+# Fetches nothing; not run by `make check` (it needs a reference copy).
 set -u
 ignore_history=0
 if [ "${1-}" = --ignore-history ]; then ignore_history=1; shift; fi
