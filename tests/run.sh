@@ -8,9 +8,24 @@ BUILD=${BUILD:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export WELD="$ROOT/$BUILD/weld" WELD_ROOT="$ROOT" WELD_BUILD="$ROOT/$BUILD"
 export CMOCKA_MESSAGE_OUTPUT=TAP
+# The interop corpus (reference tools from npm, real components built from ../shared/realworld)
+# lives outside the repository, in $WELD_CACHE; it is gathered once here for every group.
+# WELD_CORPUS=0 leaves it out: the tests that need it then report SKIP with the reason.
+export WELD_CACHE=${WELD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/weld}
+export JCO_HOME="$WELD_CACHE/npm" WELD_REALWORLD_DIR="$WELD_CACHE/realworld-out"
+export JCO="$JCO_HOME/node_modules/.bin/jco"
 LOG=$(mktemp -d)
 trap 'rm -rf "$LOG"' EXIT
 passed=0 failed=0 skipped=0
+if [ "${WELD_CORPUS:-1}" != 0 ] && [ "$ONLY" != unit ] && [ -z "$WELD_CORPUS_LIST" ]; then
+  if command -v node >/dev/null && command -v npm >/dev/null &&
+     bash "$ROOT/tests/corpus/collect.sh" > "$LOG/corpus.list" 2> "$LOG/corpus.err"; then
+    export WELD_CORPUS_LIST="$LOG/corpus.list"
+  else
+    echo "interop corpus not available (tests that need it will SKIP):"
+    tail -n 5 "$LOG/corpus.err" 2>/dev/null | sed 's/^/  /'
+  fi
+fi
 : > "$LOG/skips"
 : > "$LOG/failures"
 

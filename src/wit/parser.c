@@ -152,8 +152,17 @@ static bool take_docs(parser *p, wit_docs *docs)
                 while (b < en && s[b] == '/') b++;
             }
             while (en > b && (s[en - 1] == ' ' || s[en - 1] == '\t' || s[en - 1] == '\r' || s[en - 1] == '\n')) en--;
-            if (!doc_slot(&lp, &ll, lp_stack, ll_stack, &n, &cap)) goto fail;
-            lp[n - 1] = s + b, ll[n - 1] = en - b;
+            /* each line of the block is a slot of its own, so the common indentation of
+             * all lines is what gets removed (and printing as `///` lines reparses equal) */
+            for (uint32_t q = b; q <= en;) {
+                uint32_t le = q;
+                while (le < en && s[le] != '\n') le++;
+                uint32_t te = le;
+                while (te > q && (s[te - 1] == ' ' || s[te - 1] == '\t' || s[te - 1] == '\r')) te--;
+                if (!doc_slot(&lp, &ll, lp_stack, ll_stack, &n, &cap)) goto fail;
+                lp[n - 1] = s + q, ll[n - 1] = te - q;
+                q = le + 1;
+            }
             i = j;
         } else {
             i++;

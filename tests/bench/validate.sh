@@ -4,7 +4,8 @@
 # V8's WebAssembly.validate 160-270 MB/s, WAMR 70-120 MB/s, wabt's wasm-validate 8-14 MB/s.
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-build}
-NM=${JCO_NODE_MODULES:-/tmp/jcocache/node_modules}
+WELD_CACHE=${WELD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/weld}
+NM=${JCO_NODE_MODULES:-$WELD_CACHE/npm/node_modules}
 set --
 for f in "$NM"/@bytecodealliance/*/lib/*.wasm "$NM"/@bytecodealliance/*/vendor/*.wasm; do
   [ -f "$f" ] || continue

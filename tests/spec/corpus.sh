@@ -16,7 +16,8 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   skip "interop corpus" "node and npm are not installed"
   exit 0
 fi
-list=$(bash "$WELD_ROOT/tests/corpus/collect.sh" 2>"$T/collect.err") || {
+if [ -n "$WELD_CORPUS_LIST" ]; then list=$(cat "$WELD_CORPUS_LIST")
+else list=$(bash "$WELD_ROOT/tests/corpus/collect.sh" 2>"$T/collect.err"); fi || {
   fail "collect the interop corpus" "$(tail -20 "$T/collect.err")"
   exit 0
 }
