@@ -89,26 +89,16 @@ done:
     return rc;
 }
 
-static int run_parse(int argc, char **argv)
+/* Parse one input; returns the exit code for it. */
+static int parse_one(parse_args *a)
 {
-    parse_args a = {0};
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) a.out = argv[++i];
-        else if (strcmp(argv[i], "--reencode") == 0) a.reencode = true;
-        else if (strcmp(argv[i], "--check") == 0) a.check = true;
-        else if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error(&cmd_parse, "unknown option '%s'", argv[i]);
-        else if (!a.in) a.in = argv[i];
-        else return cli_usage_error(&cmd_parse, "unexpected argument '%s'", argv[i]);
-    }
-    if (!a.in) return cli_usage_error(&cmd_parse, "missing input file");
-    if (!a.out && !a.check) return cli_usage_error(&cmd_parse, "missing -o OUT (or --check)");
     cli_input in;
-    int rc = cli_load(a.in, &in);
+    int rc = cli_load(a->in, &in);
     if (rc) return rc;
     switch (in.kind) {
-    case CLI_INPUT_CORE: rc = parse_core(&in, &a); break;
+    case CLI_INPUT_CORE: rc = parse_core(&in, a); break;
     case CLI_INPUT_COMPONENT:
-        rc = cli_component_parse(a.in, in.data, in.len, a.out, a.check, a.reencode);
+        rc = cli_component_parse(a->in, in.data, in.len, a->out, a->check, a->reencode);
         break;
     default: rc = cli_unsupported_input(&in, "parse"); break;
     }
@@ -116,9 +106,39 @@ static int run_parse(int argc, char **argv)
     return rc;
 }
 
+static int run_parse(int argc, char **argv)
+{
+    parse_args a = {0};
+    int ninputs = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) a.out = argv[++i];
+        else if (strcmp(argv[i], "--reencode") == 0) a.reencode = true;
+        else if (strcmp(argv[i], "--check") == 0) a.check = true;
+        else if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error(&cmd_parse, "unknown option '%s'", argv[i]);
+        else ninputs++;
+    }
+    if (!ninputs) return cli_usage_error(&cmd_parse, "missing input file");
+    if (!a.out && !a.check) return cli_usage_error(&cmd_parse, "missing -o OUT (or --check)");
+    if (ninputs > 1 && (a.out || !a.check))
+        return cli_usage_error(&cmd_parse, "several inputs are only accepted with --check and no -o");
+    int worst = CLI_OK;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-o") == 0) {
+            i++;
+            continue;
+        }
+        if (argv[i][0] == '-' && argv[i][1]) continue;
+        a.in = argv[i];
+        int rc = parse_one(&a);
+        if (rc > worst) worst = rc;
+    }
+    return worst;
+}
+
 const weld_cmd cmd_parse = {
     "parse", "decode a binary and write it back from the decoded tree",
-    "usage: weld parse IN -o OUT [--reencode] [--check]\n\n"
+    "usage: weld parse IN -o OUT [--reencode] [--check]\n"
+    "       weld parse --check [--reencode] IN...\n\n"
     "Decodes the WebAssembly binary IN (every section and every instruction) and writes it\n"
     "back from the decoded tree to OUT. Input with minimal LEB128s comes back byte for byte.\n\n"
     "  -o OUT       where to write the result (written atomically)\n"
@@ -126,7 +146,8 @@ const weld_cmd cmd_parse = {
     "               function bodies and constant expressions as read\n"
     "  --check      decode the result again and compare: prints \"identical bytes\" or\n"
     "               \"bytes differ\" and \"equal trees\", or the first section that differs\n"
-    "               (exit 1); -o is optional with --check\n"
+    "               (exit 1); -o is optional with --check, and several inputs are\n"
+    "               checked one after the other (one line each; errors on stderr)\n"
     "\nComponents are decoded section by section (nested modules by the core reader) and\n"
     "written back with their nested modules as read (or, with --reencode, re-encoded).\n",
     run_parse,

@@ -404,6 +404,39 @@ static void print_idx(pr *p, const naming_map *m, uint32_t index)
     else weld_buf_printf(p->b, "%u", index);
 }
 
+/* Does the decimal d.ddd x 10^exp10 (nd digits) read back as v? */
+static bool digits_roundtrip(const char *digits, int nd, int exp10, double v, bool f32)
+{
+    char s[48];
+    int n = 0;
+    s[n++] = digits[0];
+    s[n++] = '.';
+    for (int i = 1; i < nd; i++) s[n++] = digits[i];
+    snprintf(s + n, sizeof s - (size_t)n, "e%d", exp10);
+    return f32 ? strtof(s, NULL) == (float)v : strtod(s, NULL) == v;
+}
+
+/* Step the last of nd digits by +1 or -1 with carry; false if the result is not usable. */
+static bool digits_step(char *digits, int nd, int *exp10, int step)
+{
+    int i = nd - 1;
+    if (step > 0) {
+        while (i >= 0 && digits[i] == '9') digits[i--] = '0';
+        if (i < 0) { /* 9.99 -> 10.0: one more decimal place */
+            digits[0] = '1';
+            for (int k = 1; k < nd; k++) digits[k] = '0';
+            (*exp10)++;
+            return true;
+        }
+        digits[i]++;
+        return true;
+    }
+    while (i >= 0 && digits[i] == '0') digits[i--] = '9';
+    if (i < 0) return false;
+    digits[i]--;
+    return digits[0] != '0';
+}
+
 /* Rust's Display for floats: the shortest digits that read back to the same value,
  * written positionally (no exponent). */
 static void print_decimal(weld_buf *b, double v, bool f32)
@@ -412,22 +445,39 @@ static void print_decimal(weld_buf *b, double v, bool f32)
         weld_buf_puts(b, signbit(v) ? "-0" : "0");
         return;
     }
-    char e[64];
-    int prec;
-    for (prec = 1; prec <= 17; prec++) {
-        snprintf(e, sizeof e, "%.*e", prec - 1, v);
-        if (f32 ? strtof(e, NULL) == (float)v : strtod(e, NULL) == v) break;
+    if (v < 0) {
+        weld_buf_byte(b, '-');
+        v = -v;
     }
-    /* e = [-]d.ddde[+-]xx */
-    char digits[32];
-    int nd = 0, neg = 0;
-    const char *q = e;
-    if (*q == '-') neg = 1, q++;
-    for (; *q && *q != 'e'; q++)
-        if (*q >= '0' && *q <= '9') digits[nd++] = *q;
-    int exp10 = atoi(q + 1);
+    char e[64], digits[32];
+    int nd = 0, exp10 = 0;
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(e, sizeof e, "%.*e", prec - 1, v); /* d.ddde[+-]xx */
+        nd = 0;
+        const char *q = e;
+        for (; *q && *q != 'e'; q++)
+            if (*q >= '0' && *q <= '9') digits[nd++] = *q;
+        exp10 = atoi(q + 1);
+        if (digits_roundtrip(digits, nd, exp10, v, f32)) break;
+        /* the correctly rounded digits may miss where a neighbour fits (asymmetric gaps
+         * around powers of two, ties): try one unit up and down in the last place */
+        char alt[32];
+        int aexp = exp10;
+        memcpy(alt, digits, (size_t)nd);
+        if (digits_step(alt, nd, &aexp, +1) && digits_roundtrip(alt, nd, aexp, v, f32)) {
+            memcpy(digits, alt, (size_t)nd);
+            exp10 = aexp;
+            break;
+        }
+        aexp = exp10;
+        memcpy(alt, digits, (size_t)nd);
+        if (digits_step(alt, nd, &aexp, -1) && digits_roundtrip(alt, nd, aexp, v, f32)) {
+            memcpy(digits, alt, (size_t)nd);
+            exp10 = aexp;
+            break;
+        }
+    }
     while (nd > 1 && digits[nd - 1] == '0') nd--;
-    if (neg) weld_buf_byte(b, '-');
     int point = exp10 + 1; /* digits before the decimal point */
     if (point <= 0) {
         weld_buf_append(b, "0.", 2);

@@ -79,13 +79,14 @@ static void test_floats(void **state)
     (void)state;
     weld_buf b;
     start(&b);
-    SEC(&b, 6, "\x06"
+    SEC(&b, 6, "\x07"
                "\x7d\x00\x43\x00\x00\x80\x3f\x0b"                   /* 1.0 */
                "\x7c\x00\x44\x9a\x99\x99\x99\x99\x99\xb9\x3f\x0b"   /* 0.1 */
                "\x7d\x00\x43\x00\x00\x80\xff\x0b"                   /* -inf */
                "\x7d\x00\x43\x00\x00\xa0\x7f\x0b"                   /* nan:0x200000 */
                "\x7d\x00\x43\x01\x00\x00\x00\x0b"                   /* smallest subnormal */
-               "\x7c\x00\x44\x00\x00\x00\x00\x00\x00\x00\x80\x0b"); /* -0 */
+               "\x7c\x00\x44\x00\x00\x00\x00\x00\x00\x00\x80\x0b"   /* -0 */
+               "\x7c\x00\x44\x00\x00\x00\x00\x00\x00\x70\x3e\x0b"); /* 2^-24 */
     expect_text(&b,
                 "(module\n"
                 "  (global (;0;) f32 f32.const 0x1p+0 (;=1;))\n"
@@ -94,6 +95,7 @@ static void test_floats(void **state)
                 "  (global (;3;) f32 f32.const nan:0x200000 (;=NaN;))\n"
                 "  (global (;4;) f32 f32.const 0x1.p-149 (;=0.000000000000000000000000000000000000000000001;))\n"
                 "  (global (;5;) f64 f64.const -0x0p+0 (;=-0;))\n"
+                "  (global (;6;) f64 f64.const 0x1p-24 (;=0.00000005960464477539063;))\n"
                 ")\n");
 }
 
