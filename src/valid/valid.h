@@ -9,10 +9,11 @@
 /* The unknown operand type of unreachable code (matches every type). */
 #define VT_UNKNOWN 0
 
-/* An instruction's operand signature, parsed once from opcodes.def's column. */
+/* An instruction's operand signature, parsed once from opcodes.def's column (8 bytes). */
+enum { SIG_PLAIN, SIG_CHECK, SIG_SPECIAL };
 typedef struct valid_sig {
-    uint8_t special;  /* 1: "*" (the walk handles the instruction by name) */
-    uint8_t check;    /* 1: immediates to check (memory, lanes, segments, tables) */
+    uint8_t kind;     /* SIG_PLAIN, SIG_CHECK (immediates to check: memory, lanes,
+                         segments, tables) or SIG_SPECIAL ("*": handled by name) */
     uint8_t npop, npush;
     uint8_t pop[3];   /* in push order: pop[npop-1] is the top of the stack */
     uint8_t push[2];

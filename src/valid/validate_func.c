@@ -611,10 +611,10 @@ static weld_status setup_locals(walk *w, const weld_functype *ft, const weld_fun
 {
     weld_validator *v = w->v;
     uint64_t n = (uint64_t)ft->nparams + b->nlocals;
-    /* a body cannot declare more locals than its bytes could ever address meaningfully;
-     * the bound keeps the expansion proportional to a sane limit */
-    if (n > 50000000u)
-        return fail(w, WELD_ERR_UNSUPPORTED, "too many locals (%" PRIu64 ")", n);
+    /* the implementation limit every engine shares (V8, SpiderMonkey, wasmparser): it keeps
+     * the expansion of a hostile body's local declarations small */
+    if (n > 50000)
+        return fail(w, WELD_ERR_UNSUPPORTED, "too many locals: %" PRIu64 " (the limit is 50000)", n);
     if (!valid_reserve((void **)&v->locals, &v->cap_locals, (size_t)n, 1))
         return fail(w, WELD_ERR_NOMEM, "out of memory for %" PRIu64 " locals", n);
     if (ft->nparams) memcpy(v->locals, ft->params, ft->nparams);
@@ -680,7 +680,7 @@ static weld_status walk_body(weld_validator *v, const weld_func_body *b,
             if ((st = hooks->insn(hooks->ctx, &view, &in))) return st;
         }
         const valid_sig *s = &sigs[in.op];
-        if (WELD_LIKELY(!s->special && !s->check)) {
+        if (WELD_LIKELY(s->kind == SIG_PLAIN)) {
             /* the common case, inline: pops of plain operands, then pushes */
             uint32_t base = v->ctrls[v->nctrls - 1].height, k = s->npop, n = v->nvals;
             const uint8_t *vals = v->vals;
@@ -718,7 +718,7 @@ static weld_status walk_body(weld_validator *v, const weld_func_body *b,
         default:
             break;
         }
-        st = s->special ? special(&w, &in) : plain(&w, &in, s);
+        st = s->kind == SIG_SPECIAL ? special(&w, &in) : plain(&w, &in, s);
         if (st) return st;
     }
     if (!weld_insn_reader_done(&r)) {

@@ -56,7 +56,7 @@ static void parse_sigs(valid_sig *sigs)
         const char *p = weld_opinfos[op].sig;
         memset(s, 0, sizeof *s);
         if (!p || *p == '*') {
-            s->special = 1;
+            s->kind = SIG_SPECIAL;
             continue;
         }
         for (; *p && *p != ':'; p++) {
@@ -73,12 +73,12 @@ static void parse_sigs(valid_sig *sigs)
         case WELD_IMM_F64: case WELD_IMM_V128: case WELD_IMM_FENCE:
             break;
         default:
-            s->check = 1;
+            s->kind = SIG_CHECK;
         }
         continue;
     bad:
         memset(s, 0, sizeof *s);
-        s->special = 1;
+        s->kind = SIG_SPECIAL;
     }
 }
 

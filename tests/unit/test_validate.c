@@ -107,6 +107,12 @@ static void test_simple_typing(void **state)
     func_bad(L(T_II_I), NONE, L("\x00\x20\x02\x0b"), "unknown local 2");
     /* locals: 2 x i64 */
     func_ok(L(T_V), NONE, L("\x01\x02\x7e\x20\x01\x21\x00\x0b"));
+    /* 50001 locals: over the implementation limit every engine shares */
+    weld_buf b;
+    module1(&b, L(T_V), NONE, L("\x01\xd1\x86\x03\x7f\x0b"));
+    check(&b, WELD_ERR_UNSUPPORTED, "too many locals", false);
+    module1(&b, L(T_V), NONE, L("\x01\xd0\x86\x03\x7f\x0b"));
+    check(&b, WELD_OK, NULL, false);
 }
 
 /* The message names the function, the instruction's offset and the rule. */
