@@ -273,6 +273,41 @@ weld_status weld_insn_read(weld_insn_reader *r, weld_insn *insn, weld_diag *d)
     return WELD_OK;
 }
 
+/* Skip the immediates of the commonest instructions (single-byte opcodes whose immediate
+ * is nothing, one u32 index, an i32/i64 constant or a memarg) without building a weld_insn.
+ * Returns the position after the instruction, or NULL when the full decoder must handle
+ * it (other immediates, control structure, or anything malformed). */
+static const uint8_t *skip_simple(const weld_insn_reader *r, const uint8_t *p)
+{
+    const uint8_t *end = r->end;
+    unsigned id = op_lookup[*p];
+    if (!id) return NULL;
+    uint32_t u;
+    int32_t s32;
+    int64_t s64;
+    const uint8_t *q = p + 1;
+    switch ((weld_imm_kind)weld_opinfos[id - 1].imm) {
+    case WELD_IMM_NONE:
+        return *p == 0x0B ? NULL : q; /* `end` changes the depth */
+    case WELD_IMM_LOCAL:
+    case WELD_IMM_GLOBAL:
+    case WELD_IMM_FUNC:
+        return weld_leb_u32(&q, end, &u) ? q : NULL;
+    case WELD_IMM_LABEL:
+        return *p != 0x18 && weld_leb_u32(&q, end, &u) ? q : NULL; /* delegate ends a try */
+    case WELD_IMM_I32:
+        return weld_leb_s32(&q, end, &s32) ? q : NULL;
+    case WELD_IMM_I64:
+        return weld_leb_s64(&q, end, &s64) ? q : NULL;
+    case WELD_IMM_MEMARG:
+        if (q >= end || *q >= 0x40 || r->memory64) return NULL; /* memory 0, no LEB flags */
+        q++;
+        return weld_leb_u32(&q, end, &u) ? q : NULL;
+    default:
+        return NULL;
+    }
+}
+
 weld_status weld_expr_scan(const uint8_t *code, size_t avail, uint64_t offset, bool memory64,
                            uint32_t *len, bool *uses_data, weld_diag *d)
 {
@@ -283,6 +318,12 @@ weld_status weld_expr_scan(const uint8_t *code, size_t avail, uint64_t offset, b
     uint32_t depth = 0;
     weld_status st;
     for (;;) {
+        /* fast path: runs of simple instructions */
+        while (r.p < r.end) {
+            const uint8_t *next = skip_simple(&r, r.p);
+            if (!next) break;
+            r.p = next;
+        }
         if ((st = weld_insn_read(&r, &insn, d))) return st;
         switch (insn.op) {
         case WELD_OP_BLOCK:

@@ -271,8 +271,10 @@ static void newline(pr *p)
 {
     weld_buf_byte(p->b, '\n');
     p->line++;
+    static const char spaces[] = "                                                  "
+                                 "                                                  ";
     unsigned n = p->nesting < 50 ? p->nesting : 50;
-    for (unsigned i = 0; i < n; i++) weld_buf_append(p->b, "  ", 2);
+    weld_buf_append(p->b, spaces, 2 * n);
 }
 
 static void start_group(pr *p, const char *name)
@@ -1256,6 +1258,8 @@ weld_status weld_print_module(const weld_module *m, char **out, size_t *out_len,
 {
     weld_buf b;
     weld_buf_init(&b);
+    /* text is typically 15-25 times the binary: avoid repeated regrowth */
+    weld_buf_reserve(&b, m->input_len * 20 + 4096);
     weld_print_core_module(&b, m, 0, NULL);
     weld_buf_byte(&b, '\n');
     weld_buf_byte(&b, 0);
