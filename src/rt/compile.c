@@ -284,7 +284,7 @@ static void emit_plain(comp *c, const weld_insn *in, uint32_t h, const char *sig
     if (npush) pushed(c, base, 1);
     uint32_t start = pc(c);
     switch (oi->imm) {
-    case WELD_IMM_NONE:
+    case WELD_IMM_NONE: {
         bool is32 = in->op == WELD_OP_I32_ADD || in->op == WELD_OP_I32_SUB;
         bool is64 = in->op == WELD_OP_I64_ADD || in->op == WELD_OP_I64_SUB;
         if ((is32 || is64) && prev_op != NONE && prev_end == pc(c) && b == home(c, base + 1) &&
@@ -314,6 +314,7 @@ static void emit_plain(comp *c, const weld_insn *in, uint32_t h, const char *sig
             op(c, RT_UNSUPPORTED);
         }
         break;
+    }
     case WELD_IMM_I32: case WELD_IMM_I64: case WELD_IMM_F32: case WELD_IMM_F64:
         op(c, in->op);
         c->last_dst = pc(c) * 2;
