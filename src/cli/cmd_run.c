@@ -127,7 +127,7 @@ static int run_run(int argc, char **argv)
     }
     for (uint32_t i = 0; i < t->nparams && rc == CLI_OK; i++)
         if (!parse_arg(argv[first_arg + (int)i], t->params[i], &args[i]))
-            rc = cli_usage_error(self(), "argument %u: '%s' is not a %s", i + 1, argv[first_arg + (int)i],
+            rc = cli_usage_error(self(), "argument %u: '%s' is not a valid %s", i + 1, argv[first_arg + (int)i],
                                  weld_valtype_name(t->params[i]));
     if (rc == CLI_OK) {
         struct timespec t0, t1;

@@ -47,6 +47,7 @@ typedef struct comp {
     fix *fixes;
     uint32_t nfixes, capfixes;
     uint32_t last_dst;                   /* 2*cell+half of the previous result's dst, or NONE */
+    uint32_t last_op, last_end;          /* the previous instruction's cells [op, end) */
 } comp;
 
 static bool reserve(void **p, uint32_t *cap, uint32_t need, size_t sz)
@@ -202,6 +203,36 @@ static bool plain_branch(const comp *c, uint32_t depth, uint32_t h)
     return t->arity == 0 || h - t->arity == t->height;
 }
 
+/* Emit a conditional branch on slot cond, taken when cond is nonzero (when_true) or zero,
+ * without its target cell. When the previous instruction computed cond with an i32
+ * comparison, it becomes the branch (the comparison's result is never stored). */
+static void cond_branch(comp *c, bool when_true, uint32_t cond, uint32_t prev_op, uint32_t prev_end)
+{
+    static const struct { uint16_t cmp; uint16_t yes, no; } fuse[] = {
+        {WELD_OP_I32_EQ, RT_BR_EQ, RT_BR_NE},       {WELD_OP_I32_NE, RT_BR_NE, RT_BR_EQ},
+        {WELD_OP_I32_LT_S, RT_BR_LT_S, RT_BR_GE_S}, {WELD_OP_I32_LT_U, RT_BR_LT_U, RT_BR_GE_U},
+        {WELD_OP_I32_GT_S, RT_BR_GT_S, RT_BR_LE_S}, {WELD_OP_I32_GT_U, RT_BR_GT_U, RT_BR_LE_U},
+        {WELD_OP_I32_LE_S, RT_BR_LE_S, RT_BR_GT_S}, {WELD_OP_I32_LE_U, RT_BR_LE_U, RT_BR_GT_U},
+        {WELD_OP_I32_GE_S, RT_BR_GE_S, RT_BR_LT_S}, {WELD_OP_I32_GE_U, RT_BR_GE_U, RT_BR_LT_U},
+    };
+    if (prev_op != NONE && prev_end == pc(c) && c->ncells) {
+        uint64_t o = c->cells[prev_op].u;
+        if (o == WELD_OP_I32_EQZ && c->cells[prev_op + 1].s[1] == cond) {
+            c->cells[prev_op].u = when_true ? RT_BR_UNLESS : RT_BR_IF;
+            c->cells[prev_op + 1].s[1] = 0;
+            return;
+        }
+        for (size_t i = 0; i < sizeof fuse / sizeof fuse[0]; i++)
+            if (o == fuse[i].cmp && c->cells[prev_op + 2].s[0] == cond) {
+                c->cells[prev_op].u = when_true ? fuse[i].yes : fuse[i].no;
+                c->ncells = prev_op + 2;
+                return;
+            }
+    }
+    op(c, when_true ? RT_BR_IF : RT_BR_UNLESS);
+    s2(c, cond, 0);
+}
+
 static void push_ctl(comp *c, uint32_t height, uint32_t arity, bool is_loop, bool dead)
 {
     if (!reserve((void **)&c->ctls, &c->capctls, c->nctls + 1, sizeof *c->ctls)) {
@@ -228,13 +259,14 @@ static weld_status hook_begin(void *ctx, const weld_valid_view *v, const weld_fu
     c->nlocals = (uint32_t)nl;
     c->maxh = 0;
     c->ncells = c->nops = c->ntgts = c->nctls = c->nfixes = 0;
-    c->last_dst = NONE;
+    c->last_dst = c->last_op = NONE;
     push_ctl(c, 0, v->type->nresults, false, false);
     return c->err;
 }
 
 /* Plain operations: operands popped per the table's signature, one result at most. */
-static void emit_plain(comp *c, const weld_insn *in, uint32_t h, const char *sig)
+static void emit_plain(comp *c, const weld_insn *in, uint32_t h, const char *sig,
+                       uint32_t prev_op, uint32_t prev_end)
 {
     uint32_t npop = 0, npush = 0;
     const char *p = sig;
@@ -250,8 +282,26 @@ static void emit_plain(comp *c, const weld_insn *in, uint32_t h, const char *sig
     uint32_t a = npop > 0 ? c->where[base] : 0, b = npop > 1 ? c->where[base + 1] : 0;
     uint32_t dst = home(c, base);
     if (npush) pushed(c, base, 1);
+    uint32_t start = pc(c);
     switch (oi->imm) {
-    case WELD_IMM_NONE:
+    case WELD_IMM_NONE: {
+        bool is32 = in->op == WELD_OP_I32_ADD || in->op == WELD_OP_I32_SUB;
+        bool is64 = in->op == WELD_OP_I64_ADD || in->op == WELD_OP_I64_SUB;
+        if ((is32 || is64) && prev_op != NONE && prev_end == pc(c) && b == home(c, base + 1) &&
+            c->cells[prev_op].u == (is32 ? WELD_OP_I32_CONST : WELD_OP_I64_CONST) &&
+            c->cells[prev_op + 1].s[0] == b) {
+            /* x (const k) add/sub: one instruction with an immediate */
+            uint64_t k = c->cells[prev_op + 2].u;
+            if (in->op == WELD_OP_I32_SUB || in->op == WELD_OP_I64_SUB) k = (uint64_t)0 - k;
+            c->cells[prev_op].u = is32 ? RT_I32_ADD_IMM : RT_I64_ADD_IMM;
+            c->cells[prev_op + 1].s[0] = a;
+            c->cells[prev_op + 1].s[1] = dst;
+            c->cells[prev_op + 2].u = is32 ? (uint32_t)k : k;
+            c->last_dst = (prev_op + 1) * 2 + 1;
+            c->last_op = prev_op;
+            c->last_end = pc(c);
+            return;
+        }
         op(c, in->op);
         if (npop == 2) {
             s2(c, a, b);
@@ -264,6 +314,7 @@ static void emit_plain(comp *c, const weld_insn *in, uint32_t h, const char *sig
             op(c, RT_UNSUPPORTED);
         }
         break;
+    }
     case WELD_IMM_I32: case WELD_IMM_I64: case WELD_IMM_F32: case WELD_IMM_F64:
         op(c, in->op);
         c->last_dst = pc(c) * 2;
@@ -285,6 +336,8 @@ static void emit_plain(comp *c, const weld_insn *in, uint32_t h, const char *sig
         op(c, RT_UNSUPPORTED);
         break;
     }
+    c->last_op = start;
+    c->last_end = pc(c);
 }
 
 static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_insn *in)
@@ -296,8 +349,8 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
     if (h > c->maxh) c->maxh = h;
     ctl *top = &c->ctls[c->nctls - 1];
     bool live = !top->dead && !v->unreachable;
-    uint32_t prev_dst = c->last_dst;
-    c->last_dst = NONE;
+    uint32_t prev_dst = c->last_dst, prev_op = c->last_op, prev_end = c->last_end;
+    c->last_dst = c->last_op = NONE;
     uint32_t np, nr;
     switch (in->op) {
     case WELD_OP_BLOCK:
@@ -313,8 +366,7 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
         materialize_all(c, h);
         uint32_t else_fix = NONE;
         if (is_if) {
-            op(c, RT_BR_UNLESS);
-            s2(c, home(c, h - 1), 0);
+            cond_branch(c, false, home(c, h - 1), prev_op, prev_end);
             else_fix = pc(c);
             target(c, NONE, NULL);
         }
@@ -376,12 +428,10 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
         uint32_t cond = home(c, h - 1);
         if (plain_branch(c, in->u.index, h - 1)) {
             ctl *t = &c->ctls[c->nctls - 1 - in->u.index];
-            op(c, RT_BR_IF);
-            s2(c, cond, 0);
+            cond_branch(c, true, cond, prev_op, prev_end);
             target(c, t->is_loop ? t->start : NONE, &t->fixes);
         } else {
-            op(c, RT_BR_UNLESS);
-            s2(c, cond, 0);
+            cond_branch(c, false, cond, prev_op, prev_end);
             uint32_t skip = pc(c);
             target(c, NONE, NULL);
             emit_branch(c, in->u.index, h - 1);
@@ -561,7 +611,7 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
         break;
     default:
         if (weld_opinfos[in->op].sig[0] == '*') op(c, RT_UNSUPPORTED);
-        else emit_plain(c, in, h, weld_opinfos[in->op].sig);
+        else emit_plain(c, in, h, weld_opinfos[in->op].sig, prev_op, prev_end);
         break;
     }
     return c->err;

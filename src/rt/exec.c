@@ -160,6 +160,13 @@ static rt_trap run(weld_rt_engine *e, weld_rt_func *entry, const void *const **t
         }
         NEXT();
     CASE(RT_UNSUPPORTED) TRAP(RT_TRAP_UNSUPPORTED);
+    CASE(RT_I32_ADD_IMM) R(S1).u32 = R(S0).u32 + (uint32_t)U2; ip += 3; NEXT();
+    CASE(RT_I64_ADD_IMM) R(S1).u64 = R(S0).u64 + U2; ip += 3; NEXT();
+#define BRC(ID, F, o) CASE(RT_BR_##ID) if (R(S0).F o R(S1).F) ip = ip[2].target; else ip += 3; NEXT();
+    BRC(EQ, u32, ==) BRC(NE, u32, !=)
+    BRC(LT_S, i32, <) BRC(LT_U, u32, <) BRC(GT_S, i32, >) BRC(GT_U, u32, >)
+    BRC(LE_S, i32, <=) BRC(LE_U, u32, <=) BRC(GE_S, i32, >=) BRC(GE_U, u32, >=)
+#undef BRC
     CASE(WELD_OP_UNREACHABLE) TRAP(RT_TRAP_UNREACHABLE);
 
     CASE(WELD_OP_SELECT) R(T0) = R(T1).u32 ? R(S0) : R(S1); ip += 3; NEXT();

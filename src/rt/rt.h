@@ -51,6 +51,12 @@ enum {
     RT_RETURN,               /*                                              */
     RT_LOOP,                 /* loop header: charges fuel                    */
     RT_UNSUPPORTED,          /* traps "unsupported instruction"             */
+    /* fused forms the compiler makes of adjacent instructions */
+    RT_I32_ADD_IMM,          /* [a dst] | imm        (i32.const; i32.add/sub) */
+    RT_I64_ADD_IMM,          /* [a dst] | imm        (i64.const; i64.add/sub) */
+    RT_BR_EQ, RT_BR_NE,      /* [a b] | [target]     (i32 compare; br_if / if) */
+    RT_BR_LT_S, RT_BR_LT_U, RT_BR_GT_S, RT_BR_GT_U,
+    RT_BR_LE_S, RT_BR_LE_U, RT_BR_GE_S, RT_BR_GE_U,
     RT_OP_COUNT
 };
 
