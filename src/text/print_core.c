@@ -1151,10 +1151,73 @@ static bool print_producers(pr *p, const weld_custom *c)
     return true;
 }
 
+/* The dylink.0 section as (@dylink.0 (mem-info (memory SIZE ALIGN) (table SIZE ALIGN))
+ * (needed "lib"...)); false (print it raw) if malformed or if it holds a subsection other
+ * than mem-info (1) and needed (2). */
+static bool print_dylink0(pr *p, const weld_custom *c)
+{
+    const uint8_t *end = c->data + c->len;
+    /* validate first so nothing is printed for a section printed raw */
+    for (const uint8_t *v = c->data; v < end;) {
+        uint8_t id = *v++;
+        uint32_t size, x, n, len;
+        if (!weld_leb_u32(&v, end, &size) || size > (size_t)(end - v)) return false;
+        const uint8_t *sub = v, *subend = v + size;
+        if (id == 1) {
+            for (int k = 0; k < 4; k++)
+                if (!weld_leb_u32(&sub, subend, &x)) return false;
+        } else if (id == 2) {
+            if (!weld_leb_u32(&sub, subend, &n)) return false;
+            for (uint32_t k = 0; k < n; k++) {
+                if (!weld_leb_u32(&sub, subend, &len) || len > (size_t)(subend - sub) ||
+                    !weld_utf8_valid(sub, len))
+                    return false;
+                sub += len;
+            }
+        } else {
+            return false;
+        }
+        if (sub != subend) return false;
+        v = subend;
+    }
+    newline(p);
+    start_group(p, "@dylink.0");
+    for (const uint8_t *q = c->data; q < end;) {
+        uint8_t id = *q++;
+        uint32_t size = 0;
+        weld_leb_u32(&q, end, &size);
+        const uint8_t *sub = q;
+        newline(p);
+        if (id == 1) {
+            uint32_t v[4] = {0};
+            for (int k = 0; k < 4; k++) weld_leb_u32(&sub, q + size, &v[k]);
+            start_group(p, "mem-info");
+            if (v[0] || v[1]) weld_buf_printf(p->b, " (memory %u %u)", v[0], v[1]);
+            if (v[2] || v[3]) weld_buf_printf(p->b, " (table %u %u)", v[2], v[3]);
+            end_group(p);
+        } else {
+            uint32_t n = 0, len = 0;
+            weld_leb_u32(&sub, q + size, &n);
+            start_group(p, "needed");
+            for (uint32_t k = 0; k < n; k++) {
+                weld_leb_u32(&sub, q + size, &len);
+                weld_buf_byte(p->b, ' ');
+                weld_print_string(p->b, (const char *)sub, len);
+                sub += len;
+            }
+            end_group(p);
+        }
+        q += size;
+    }
+    end_group(p);
+    return true;
+}
+
 static void print_custom(pr *p, const weld_custom *c)
 {
     if (c->name.len == 4 && memcmp(c->name.ptr, "name", 4) == 0) return;
     if (c->name.len == 9 && memcmp(c->name.ptr, "producers", 9) == 0 && print_producers(p, c)) return;
+    if (c->name.len == 8 && memcmp(c->name.ptr, "dylink.0", 8) == 0 && print_dylink0(p, c)) return;
     newline(p);
     start_group(p, "@custom ");
     weld_print_string(p->b, c->name.ptr, c->name.len);

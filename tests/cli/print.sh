@@ -21,3 +21,16 @@ if cmp -s "$T/o.wat" "$T/want.wat"; then ok "print -o output matches stdout"; el
 printf '\000asm\001\000\000\000\012\004\001\002\000' > "$T/bad.wasm"
 expect_fail "print rejects a malformed module" "code section" "$WELD" print "$T/bad.wasm"
 expect_fail "print needs an input" "missing input" "$WELD" print
+
+# the dylink.0 section in its own syntax (mem-info and needed subsections)
+printf '\000\141\163\155\001\000\000\000\000\042\010\144\171\154\151\156\153\056\060\001\004\020\004\003\000\002\021\002\007\154\151\142\141\056\163\157\007\154\151\142\142\056\163\157' > "$T/dyl.wasm"
+cat > "$T/dyl-want.wat" <<'WAT'
+(module
+  (@dylink.0
+    (mem-info (memory 16 4) (table 3 0))
+    (needed "liba.so" "libb.so")
+  )
+)
+WAT
+"$WELD" print "$T/dyl.wasm" > "$T/dyl.wat" 2>"$T/err"
+if cmp -s "$T/dyl.wat" "$T/dyl-want.wat"; then ok "print shows dylink.0 as mem-info and needed"; else fail "print shows dylink.0 as mem-info and needed" "$(diff "$T/dyl.wat" "$T/dyl-want.wat")"; fi
