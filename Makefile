@@ -110,6 +110,8 @@ install: all
 	install -m 755 $(WELD) $(DESTDIR)$(PREFIX)/bin/weld
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libweld.a
 	install -m 644 include/weld/*.h $(DESTDIR)$(PREFIX)/include/weld/
+	install -d $(DESTDIR)$(PREFIX)/include/weld/binary
+	install -m 644 src/binary/opcodes.def $(DESTDIR)$(PREFIX)/include/weld/binary/
 	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
 	  'Name: weld' 'Description: WebAssembly components: read, write, validate, compose, run' \
 	  'Version: 0.1.0' 'Requires.private: jansson yaml-0.1' 'Libs: -L$${libdir} -lweld' \
