@@ -30,6 +30,9 @@ enum {
 };
 typedef uint8_t weld_valtype;
 
+/* The text name of a value type ("i32", "funcref", ...; "?" if not one). */
+const char *weld_valtype_name(weld_valtype t);
+
 typedef struct weld_functype {
     uint32_t nparams, nresults;
     const weld_valtype *params;

@@ -81,9 +81,6 @@ bool weld_validator_label(const weld_validator *v, uint32_t depth, weld_valid_la
 /* One-shot: a fresh validator, run, free. */
 weld_status weld_validate_module(const weld_module *m, weld_diag *d);
 
-/* The text name of a value type ("i32", "funcref", ...); "?" for an unknown byte. */
-const char *weld_valtype_name(weld_valtype t);
-
 #ifdef __cplusplus
 }
 #endif

@@ -556,17 +556,7 @@ static void print_float(weld_buf *b, uint64_t bits, bool f32)
 
 static const char *valtype_name(weld_valtype t)
 {
-    switch (t) {
-    case WELD_I32: return "i32";
-    case WELD_I64: return "i64";
-    case WELD_F32: return "f32";
-    case WELD_F64: return "f64";
-    case WELD_V128: return "v128";
-    case WELD_FUNCREF: return "funcref";
-    case WELD_EXTERNREF: return "externref";
-    case WELD_EXNREF: return "exnref";
-    default: return "<unknown type>";
-    }
+    return weld_valtype_name(t);
 }
 
 void weld_print_valtype(weld_buf *b, weld_valtype t)
