@@ -165,9 +165,14 @@ static void write_datas(wr *w)
 static void write_custom(wr *w, const weld_custom *c)
 {
     put_str(w->b, c->name);
-    if (w->reencode && w->m->has_names && c->name.len == 4 && memcmp(c->name.ptr, "name", 4) == 0 &&
-        c->data && w->m->names.nsubsections)
-        weld_names_encode(w->b, &w->m->names);
+    /* only the name section the names were decoded from is re-encoded from them (a module
+     * may hold several, and later ones are kept as read) */
+    const weld_names *nm = &w->m->names;
+    bool decoded_here = w->m->has_names && nm->nsubsections && c->data &&
+                        nm->subsections[0].data >= c->data &&
+                        nm->subsections[0].data < c->data + c->len;
+    if (w->reencode && decoded_here && c->name.len == 4 && memcmp(c->name.ptr, "name", 4) == 0)
+        weld_names_encode(w->b, nm);
     else
         weld_buf_append(w->b, c->data, c->len);
 }

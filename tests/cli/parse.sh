@@ -29,3 +29,11 @@ expect_fail "not a wasm file" "not a WebAssembly binary" "$WELD" dump "$T/dump"
 expect_fail "missing -o" "missing -o" "$WELD" parse "$T/m.wasm"
 "$WELD" parse "$T/m.wasm" >/dev/null 2>&1; [ $? -eq 2 ] && ok "usage errors exit 2" || fail "usage errors exit 2"
 "$WELD" parse "$T/trunc.wasm" -o "$T/x.wasm" >/dev/null 2>&1; [ $? -eq 1 ] && ok "malformed input exits 1" || fail "malformed input exits 1"
+
+# several name sections (one malformed): --reencode re-encodes only the decoded one
+printf '\000\141\163\155\001\000\000\000\000\005\001\140\001\177\000\004\004\001\160\000\001\007\005\001\001\164\001\000\000\011\004\156\141\155\145\002\020\000\000\000\011\004\156\141\155\145\002\020\000\000\000\002\001\151\000\011\004\156\141\155\145\002\020\000\151\000\011\004\156\141\155\145\020\002\000\107' > "$T/names2.wasm"
+if "$WELD" parse "$T/names2.wasm" --reencode --check > "$T/out" 2>&1 && grep -q "equal trees" "$T/out"; then
+  ok "reencode keeps extra name sections as read"
+else
+  fail "reencode keeps extra name sections as read" "$(cat "$T/out")"
+fi
