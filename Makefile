@@ -21,8 +21,8 @@ endif
 CPPFLAGS += -Iinclude -Isrc -D_DEFAULT_SOURCE $(PKG_CFLAGS)
 LDLIBS  += $(PKG_LIBS) -lm
 
-LIB_SRC := $(sort $(wildcard src/base/*.c src/binary/*.c src/text/*.c src/valid/*.c \
-             src/wit/*.c src/compose/*.c src/rt/*.c))
+# every directory of src/ but the CLI is the library
+LIB_SRC := $(sort $(filter-out src/cli/%,$(wildcard src/*/*.c)))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
