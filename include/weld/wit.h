@@ -193,6 +193,19 @@ weld_status weld_wit_to_json(const weld_wit_resolve *r, char **out, size_t *out_
 bool weld_wit_resolve_equal(const weld_wit_resolve *a, const weld_wit_resolve *b, char *why,
                             size_t why_cap);
 
+/* Encode package `pkg` as a component, the binary form WIT packages travel in (that of
+ * wit-component and `wasm-tools component wit --wasm`): one exported component type per
+ * interface and world, docs and gates in the `package-docs` custom section. *out is
+ * malloc'd (free with free()). */
+weld_status weld_wit_encode(const weld_wit_resolve *r, uint32_t pkg, uint8_t **out, size_t *out_len,
+                            weld_diag *d);
+
+/* The component type of world `world` (its imports, then its exports), as a component
+ * with that world would declare it; allocated in `arena`. */
+struct weld_ctype;
+weld_status weld_wit_world_ctype(const weld_wit_resolve *r, uint32_t world, weld_arena *arena,
+                                 const struct weld_ctype **out, weld_diag *d);
+
 /* "ns:name@version" of a package into buf. */
 size_t weld_wit_package_id(const weld_wit_package *p, char *buf, size_t cap);
 

@@ -10,7 +10,7 @@ extern const weld_cmd cmd_wit;
 static int run_wit(int argc, char **argv)
 {
     const char *path = NULL, *world = NULL, *features = NULL, *out = NULL;
-    bool json = false, all_features = false, main_only = false, timing = false, check = false;
+    bool json = false, wasm = false, all_features = false, main_only = false, timing = false, check = false;
     int repeat = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -26,13 +26,15 @@ static int run_wit(int argc, char **argv)
         else if ((strcmp(a, "--world") == 0 || strcmp(a, "-w") == 0) && i + 1 < argc) world = argv[++i];
         else if (strcmp(a, "--features") == 0 && i + 1 < argc) features = argv[++i];
         else if (strcmp(a, "-o") == 0 && i + 1 < argc) out = argv[++i];
-        else if (strcmp(a, "--wasm") == 0)
-            return cli_usage_error(&cmd_wit, "--wasm (binary WIT packages) is not supported yet");
+        else if (strcmp(a, "--wasm") == 0) wasm = true;
         else if (a[0] == '-' && a[1]) return cli_usage_error(&cmd_wit, "unknown option '%s'", a);
         else if (!path) path = a;
         else return cli_usage_error(&cmd_wit, "more than one PATH given ('%s')", a);
     }
     if (!path) return cli_usage_error(&cmd_wit, "missing PATH (a .wit file or a directory)");
+    if (wasm && (json || world || check))
+        return cli_usage_error(&cmd_wit, "--wasm does not combine with --json, --world or --check");
+    if (wasm && !out) return cli_usage_error(&cmd_wit, "--wasm needs -o FILE (the output is binary)");
     struct timespec t0, t1, c0, c1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
@@ -77,7 +79,11 @@ static int run_wit(int argc, char **argv)
     char *text = NULL;
     size_t len = 0;
     if (st == WELD_OK) {
-        if (json) {
+        if (wasm) {
+            uint8_t *bytes = NULL;
+            st = weld_wit_encode(r, main, &bytes, &len, &d);
+            text = (char *)bytes;
+        } else if (json) {
             st = weld_wit_to_json(r, &text, &len, &d);
         } else if (world) {
             uint32_t w;
@@ -142,12 +148,15 @@ static int run_wit(int argc, char **argv)
 const weld_cmd cmd_wit = {
     "wit", "resolve WIT packages; print them as canonical WIT or JSON",
     "usage: weld wit PATH [--json] [--world W] [--features a,b | --all-features]\n"
-    "                     [--main-only] [-o FILE]\n\n"
+    "                     [--main-only] [-o FILE]\n"
+    "       weld wit PATH --wasm -o FILE\n\n"
     "Parses and resolves the WIT package at PATH (a .wit file, or a directory whose .wit\n"
     "files form one package and whose deps/ holds its dependencies) and prints it in\n"
     "canonical WIT, the package of PATH first and its dependencies as nested\n"
     "`package ns:name { ... }` blocks after it.\n\n"
     "  --json           print the whole resolve as JSON (wit-parser's layout)\n"
+    "  --wasm           encode the package of PATH as a component (the binary form WIT\n"
+    "                   packages travel in, as wit-component writes it) into FILE\n"
     "  --world W        print only world W (`w` or `ns:pkg/w@version`)\n"
     "  --features a,b   keep items gated by @unstable(feature = a) or b\n"
     "  --all-features   keep every @unstable item\n"
