@@ -206,6 +206,13 @@ struct weld_ctype;
 weld_status weld_wit_world_ctype(const weld_wit_resolve *r, uint32_t world, weld_arena *arena,
                                  const struct weld_ctype **out, weld_diag *d);
 
+/* Decode a component into `r`: a WIT package encoded as a component (as weld_wit_encode
+ * writes it; *is_pkg set) adds that package and the parts of the packages it uses that it
+ * mentions; an ordinary component adds its world as world `root` of package
+ * `root:component` (as wit-component names it). *main receives the package. */
+weld_status weld_wit_decode(weld_wit_resolve *r, const uint8_t *data, size_t len, uint32_t *main,
+                            bool *is_pkg, weld_diag *d);
+
 /* "ns:name@version" of a package into buf. */
 size_t weld_wit_package_id(const weld_wit_package *p, char *buf, size_t cap);
 

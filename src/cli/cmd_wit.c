@@ -1,5 +1,6 @@
 /* cmd_wit.c - `weld wit`: resolve WIT packages and print them as WIT or JSON. */
 #include "cli.h"
+#include "input.h"
 #include "weld/wit.h"
 #include <stdlib.h>
 #include <string.h>
@@ -75,7 +76,20 @@ static int run_wit(int argc, char **argv)
     uint32_t main = 0;
     const char *src = NULL;
     size_t srclen = 0;
-    weld_status st = weld_wit_add_path(r, path, &main, &src, &srclen, &d);
+    weld_status st;
+    uint8_t *bin = NULL;
+    size_t binlen = 0;
+    if (cli_is_wasm_file(path)) {
+        /* a component: a binary WIT package, or an ordinary component whose world is
+         * printed alone (as `root:component`) */
+        bool is_pkg = false;
+        st = weld_file_read(path, &bin, &binlen, &d);
+        if (st == WELD_OK) st = weld_wit_decode(r, bin, binlen, &main, &is_pkg, &d);
+        free(bin);
+        if (!is_pkg) main_only = true;
+    } else {
+        st = weld_wit_add_path(r, path, &main, &src, &srclen, &d);
+    }
     char *text = NULL;
     size_t len = 0;
     if (st == WELD_OK) {

@@ -39,3 +39,13 @@ int cli_unsupported_input(cli_input *in, const char *what)
                       "\\0asm 01 00 00 00 or the component preamble \\0asm 0d 00 01 00)", what);
     return cli_report(&in->diag, NULL, 0);
 }
+
+bool cli_is_wasm_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return false;
+    unsigned char magic[4];
+    bool yes = fread(magic, 1, 4, f) == 4 && memcmp(magic, "\0asm", 4) == 0;
+    fclose(f);
+    return yes;
+}

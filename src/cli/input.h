@@ -24,6 +24,8 @@ cli_input_kind cli_input_kind_of(const uint8_t *data, size_t len);
 /* Read the whole file; returns CLI_OK or the exit code after reporting the error. */
 int cli_load(const char *path, cli_input *in);
 void cli_input_free(cli_input *in);
+/* Is `path` a regular file that starts with the WebAssembly magic bytes? */
+bool cli_is_wasm_file(const char *path);
 /* Report that the input's kind is not handled here; returns the exit code. */
 int cli_unsupported_input(cli_input *in, const char *what);
 

@@ -200,9 +200,37 @@ static weld_status load_file(loader *L, const char *path, wit_pkgunit *into, wit
     fclose(f);
     if (err) return weld_diag_set(L->d, WELD_ERR_IO, WELD_NO_OFFSET, "%s: read error", path);
     if (len >= 4 && memcmp(buf, "\0asm", 4) == 0)
-        return weld_diag_set(L->d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET,
-                             "%s: a WebAssembly binary; expected WIT text (decoding WIT from binaries is not supported yet)", path);
+        return weld_diag_set(L->d, WELD_ERR_INVALID, WELD_NO_OFFSET,
+                             "%s: a WebAssembly binary among WIT text files (a binary WIT package goes in `deps/` as a `.wasm` file)", path);
     return load_text_owned(L, path, buf, len, into, main_unit);
+}
+
+/* A WIT package encoded as a component (a `.wasm` file), decoded into the resolve. */
+static weld_status load_wasm(loader *L, const char *path, uint32_t *main)
+{
+    uint8_t *data = NULL;
+    size_t len = 0;
+    weld_status st = weld_file_read(path, &data, &len, L->d);
+    if (st != WELD_OK) return st;
+    if (L->d) snprintf(L->d->file, sizeof L->d->file, "%s", path);
+    uint32_t m = 0;
+    bool is_pkg = false;
+    st = weld_wit_decode(L->r, data, len, &m, &is_pkg, L->d);
+    free(data);
+    if (st == WELD_OK && !is_pkg)
+        st = weld_diag_set(L->d, WELD_ERR_INVALID, WELD_NO_OFFSET, "%s: a component, not a WIT package", path);
+    if (main) *main = m;
+    return st;
+}
+
+static bool is_wasm_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return false;
+    char magic[4];
+    bool yes = fread(magic, 1, 4, f) == 4 && memcmp(magic, "\0asm", 4) == 0;
+    fclose(f);
+    return yes;
 }
 
 static weld_status load_path(loader *L, const char *path, wit_pkgunit **main_unit);
@@ -243,8 +271,11 @@ static weld_status load_dir(loader *L, const char *path, wit_pkgunit **main_unit
             char *p = join(L, deps, dn[i]);
             if (!p) return nomem(L);
             if (stat(p, &sb) != 0) continue;
-            if (S_ISDIR(sb.st_mode) || ends_with(dn[i], ".wit"))
+            if (S_ISDIR(sb.st_mode) || ends_with(dn[i], ".wit")) {
                 if ((st = load_path(L, p, NULL)) != WELD_OK) return st;
+            } else if (ends_with(dn[i], ".wasm") && S_ISREG(sb.st_mode)) {
+                if ((st = load_wasm(L, p, NULL)) != WELD_OK) return st;
+            }
         }
     }
     L->depth--;
@@ -456,6 +487,20 @@ weld_status weld_wit_add_path(weld_wit_resolve *r, const char *path, uint32_t *m
 {
     loader L = {.r = r, .d = d};
     L.map.arena = r->arena;
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && is_wasm_file(path)) {
+        if (src_out) *src_out = NULL;
+        if (src_len) *src_len = 0;
+        uint8_t *data = NULL;
+        size_t len = 0;
+        weld_status st = weld_file_read(path, &data, &len, d);
+        if (st != WELD_OK) return st;
+        uint32_t m = 0;
+        st = weld_wit_decode(r, data, len, &m, NULL, d);
+        free(data);
+        if (main) *main = m;
+        return st;
+    }
     wit_pkgunit *mu = NULL;
     weld_status st = load_path(&L, path, &mu);
     if (st == WELD_OK) st = resolve_all(&L, mu, main);
