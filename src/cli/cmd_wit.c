@@ -1,6 +1,7 @@
 /* cmd_wit.c - `weld wit`: resolve WIT packages and print them as WIT or JSON. */
 #include "cli.h"
 #include "input.h"
+#include "base/base.h"
 #include "weld/wit.h"
 #include <stdlib.h>
 #include <string.h>
@@ -84,7 +85,10 @@ static int run_wit(int argc, char **argv)
          * printed alone (as `root:component`) */
         bool is_pkg = false;
         st = weld_file_read(path, &bin, &binlen, &d);
-        if (st == WELD_OK) st = weld_wit_decode(r, bin, binlen, &main, &is_pkg, &d);
+        if (st == WELD_OK && cli_input_kind_of(bin, binlen) == CLI_INPUT_CORE)
+            st = weld_diag_set(&d, WELD_ERR_INVALID, 0,
+                               "a WebAssembly core module; expected WIT text, a WIT package encoded as a component, or a component");
+        else if (st == WELD_OK) st = weld_wit_decode(r, bin, binlen, &main, &is_pkg, &d);
         free(bin);
         if (!is_pkg) main_only = true;
     } else {

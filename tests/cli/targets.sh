@@ -26,6 +26,18 @@ expect_ok "imports may be a subset of the world's" "$WELD" targets "$F/calc.wasm
 # a world with fewer exports than the component has
 expect_ok "exports may be a superset of the world's" "$WELD" targets "$F/calc.wasm" --wit "$F/wit" --world calc-no-export
 
+# WASI 0.2: imported interfaces with resources
+expect_ok "a WASI command conforms to wasi:cli's command world" "$WELD" targets "$F/command.wasm" --wit "$WELD_ROOT/wit" --world command
+"$WELD" targets "$F/calc.wasm" --wit "$WELD_ROOT/wit" --world command > "$T/out" 2>"$T/err"
+if [ $? = 1 ] && grep -q '^extra import: `import fixture:targets/log@0.1.0;`' "$T/out" &&
+   grep -q '^missing export: world `command` has `export wasi:cli/run@0.2.12;`' "$T/out"; then
+  ok "every extra import and missing export is listed"
+else fail "every extra import and missing export is listed" "$(cat "$T/out" "$T/err")"; fi
+RW=${WELD_REALWORLD_DIR:-}
+if [ -f "$RW/hello-cmd.wasm" ]; then
+  expect_ok "the C wasi:cli command of ../shared/realworld conforms" "$WELD" targets "$RW/hello-cmd.wasm" --wit "$WELD_ROOT/wit" --world command
+else skip "the C wasi:cli command of ../shared/realworld conforms" "realworld components not built (WELD_REALWORLD_DIR)"; fi
+
 # usage and input errors
 expect_fail "several worlds need --world" "choose one with --world" "$WELD" targets "$F/calc.wasm" --wit "$F/wit"
 expect_fail "an unknown world" "not found" "$WELD" targets "$F/calc.wasm" --wit "$F/wit" --world nope

@@ -103,7 +103,7 @@ printf '\377\376garbage\000' > "$T/bin.wit"
 [ "$rc" -eq 1 ] && ok "binary garbage is rejected, not a crash" || fail "binary garbage is rejected, not a crash" "rc=$rc"
 
 printf '\000asm\001\000\000\000' > "$T/x.wasm"
-expect_fail "a wasm binary is named as such" "a WebAssembly binary; expected WIT text" "$WELD" wit "$T/x.wasm"
+expect_fail "a core module is named as such" "a WebAssembly core module; expected WIT text" "$WELD" wit "$T/x.wasm"
 
 # round trip every package directory of wit/ and fixtures/wit/
 n=0 bad=0
