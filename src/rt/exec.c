@@ -5,6 +5,7 @@
  */
 #include "rt/rt.h"
 #include "rt/numeric.h"
+#include "rt/simd_ops.h"
 #include <stdio.h>
 #include <string.h>
 
