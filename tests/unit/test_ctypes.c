@@ -91,8 +91,11 @@ static void test_imports_exports_and_spaces(void **state)
         assert_int_equal(weld_ctypes_get(l.m, WELD_TS_TYPE, (uint32_t)i)->kind, kinds[i]);
     assert_null(weld_ctypes_get(l.m, WELD_TS_TYPE, 1000));
     assert_int_equal(weld_ctypes_get(l.m, WELD_TS_TYPE, 12)->u.list.len, 4);
-    /* the imported `point` is the record itself (eq bound) */
-    assert_ptr_equal(weld_ctypes_get(l.m, WELD_TS_TYPE, 13), weld_ctypes_get(l.m, WELD_TS_TYPE, 3));
+    /* the imported `point` (eq bound) is a new name for the record */
+    const weld_tnode *pi = weld_ctypes_get(l.m, WELD_TS_TYPE, 13);
+    assert_ptr_equal(pi->alias_of, weld_ctypes_get(l.m, WELD_TS_TYPE, 3));
+    assert_true(weld_tnode_equal(pi, pi->alias_of));
+    assert_ptr_equal(p, pi);
 
     /* core funcs of the resource built-ins */
     assert_int_equal(weld_ctypes_count(l.m, WELD_TS_CORE_FUNC), 3);
