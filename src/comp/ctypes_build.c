@@ -41,6 +41,7 @@ typedef struct bctx {
     bool validate;
     uint64_t off;   /* offset reported for the item being checked */
     uint32_t depth; /* scopes open */
+    weld_validator *validator; /* for nested core modules, made on first use */
 } bctx;
 
 static weld_status fail(bctx *b, weld_status st, const char *fmt, ...) WELD_PRINTF(3, 4);
@@ -1503,7 +1504,9 @@ static weld_status canon(bctx *b, scope *sc, const weld_canon *cn)
     case 0x29:
     case 0x42: sig = mkfunc(b, NULL, 0, &I, 1); break;
     case 0x40:
-    case 0x41: sig = mkfunc(b, II, 2, &I, 1); break;
+    case 0x41:
+        /* weld's core types have no `shared` form, so no type here can be shared */
+        return INVALID("spawn type must be shared");
     default: sig = mkfunc(b, NULL, 0, NULL, 0); break; /* task.cancel, backpressure.* */
     }
     if (!sig) return NOMEM();
@@ -1738,7 +1741,10 @@ static weld_status component(bctx *b, scope *sc, const weld_component *c)
                 TRY(weld_module_read(b->a, nm->data, nm->len, &ro, &rm, b->d));
                 m = rm;
             }
-            if (b->validate) TRY(weld_validate_module(m, b->d));
+            if (b->validate) {
+                if (!b->validator && !(b->validator = weld_validator_new())) return NOMEM();
+                TRY(weld_validator_run(b->validator, m, NULL, b->d));
+            }
             TRY(module_node(b, m, &t));
             TRY(push(b, sc, WELD_TS_CORE_MODULE, t));
             break;
@@ -1841,6 +1847,8 @@ static weld_status component(bctx *b, scope *sc, const weld_component *c)
                 if (sort == WELD_EXT_VALUE) TRY(use_value(b, sc, ex->item.index));
                 if (b->validate) TRY(check_extern(b, sc, false, ex->name.name, sort, t));
                 TRY(add_extern(b, sc, false, ex->name.name, sort, t));
+                /* an exported value's new index counts as used */
+                if (sort == WELD_EXT_VALUE) TRY(use_value(b, sc, sc->sp[WELD_TS_VALUE].n - 1));
             }
             break;
         case WELD_CSEC_VALUE:
@@ -1853,6 +1861,7 @@ static weld_status component(bctx *b, scope *sc, const weld_component *c)
         default: return INVALID("unknown component section id %u", sec->id);
         }
     }
+    b->off = c->base_offset + c->input_len; /* reported at the component's end */
     if (b->validate)
         for (uint32_t i = 0; i < sc->sp[WELD_TS_VALUE].n; i++)
             if (i >= sc->value_cap || !sc->value_uses[i])
@@ -1873,6 +1882,7 @@ weld_status weld_ctypes_build(const weld_component *c, const weld_ctypes_opts *o
     bctx b = {.m = m, .a = m->arena, .d = d, .validate = opts && opts->validate};
     m->root.kind = SC_COMPONENT;
     weld_status st = component(&b, &m->root, c);
+    weld_validator_free(b.validator);
     const weld_tnode *self = NULL;
     if (!st) st = finish_ext(&b, &m->root, WELD_TK_COMPONENT, &self);
     if (st) {
