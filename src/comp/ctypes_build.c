@@ -42,7 +42,16 @@ typedef struct bctx {
     uint64_t off;   /* offset reported for the item being checked */
     uint32_t depth; /* scopes open */
     weld_validator *validator; /* for nested core modules, made on first use */
+    pmap sizes;                /* value type -> its tsize (memo) */
 } bctx;
+
+/* Every walk over a value type (subtyping, flattening, substitution) recurses on its
+ * structure, so types are bounded as wasmparser bounds them: an effective size (nodes
+ * counted with repetition) of at most 1000000, and a nesting depth of at most 200. */
+enum { MAX_TYPE_SIZE = 1000000, MAX_TYPE_DEPTH = 200 };
+typedef struct tsize {
+    uint32_t size, depth;
+} tsize;
 
 static weld_status fail(bctx *b, weld_status st, const char *fmt, ...) WELD_PRINTF(3, 4);
 static weld_status fail(bctx *b, weld_status st, const char *fmt, ...)
@@ -179,6 +188,66 @@ static weld_status fields(bctx *b, scope *sc, const weld_cfield *in, uint32_t n,
 static weld_status type_decls(bctx *b, scope *sc, const weld_ctype *t, const weld_tnode **out);
 static weld_status check_deftype(bctx *b, const weld_tnode *t);
 
+/* The size and depth of a value or function type, memoised; NULL on allocation failure. */
+static const tsize *type_size(bctx *b, const weld_tnode *t)
+{
+    static const tsize leaf = {1, 1};
+    if (!t || t->kind == WELD_TK_PRIM || t->kind == WELD_TK_RESOURCE || t->kind == WELD_TK_FLAGS ||
+        t->kind == WELD_TK_ENUM || !(weld_tnode_is_value(t) || t->kind == WELD_TK_FUNC))
+        return &leaf;
+    const tsize *known = pmap_get(&b->sizes, t);
+    if (known) return known;
+    uint64_t size = 1;
+    uint32_t depth = 0;
+    const weld_tnode *kids[2] = {NULL, NULL};
+    const weld_tfield *fields = NULL;
+    const weld_tnode *const *tuple = NULL;
+    uint32_t n = 0;
+    switch (t->kind) {
+    case WELD_TK_RECORD: fields = t->u.record.fields; n = t->u.record.count; break;
+    case WELD_TK_VARIANT: fields = t->u.variant.cases; n = t->u.variant.count; break;
+    case WELD_TK_FUNC:
+        fields = t->u.func.params;
+        n = t->u.func.nparams;
+        kids[0] = t->u.func.result;
+        break;
+    case WELD_TK_TUPLE: tuple = t->u.tuple.types; n = t->u.tuple.count; break;
+    case WELD_TK_LIST:
+    case WELD_TK_FIXED_LIST: kids[0] = t->u.list.elem; break;
+    case WELD_TK_OPTION: kids[0] = t->u.option; break;
+    case WELD_TK_RESULT: kids[0] = t->u.result.ok; kids[1] = t->u.result.err; break;
+    case WELD_TK_STREAM:
+    case WELD_TK_FUTURE: kids[0] = t->u.elem; break;
+    case WELD_TK_MAP: kids[0] = t->u.map.key; kids[1] = t->u.map.value; break;
+    default: break;
+    }
+    for (uint32_t i = 0; i < n + 2; i++) {
+        const weld_tnode *k = i < n ? (fields ? fields[i].type : tuple[i]) : kids[i - n];
+        if (!k) continue;
+        const tsize *ks = type_size(b, k);
+        if (!ks) return NULL;
+        size += ks->size;
+        if (ks->depth > depth) depth = ks->depth;
+    }
+    tsize *r = weld_arena_alloc(b->a, sizeof *r);
+    if (!r) return NULL;
+    r->size = size > MAX_TYPE_SIZE ? MAX_TYPE_SIZE + 1 : (uint32_t)size;
+    r->depth = depth + 1;
+    if (!pmap_put(&b->sizes, t, r)) return NULL;
+    return r;
+}
+
+static weld_status check_size(bctx *b, const weld_tnode *t)
+{
+    const tsize *s = type_size(b, t);
+    if (!s) return NOMEM();
+    if (s->size > MAX_TYPE_SIZE)
+        return INVALID("effective type size exceeds the limit of %u", MAX_TYPE_SIZE);
+    if (s->depth > MAX_TYPE_DEPTH)
+        return INVALID("type nesting is too deep (more than %u levels)", MAX_TYPE_DEPTH);
+    return WELD_OK;
+}
+
 /* A type definition (type section item or declared type). */
 static weld_status deftype(bctx *b, scope *sc, const weld_ctype *ct, const weld_tnode **out)
 {
@@ -283,6 +352,7 @@ static weld_status deftype(bctx *b, scope *sc, const weld_ctype *ct, const weld_
         break;
     default: break;
     }
+    TRY(check_size(b, t));
     if (b->validate) TRY(check_deftype(b, t));
     *out = t;
     return WELD_OK;
@@ -1883,6 +1953,7 @@ weld_status weld_ctypes_build(const weld_component *c, const weld_ctypes_opts *o
     m->root.kind = SC_COMPONENT;
     weld_status st = component(&b, &m->root, c);
     weld_validator_free(b.validator);
+    pmap_free(&b.sizes);
     const weld_tnode *self = NULL;
     if (!st) st = finish_ext(&b, &m->root, WELD_TK_COMPONENT, &self);
     if (st) {
