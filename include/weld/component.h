@@ -370,6 +370,9 @@ typedef struct weld_csection {
     uint64_t offset;  /* of the id byte, within the outermost input */
     uint32_t size;    /* payload size */
     uint32_t count;
+    /* the offset of each item within the outermost input (count entries; NULL for custom,
+     * module and component sections) */
+    const uint64_t *item_offsets;
     union {
         const weld_custom *custom;
         const weld_nested_module *module;

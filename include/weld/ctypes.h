@@ -100,6 +100,10 @@ typedef struct weld_tcore_extern {
 
 struct weld_tnode {
     uint8_t kind; /* weld_tkind */
+    /* A type imported or exported with an `eq` bound (or exported without ascription) is
+     * a distinct node, a new name for the same structure: `alias_of` is the type it names
+     * (NULL otherwise). Resources are never copied: an `eq` of a resource is the resource. */
+    const weld_tnode *alias_of;
     union {
         uint8_t prim;
         struct {

@@ -13,6 +13,7 @@
 #ifndef WELD_VALIDATE_H
 #define WELD_VALIDATE_H
 
+#include "weld/component.h"
 #include "weld/insn.h"
 #include "weld/module.h"
 
@@ -80,6 +81,15 @@ bool weld_validator_label(const weld_validator *v, uint32_t depth, weld_valid_la
 
 /* One-shot: a fresh validator, run, free. */
 weld_status weld_validate_module(const weld_module *m, weld_diag *d);
+
+/* Validate a component (the rules of the component model's binary format, as wasmparser
+ * applies them): index spaces and aliases, type well-formedness, canonical definitions
+ * against their flattened core signatures, instantiation arguments by subtyping,
+ * import/export names, values used exactly once, and every nested core module by the
+ * core validator (nested modules left undecoded by the reader are decoded here). The
+ * component type model (weld/ctypes.h) is what it builds and discards; on failure d holds
+ * the offset of the offending item within the outermost input and wasmparser's message. */
+weld_status weld_validate_component(const weld_component *c, weld_diag *d);
 
 #ifdef __cplusplus
 }

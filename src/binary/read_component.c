@@ -701,15 +701,18 @@ static weld_status read_component_at(reader *parent, const uint8_t *data, size_t
     T *items;                                                                                 \
     TRY(count((r), &(n), (min), "item"));                                                     \
     items = alloc((r), (n), sizeof(T));                                                       \
-    if (!items) return nomem(r);
+    offs = alloc((r), (n), sizeof(uint64_t));                                                 \
+    if (!items || !offs) return nomem(r);
 
 static weld_status section_items(reader *r, weld_csection *s)
 {
     uint32_t n = 0;
+    uint64_t *offs = NULL; /* each item's offset */
     switch (s->id) {
     case WELD_CSEC_CORE_INSTANCE: {
         VEC(r, weld_core_instance, n, 2);
         for (r->item = 0; r->item < n; r->item++) {
+            offs[r->item] = here(r, r->p);
             weld_core_instance *it = &items[r->item];
             const uint8_t *at = r->p;
             TRY(byte(r, &it->kind, "a core instance"));
@@ -733,13 +736,17 @@ static weld_status section_items(reader *r, weld_csection *s)
     }
     case WELD_CSEC_CORE_TYPE: {
         VEC(r, const weld_core_type *, n, 1);
-        for (r->item = 0; r->item < n; r->item++) TRY(core_type(r, &items[r->item]));
+        for (r->item = 0; r->item < n; r->item++) {
+            offs[r->item] = here(r, r->p);
+            TRY(core_type(r, &items[r->item]));
+        }
         s->u.core_types = items;
         break;
     }
     case WELD_CSEC_INSTANCE: {
         VEC(r, weld_instance, n, 2);
         for (r->item = 0; r->item < n; r->item++) {
+            offs[r->item] = here(r, r->p);
             weld_instance *it = &items[r->item];
             const uint8_t *at = r->p;
             TRY(byte(r, &it->kind, "an instance"));
@@ -763,25 +770,36 @@ static weld_status section_items(reader *r, weld_csection *s)
     }
     case WELD_CSEC_ALIAS: {
         VEC(r, weld_alias, n, 3);
-        for (r->item = 0; r->item < n; r->item++) TRY(alias(r, &items[r->item]));
+        for (r->item = 0; r->item < n; r->item++) {
+            offs[r->item] = here(r, r->p);
+            TRY(alias(r, &items[r->item]));
+        }
         s->u.aliases = items;
         break;
     }
     case WELD_CSEC_TYPE: {
         VEC(r, const weld_ctype *, n, 1);
-        for (r->item = 0; r->item < n; r->item++) TRY(ctype(r, &items[r->item]));
+        for (r->item = 0; r->item < n; r->item++) {
+            offs[r->item] = here(r, r->p);
+            TRY(ctype(r, &items[r->item]));
+        }
         s->u.types = items;
         break;
     }
     case WELD_CSEC_CANON: {
         VEC(r, weld_canon, n, 1);
-        for (r->item = 0; r->item < n; r->item++) TRY(canon(r, &items[r->item]));
+        for (r->item = 0; r->item < n; r->item++) {
+            offs[r->item] = here(r, r->p);
+            TRY(canon(r, &items[r->item]));
+        }
         s->u.canons = items;
         break;
     }
     case WELD_CSEC_START: {
         weld_cstart *st = alloc(r, 1, sizeof *st);
-        if (!st) return nomem(r);
+        offs = alloc(r, 1, sizeof *offs);
+        if (!st || !offs) return nomem(r);
+        offs[0] = here(r, r->p);
         TRY(u32(r, &st->func, "a function index"));
         TRY(count(r, &st->nargs, 1, "argument"));
         uint32_t *args = alloc(r, st->nargs, sizeof *args);
@@ -796,6 +814,7 @@ static weld_status section_items(reader *r, weld_csection *s)
     case WELD_CSEC_IMPORT: {
         VEC(r, weld_cimport, n, 4);
         for (r->item = 0; r->item < n; r->item++) {
+            offs[r->item] = here(r, r->p);
             TRY(cname(r, &items[r->item].name));
             TRY(cextern(r, &items[r->item].type));
         }
@@ -805,6 +824,7 @@ static weld_status section_items(reader *r, weld_csection *s)
     case WELD_CSEC_EXPORT: {
         VEC(r, weld_cexport, n, 5);
         for (r->item = 0; r->item < n; r->item++) {
+            offs[r->item] = here(r, r->p);
             weld_cexport *e = &items[r->item];
             TRY(cname(r, &e->name));
             TRY(sortidx(r, &e->item));
@@ -823,6 +843,7 @@ static weld_status section_items(reader *r, weld_csection *s)
     case WELD_CSEC_VALUE: {
         VEC(r, weld_cvalue, n, 2);
         for (r->item = 0; r->item < n; r->item++) {
+            offs[r->item] = here(r, r->p);
             weld_cvalue *v = &items[r->item];
             TRY(valtype(r, &v->type));
             uint32_t len;
@@ -840,6 +861,7 @@ static weld_status section_items(reader *r, weld_csection *s)
     }
     }
     s->count = n;
+    s->item_offsets = offs;
     return WELD_OK;
 }
 

@@ -1,6 +1,7 @@
 /* ctypes_build.c - building the component type model: every section of a component,
  * in order, grows the index spaces of its sorts, and every entry gets its type node. */
 #include "comp.h"
+#include "names.h"
 #include "weld/validate.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,11 @@ struct scope {
     tvec sp[WELD_TS_COUNT];
     exvec imports, exports;
     weld_tnode *self; /* the type node this scope fills (type scopes, nested components) */
+    /* validation state */
+    pmap named_imp, named_exp; /* types valid to appear in imports / exports */
+    exvec rnames_imp, rnames_exp; /* resource names registered by imports / exports */
+    uint8_t *value_uses;          /* per value index: times used */
+    uint32_t value_cap;
 };
 
 struct weld_ctypes {
@@ -35,7 +41,17 @@ typedef struct bctx {
     bool validate;
     uint64_t off;   /* offset reported for the item being checked */
     uint32_t depth; /* scopes open */
+    weld_validator *validator; /* for nested core modules, made on first use */
+    pmap sizes;                /* value type -> its tsize (memo) */
 } bctx;
+
+/* Every walk over a value type (subtyping, flattening, substitution) recurses on its
+ * structure, so types are bounded as wasmparser bounds them: an effective size (nodes
+ * counted with repetition) of at most 1000000, and a nesting depth of at most 200. */
+enum { MAX_TYPE_SIZE = 1000000, MAX_TYPE_DEPTH = 200 };
+typedef struct tsize {
+    uint32_t size, depth;
+} tsize;
 
 static weld_status fail(bctx *b, weld_status st, const char *fmt, ...) WELD_PRINTF(3, 4);
 static weld_status fail(bctx *b, weld_status st, const char *fmt, ...)
@@ -81,6 +97,13 @@ static void scope_free(scope *sc)
     for (int i = 0; i < WELD_TS_COUNT; i++) tvec_free(&sc->sp[i]);
     free(sc->imports.v);
     free(sc->exports.v);
+    pmap_free(&sc->named_imp);
+    pmap_free(&sc->named_exp);
+    free(sc->rnames_imp.v);
+    free(sc->rnames_exp.v);
+    free(sc->value_uses);
+    sc->imports.v = sc->exports.v = sc->rnames_imp.v = sc->rnames_exp.v = NULL;
+    sc->value_uses = NULL;
 }
 
 static weld_status push(bctx *b, scope *sc, int space, const weld_tnode *t)
@@ -163,6 +186,67 @@ static weld_status fields(bctx *b, scope *sc, const weld_cfield *in, uint32_t n,
 }
 
 static weld_status type_decls(bctx *b, scope *sc, const weld_ctype *t, const weld_tnode **out);
+static weld_status check_deftype(bctx *b, const weld_tnode *t);
+
+/* The size and depth of a value or function type, memoised; NULL on allocation failure. */
+static const tsize *type_size(bctx *b, const weld_tnode *t)
+{
+    static const tsize leaf = {1, 1};
+    if (!t || t->kind == WELD_TK_PRIM || t->kind == WELD_TK_RESOURCE || t->kind == WELD_TK_FLAGS ||
+        t->kind == WELD_TK_ENUM || !(weld_tnode_is_value(t) || t->kind == WELD_TK_FUNC))
+        return &leaf;
+    const tsize *known = pmap_get(&b->sizes, t);
+    if (known) return known;
+    uint64_t size = 1;
+    uint32_t depth = 0;
+    const weld_tnode *kids[2] = {NULL, NULL};
+    const weld_tfield *fields = NULL;
+    const weld_tnode *const *tuple = NULL;
+    uint32_t n = 0;
+    switch (t->kind) {
+    case WELD_TK_RECORD: fields = t->u.record.fields; n = t->u.record.count; break;
+    case WELD_TK_VARIANT: fields = t->u.variant.cases; n = t->u.variant.count; break;
+    case WELD_TK_FUNC:
+        fields = t->u.func.params;
+        n = t->u.func.nparams;
+        kids[0] = t->u.func.result;
+        break;
+    case WELD_TK_TUPLE: tuple = t->u.tuple.types; n = t->u.tuple.count; break;
+    case WELD_TK_LIST:
+    case WELD_TK_FIXED_LIST: kids[0] = t->u.list.elem; break;
+    case WELD_TK_OPTION: kids[0] = t->u.option; break;
+    case WELD_TK_RESULT: kids[0] = t->u.result.ok; kids[1] = t->u.result.err; break;
+    case WELD_TK_STREAM:
+    case WELD_TK_FUTURE: kids[0] = t->u.elem; break;
+    case WELD_TK_MAP: kids[0] = t->u.map.key; kids[1] = t->u.map.value; break;
+    default: break;
+    }
+    for (uint32_t i = 0; i < n + 2; i++) {
+        const weld_tnode *k = i < n ? (fields ? fields[i].type : tuple[i]) : kids[i - n];
+        if (!k) continue;
+        const tsize *ks = type_size(b, k);
+        if (!ks) return NULL;
+        size += ks->size;
+        if (ks->depth > depth) depth = ks->depth;
+    }
+    tsize *r = weld_arena_alloc(b->a, sizeof *r);
+    if (!r) return NULL;
+    r->size = size > MAX_TYPE_SIZE ? MAX_TYPE_SIZE + 1 : (uint32_t)size;
+    r->depth = depth + 1;
+    if (!pmap_put(&b->sizes, t, r)) return NULL;
+    return r;
+}
+
+static weld_status check_size(bctx *b, const weld_tnode *t)
+{
+    const tsize *s = type_size(b, t);
+    if (!s) return NOMEM();
+    if (s->size > MAX_TYPE_SIZE)
+        return INVALID("effective type size exceeds the limit of %u", MAX_TYPE_SIZE);
+    if (s->depth > MAX_TYPE_DEPTH)
+        return INVALID("type nesting is too deep (more than %u levels)", MAX_TYPE_DEPTH);
+    return WELD_OK;
+}
 
 /* A type definition (type section item or declared type). */
 static weld_status deftype(bctx *b, scope *sc, const weld_ctype *ct, const weld_tnode **out)
@@ -268,6 +352,8 @@ static weld_status deftype(bctx *b, scope *sc, const weld_ctype *ct, const weld_
         break;
     default: break;
     }
+    TRY(check_size(b, t));
+    if (b->validate) TRY(check_deftype(b, t));
     *out = t;
     return WELD_OK;
 }
@@ -475,6 +561,22 @@ static uint8_t ext_of_sort(weld_sort s)
     return s.sort;
 }
 
+/* A new name for type t (an `eq` import or export): a copy that knows what it names;
+ * resources keep their identity. */
+static weld_status alias_type(bctx *b, const weld_tnode *t, const weld_tnode **out)
+{
+    if (t->kind == WELD_TK_RESOURCE) {
+        *out = t;
+        return WELD_OK;
+    }
+    weld_tnode *n = new_node(b, t->kind);
+    if (!n) return NOMEM();
+    *n = *t;
+    n->alias_of = t;
+    *out = n;
+    return WELD_OK;
+}
+
 /* Give the resources that `t` binds fresh identities bound by the current scope. */
 static weld_status freshen(bctx *b, scope *sc, const weld_tnode *t, const weld_tnode **out)
 {
@@ -503,7 +605,10 @@ static weld_status extern_type(bctx *b, scope *sc, const weld_cextern *e, weld_s
         return WELD_OK;
     case WELD_EXT_VALUE: return valtype(b, sc, e->val, out);
     case WELD_EXT_TYPE:
-        if (e->bound == 0x00) return get(b, sc, WELD_TS_TYPE, e->index, out);
+        if (e->bound == 0x00) {
+            TRY(get(b, sc, WELD_TS_TYPE, e->index, out));
+            return alias_type(b, *out, out);
+        }
         if (e->bound == 0x01) {
             weld_tnode *r = new_node(b, WELD_TK_RESOURCE);
             if (!r) return NOMEM();
@@ -645,6 +750,347 @@ static weld_status alias(bctx *b, scope *sc, const weld_alias *al)
     }
 }
 
+/* ---- validation: named types ------------------------------------------------------------
+ * A type that appears in an import or export must be reachable by name: records, variants,
+ * enums, flags and resources must themselves have been imported or exported (wasmparser's
+ * "valid to be used as import/export"). */
+
+static bool named_val(const weld_tnode *t, const pmap *set, int depth)
+{
+    if (!t || depth > 200) return true;
+    switch (t->kind) {
+    case WELD_TK_PRIM: return true;
+    case WELD_TK_RECORD:
+    case WELD_TK_VARIANT:
+    case WELD_TK_ENUM:
+    case WELD_TK_FLAGS: return pmap_get(set, t) != NULL;
+    case WELD_TK_TUPLE:
+        for (uint32_t i = 0; i < t->u.tuple.count; i++)
+            if (!named_val(t->u.tuple.types[i], set, depth + 1)) return false;
+        return true;
+    case WELD_TK_RESULT:
+        return named_val(t->u.result.ok, set, depth + 1) && named_val(t->u.result.err, set, depth + 1);
+    case WELD_TK_LIST:
+    case WELD_TK_FIXED_LIST: return named_val(t->u.list.elem, set, depth + 1);
+    case WELD_TK_OPTION: return named_val(t->u.option, set, depth + 1);
+    case WELD_TK_MAP:
+        return named_val(t->u.map.key, set, depth + 1) && named_val(t->u.map.value, set, depth + 1);
+    case WELD_TK_OWN:
+    case WELD_TK_BORROW: return pmap_get(set, t->u.handle) != NULL;
+    case WELD_TK_STREAM:
+    case WELD_TK_FUTURE: return named_val(t->u.elem, set, depth + 1);
+    default: return true;
+    }
+}
+
+/* The first layer of a defined type: its parts must be named. */
+static bool named_parts(const weld_tnode *t, const pmap *set)
+{
+    switch (t->kind) {
+    case WELD_TK_RECORD:
+    case WELD_TK_VARIANT:
+        for (uint32_t i = 0; i < t->u.record.count; i++)
+            if (!named_val(t->u.record.fields[i].type, set, 0)) return false;
+        return true;
+    case WELD_TK_PRIM:
+    case WELD_TK_FLAGS:
+    case WELD_TK_ENUM: return true;
+    default: return named_val(t, set, 0);
+    }
+}
+
+static bool named_func(const weld_tnode *f, const pmap *set)
+{
+    for (uint32_t i = 0; i < f->u.func.nparams; i++)
+        if (!named_val(f->u.func.params[i].type, set, 0)) return false;
+    return named_val(f->u.func.result, set, 0);
+}
+
+static bool named_any(const weld_tnode *t, const pmap *set, int depth);
+
+static bool named_instance(const weld_tnode *inst, const pmap *set, int depth)
+{
+    if (depth > 100) return true;
+    for (uint32_t i = 0; i < inst->u.ext.nexports; i++) {
+        const weld_textern *e = &inst->u.ext.exports[i];
+        bool ok = true;
+        switch (e->sort) {
+        case WELD_EXT_FUNC: ok = named_func(e->type, set); break;
+        case WELD_EXT_TYPE: ok = named_any(e->type, set, depth + 1); break;
+        case WELD_EXT_VALUE: ok = e->type->kind == WELD_TK_PRIM || named_parts(e->type, set); break;
+        case WELD_EXT_INSTANCE: ok = named_instance(e->type, set, depth + 1); break;
+        default: break;
+        }
+        if (!ok) return false;
+    }
+    return true;
+}
+
+static bool named_any(const weld_tnode *t, const pmap *set, int depth)
+{
+    switch (t->kind) {
+    case WELD_TK_RESOURCE:
+    case WELD_TK_COMPONENT: return true;
+    case WELD_TK_FUNC: return named_func(t, set);
+    case WELD_TK_INSTANCE: return named_instance(t, set, depth);
+    default: return named_parts(t->alias_of ? t->alias_of : t, set);
+    }
+}
+
+/* Record the resource names an import or export brings, for `[method]` and friends. */
+static weld_status register_resource_name(bctx *b, scope *sc, bool import, weld_str name,
+                                          const weld_tnode *t)
+{
+    exvec *v = import ? &sc->rnames_imp : &sc->rnames_exp;
+    weld_textern e = {name, WELD_EXT_TYPE, t, 0};
+    if (!exvec_push(v, e)) return NOMEM();
+    return WELD_OK;
+}
+
+/* wasmparser's validate_and_register_named_types; *ok = false when t may not be used. */
+static weld_status register_named(bctx *b, scope *sc, bool import, uint8_t sort,
+                                  const weld_tnode *t, bool *ok)
+{
+    *ok = true;
+    if (sc->kind == SC_INSTANCE_TYPE) return WELD_OK;
+    pmap *set = import ? &sc->named_imp : &sc->named_exp;
+    switch (sort) {
+    case WELD_EXT_TYPE:
+        if (!named_any(t, set, 0)) {
+            *ok = false;
+            return WELD_OK;
+        }
+        if (!pmap_put(&sc->named_exp, t, t) || (import && !pmap_put(&sc->named_imp, t, t)))
+            return NOMEM();
+        return WELD_OK;
+    case WELD_EXT_INSTANCE:
+        for (uint32_t i = 0; i < t->u.ext.nexports && *ok; i++)
+            TRY(register_named(b, sc, import, t->u.ext.exports[i].sort, t->u.ext.exports[i].type, ok));
+        return WELD_OK;
+    case WELD_EXT_FUNC: *ok = named_func(t, set); return WELD_OK;
+    case WELD_EXT_VALUE: *ok = named_val(t, set, 0); return WELD_OK;
+    default: return WELD_OK;
+    }
+}
+
+/* ---- validation: extern names ----------------------------------------------------------- */
+
+static const weld_tnode *registered_name(const exvec *v, const weld_tnode *res, weld_str *name)
+{
+    for (uint32_t i = 0; i < v->n; i++)
+        if (v->v[i].type == res) {
+            *name = v->v[i].name;
+            return res;
+        }
+    return NULL;
+}
+
+/* The `[constructor]`/`[method]`/`[static]` and version rules of one name; NULL when it
+ * is valid, else the reason (in buf). */
+static const char *name_rule(const scope *sc, bool import, const cname_info *ni, uint8_t sort,
+                             const weld_tnode *t, char *buf, size_t cap)
+{
+    const exvec *ctx = import ? &sc->rnames_imp : &sc->rnames_exp;
+    const weld_tnode *res = NULL;
+    switch (ni->kind) {
+    case CNAME_INTERFACE:
+        if (ni->has_version) {
+            char e[256];
+            if (!cname_semver(ni->version, ni->version_len, e, sizeof e)) {
+                snprintf(buf, cap, "invalid interface version: %s", e);
+                return buf;
+            }
+        }
+        return NULL;
+    case CNAME_CONSTRUCTOR: {
+        if (sort != WELD_EXT_FUNC) return "item is not a func";
+        if (t->u.func.async) return "constructor function cannot be async";
+        const weld_tnode *r = t->u.func.result;
+        if (!r) return "function should return one value";
+        if (r->kind == WELD_TK_OWN) res = r->u.handle;
+        else if (r->kind == WELD_TK_RESULT && r->u.result.ok && r->u.result.ok->kind == WELD_TK_OWN)
+            res = r->u.result.ok->u.handle;
+        if (!res) return "function should return `(own $T)` or `(result (own $T))`";
+        break;
+    }
+    case CNAME_METHOD: {
+        if (sort != WELD_EXT_FUNC) return "item is not a func";
+        if (t->u.func.nparams == 0) return "function should have at least one argument";
+        const weld_tfield *p = &t->u.func.params[0];
+        if (p->name.len != 4 || memcmp(p->name.ptr, "self", 4) != 0)
+            return "function should have a first argument called `self`";
+        if (p->type->kind != WELD_TK_BORROW) return "function should take a first argument of `(borrow $T)`";
+        res = p->type->u.handle;
+        break;
+    }
+    case CNAME_STATIC:
+        if (sort != WELD_EXT_FUNC) return "item is not a func";
+        for (uint32_t i = 0; i < ctx->n; i++)
+            if (ctx->v[i].name.len == ni->resource_len &&
+                memcmp(ctx->v[i].name.ptr, ni->resource, ni->resource_len) == 0)
+                return NULL;
+        return "static resource name is not known in this context";
+    default: return NULL;
+    }
+    weld_str expected;
+    if (!registered_name(ctx, res, &expected))
+        return "resource used in function does not have a name in this context";
+    if (expected.len != ni->resource_len || memcmp(expected.ptr, ni->resource, expected.len) != 0) {
+        snprintf(buf, cap, "function does not match expected resource name `%s`", expected.ptr);
+        return buf;
+    }
+    return NULL;
+}
+
+/* Do two parsed names collide (wasmparser's ComponentName equality)? */
+static bool names_collide(const char *a, size_t an, const cname_info *x, const char *b, size_t bn,
+                          const cname_info *y)
+{
+    if (an == bn && memcmp(a, b, an) == 0) return true;
+    bool xm = x->kind == CNAME_METHOD || x->kind == CNAME_STATIC;
+    bool ym = y->kind == CNAME_METHOD || y->kind == CNAME_STATIC;
+    if (xm && ym)
+        return cname_kebab_eq(x->resource, x->resource_len, y->resource, y->resource_len) &&
+               cname_kebab_eq(x->method, x->method_len, y->method, y->method_len);
+    /* `[method]l.l` is the same name as `l` */
+    if ((x->kind == CNAME_LABEL && ym) || (xm && y->kind == CNAME_LABEL)) {
+        const cname_info *m = xm ? x : y;
+        const char *l = xm ? b : a;
+        size_t ln = xm ? bn : an;
+        return cname_kebab_eq(m->resource, m->resource_len, m->method, m->method_len) &&
+               cname_kebab_eq(l, ln, m->resource, m->resource_len);
+    }
+    if (x->kind != y->kind) return false;
+    switch (x->kind) {
+    case CNAME_LABEL: return cname_kebab_eq(a, an, b, bn);
+    case CNAME_CONSTRUCTOR:
+        return cname_kebab_eq(x->resource, x->resource_len, y->resource, y->resource_len);
+    default: return false;
+    }
+}
+
+/* Check an import or export name: its syntax, its rules, and that it is new among
+ * `prior` (the names already imported or exported in this scope). */
+static weld_status check_extern_name(bctx *b, scope *sc, bool import, weld_str name, uint8_t sort,
+                                     const weld_tnode *t, const exvec *prior)
+{
+    const char *kd = import ? "import" : "export";
+    char err[512], buf[512];
+    cname_info ni;
+    if (!cname_parse(name.ptr, name.len, &ni, err, sizeof err))
+        return INVALID("%s name `%s` is not a valid extern name %s", kd, name.ptr, err);
+    if (!import && (ni.kind == CNAME_DEPENDENCY || ni.kind == CNAME_URL || ni.kind == CNAME_HASH))
+        return INVALID("name `%s` is not a valid export name", name.ptr);
+    const char *why = name_rule(sc, import, &ni, sort, t, buf, sizeof buf);
+    if (why) return INVALID("%s name `%s` is not valid %s", kd, name.ptr, why);
+    for (uint32_t i = 0; i < prior->n; i++) {
+        cname_info pi;
+        weld_str pn = prior->v[i].name;
+        if (!cname_parse(pn.ptr, pn.len, &pi, err, sizeof err)) continue;
+        if (names_collide(name.ptr, name.len, &ni, pn.ptr, pn.len, &pi))
+            return INVALID("%s name `%s` conflicts with previous name `%s`", kd, name.ptr, pn.ptr);
+    }
+    return WELD_OK;
+}
+
+/* Everything an import or export declares, in wasmparser's order: named types (and
+ * resource names), then the name itself. */
+static weld_status check_extern(bctx *b, scope *sc, bool import, weld_str name, uint8_t sort,
+                                const weld_tnode *t)
+{
+    if (sort == WELD_EXT_TYPE && t->kind == WELD_TK_RESOURCE)
+        TRY(register_resource_name(b, sc, import, name, t));
+    bool ok;
+    TRY(register_named(b, sc, import, sort, t, &ok));
+    if (!ok) {
+        const char *what = sort == WELD_EXT_FUNC ? "func" : sort == WELD_EXT_TYPE ? "type"
+                           : sort == WELD_EXT_INSTANCE ? "instance" : ctypes_sort_desc(sort);
+        return INVALID("%s not valid to be used as %s", what, import ? "import" : "export");
+    }
+    return check_extern_name(b, sc, import, name, sort, t, import ? &sc->imports : &sc->exports);
+}
+
+/* ---- validation: type definitions ---------------------------------------------------------- */
+
+static weld_status check_labels(bctx *b, const char *desc, const char *prevdesc, const weld_str *names,
+                                uint32_t n, size_t stride)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        const weld_str *s = (const weld_str *)((const char *)names + i * stride);
+        if (!cname_is_kebab(s->ptr, s->len)) return INVALID("%s name `%s` is not in kebab case", desc, s->ptr);
+        for (uint32_t k = 0; k < i; k++) {
+            const weld_str *p = (const weld_str *)((const char *)names + k * stride);
+            if (cname_kebab_eq(s->ptr, s->len, p->ptr, p->len))
+                return INVALID("%s name `%s` conflicts with previous %s name `%s`", desc, s->ptr,
+                               prevdesc, p->ptr);
+        }
+    }
+    return WELD_OK;
+}
+
+static bool contains_borrow(const weld_tnode *t, int depth)
+{
+    if (!t || depth > 200) return false;
+    switch (t->kind) {
+    case WELD_TK_BORROW: return true;
+    case WELD_TK_RECORD:
+    case WELD_TK_VARIANT:
+        for (uint32_t i = 0; i < t->u.record.count; i++)
+            if (contains_borrow(t->u.record.fields[i].type, depth + 1)) return true;
+        return false;
+    case WELD_TK_TUPLE:
+        for (uint32_t i = 0; i < t->u.tuple.count; i++)
+            if (contains_borrow(t->u.tuple.types[i], depth + 1)) return true;
+        return false;
+    case WELD_TK_LIST:
+    case WELD_TK_FIXED_LIST: return contains_borrow(t->u.list.elem, depth + 1);
+    case WELD_TK_OPTION: return contains_borrow(t->u.option, depth + 1);
+    case WELD_TK_RESULT:
+        return contains_borrow(t->u.result.ok, depth + 1) || contains_borrow(t->u.result.err, depth + 1);
+    case WELD_TK_MAP:
+        return contains_borrow(t->u.map.key, depth + 1) || contains_borrow(t->u.map.value, depth + 1);
+    case WELD_TK_STREAM:
+    case WELD_TK_FUTURE: return contains_borrow(t->u.elem, depth + 1);
+    default: return false;
+    }
+}
+
+/* The well-formedness rules of a defined type (wasmparser's messages). */
+static weld_status check_deftype(bctx *b, const weld_tnode *t)
+{
+    switch (t->kind) {
+    case WELD_TK_RECORD:
+        if (!t->u.record.count) return INVALID("record type must have at least one field");
+        return check_labels(b, "record field", "field", &t->u.record.fields[0].name,
+                            t->u.record.count, sizeof(weld_tfield));
+    case WELD_TK_VARIANT:
+        if (!t->u.variant.count) return INVALID("variant type must have at least one case");
+        return check_labels(b, "variant case", "case", &t->u.variant.cases[0].name,
+                            t->u.variant.count, sizeof(weld_tfield));
+    case WELD_TK_TUPLE:
+        if (!t->u.tuple.count) return INVALID("tuple type must have at least one type");
+        return WELD_OK;
+    case WELD_TK_FLAGS:
+        if (!t->u.labels.count) return INVALID("flags must have at least one entry");
+        if (t->u.labels.count > 32) return INVALID("cannot have more than 32 flags");
+        return check_labels(b, "flag", "flag", t->u.labels.names, t->u.labels.count, sizeof(weld_str));
+    case WELD_TK_ENUM:
+        if (!t->u.labels.count) return INVALID("enum type must have at least one variant");
+        return check_labels(b, "enum tag", "tag", t->u.labels.names, t->u.labels.count, sizeof(weld_str));
+    case WELD_TK_FIXED_LIST:
+        if (!t->u.list.len) return INVALID("Fixed size lists must have more than zero elements");
+        return WELD_OK;
+    case WELD_TK_FUNC:
+        if (t->u.func.nparams)
+            TRY(check_labels(b, "function parameter", "parameter", &t->u.func.params[0].name,
+                             t->u.func.nparams, sizeof(weld_tfield)));
+        if (contains_borrow(t->u.func.result, 0))
+            return INVALID("function result cannot contain a `borrow` type");
+        return WELD_OK;
+    default: return WELD_OK;
+    }
+}
+
 /* ---- component and instance types ---------------------------------------------------- */
 
 static weld_status finish_ext(bctx *b, scope *sc, uint8_t kind, const weld_tnode **out)
@@ -696,6 +1142,8 @@ static weld_status type_decls(bctx *b, scope *parent, const weld_ctype *ct, cons
             if (st) break;
             weld_textern e = {dcl->u.ext.name.name, dcl->u.ext.type.kind, t, UINT32_MAX};
             st = push(b, &sc, space_of_ext(e.sort), t);
+            if (!st && b->validate)
+                st = check_extern(b, &sc, dcl->kind == WELD_DECL_IMPORT, e.name, e.sort, t);
             if (!st && !exvec_push(dcl->kind == WELD_DECL_IMPORT ? &sc.imports : &sc.exports, e))
                 st = NOMEM();
             break;
@@ -826,27 +1274,234 @@ static weld_functype *mkfunc(bctx *b, const weld_valtype *p, uint32_t np, const 
     return f;
 }
 
-/* The core signature of lifting/lowering func type ft: params and results as the
- * Canonical ABI flattens them (`lower`: a results pointer parameter when they spill). */
-static weld_functype *flat_sig(bctx *b, const weld_tnode *ft, bool lower)
+static bool contains_ptr(const weld_tnode *t, int depth)
+{
+    if (!t || depth > 200) return false;
+    switch (t->kind) {
+    case WELD_TK_PRIM: return t->u.prim == WELD_CV_STRING;
+    case WELD_TK_LIST:
+    case WELD_TK_MAP: return true;
+    case WELD_TK_FIXED_LIST: return contains_ptr(t->u.list.elem, depth + 1);
+    case WELD_TK_RECORD:
+    case WELD_TK_VARIANT:
+        for (uint32_t i = 0; i < t->u.record.count; i++)
+            if (contains_ptr(t->u.record.fields[i].type, depth + 1)) return true;
+        return false;
+    case WELD_TK_TUPLE:
+        for (uint32_t i = 0; i < t->u.tuple.count; i++)
+            if (contains_ptr(t->u.tuple.types[i], depth + 1)) return true;
+        return false;
+    case WELD_TK_OPTION: return contains_ptr(t->u.option, depth + 1);
+    case WELD_TK_RESULT: return contains_ptr(t->u.result.ok, depth + 1) || contains_ptr(t->u.result.err, depth + 1);
+    default: return false;
+    }
+}
+
+/* Canonical options, checked as wasmparser's check_options does. */
+typedef struct copts {
+    int enc;                                      /* -1 none, else the option kind 0..2 */
+    bool memory, realloc, post_return, async, callback;
+    uint32_t realloc_idx, post_idx, callback_idx;
+} copts;
+
+static const char *opt_name(uint8_t kind)
+{
+    static const char *const n[] = {"utf8", "utf16", "latin1-utf16", "memory", "realloc",
+                                    "post-return", "async", "callback"};
+    return kind < 8 ? n[kind] : "unknown";
+}
+
+static weld_status canon_opts(bctx *b, scope *sc, const weld_canon *cn, copts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->enc = -1;
+    for (uint32_t i = 0; i < cn->nopts; i++) {
+        const weld_canonopt *op = &cn->opts[i];
+        const weld_tnode *t = NULL;
+        bool *seen = NULL;
+        switch (op->kind) {
+        case 0:
+        case 1:
+        case 2:
+            if (o->enc >= 0)
+                return INVALID("canonical encoding option `%s` conflicts with option `%s`",
+                               opt_name((uint8_t)o->enc), opt_name(op->kind));
+            o->enc = op->kind;
+            continue;
+        case 3:
+            if (o->memory) return INVALID("canonical option `memory` is specified more than once");
+            TRY(get(b, sc, WELD_TS_CORE_MEMORY, op->index, &t));
+            o->memory = true;
+            continue;
+        case 4: seen = &o->realloc; o->realloc_idx = op->index; break;
+        case 5: seen = &o->post_return; o->post_idx = op->index; break;
+        case 6: seen = &o->async; break;
+        case 7: seen = &o->callback; o->callback_idx = op->index; break;
+        default: return INVALID("unknown canonical option 0x%02x", op->kind);
+        }
+        if (*seen) return INVALID("canonical option `%s` is specified more than once", opt_name(op->kind));
+        *seen = true;
+    }
+    if (o->callback && !o->async) return INVALID("cannot specify callback without async");
+    if (o->async && o->post_return) return INVALID("cannot specify post-return function in async");
+    if (o->realloc) {
+        if (!o->memory) return INVALID("canonical option `realloc` requires `memory` to also be specified");
+        const weld_tnode *f = NULL;
+        TRY(get(b, sc, WELD_TS_CORE_FUNC, o->realloc_idx, &f));
+        const weld_functype *ft = f->u.core.func;
+        bool ok = ft->nparams == 4 && ft->nresults == 1 && ft->results[0] == WELD_I32;
+        for (uint32_t k = 0; ok && k < 4; k++) ok = ft->params[k] == WELD_I32;
+        if (!ok) return INVALID("canonical option `realloc` uses a core function with an incorrect signature");
+    }
+    return WELD_OK;
+}
+
+static weld_status require_memory(bctx *b, const copts *o)
+{
+    if (!o->memory) return INVALID("canonical option `memory` is required");
+    return WELD_OK;
+}
+
+static weld_status require_realloc(bctx *b, const copts *o)
+{
+    TRY(require_memory(b, o));
+    if (!o->realloc) return INVALID("canonical option `realloc` is required");
+    return WELD_OK;
+}
+
+/* The core signature of lifting (lower == false) or lowering func type ft with options o,
+ * as the Canonical ABI flattens it, requiring the options the types need. */
+static weld_status flat_sig(bctx *b, const weld_tnode *ft, bool lower, const copts *o,
+                            weld_functype **out)
 {
     flat p = {.n = 0}, r = {.n = 0};
-    for (uint32_t i = 0; i < ft->u.func.nparams; i++) flatten(ft->u.func.params[i].type, &p, 16);
-    if (p.over) {
-        p.n = 1;
-        p.t[0] = WELD_I32;
-    }
-    if (ft->u.func.result) flatten(ft->u.func.result, &r, 1);
-    if (r.over) {
-        if (lower) {
-            p.t[p.n++] = WELD_I32;
-            r.n = 0;
-        } else {
-            r.n = 1;
-            r.t[0] = WELD_I32;
+    uint32_t max_params = lower && o->async ? 4 : 16;
+    for (uint32_t i = 0; i < ft->u.func.nparams; i++) {
+        const weld_tnode *pt = ft->u.func.params[i].type;
+        if (contains_ptr(pt, 0)) TRY(lower ? require_memory(b, o) : require_realloc(b, o));
+        flatten(pt, &p, max_params);
+        if (p.over) {
+            p.n = 1;
+            p.t[0] = WELD_I32;
+            p.over = false;
+            TRY(require_memory(b, o));
+            if (!lower) TRY(require_realloc(b, o));
+            break;
         }
     }
-    return mkfunc(b, p.t, p.n, r.t, r.n);
+    const weld_tnode *res = ft->u.func.result;
+    if (res && lower && contains_ptr(res, 0)) TRY(require_realloc(b, o));
+    if (!o->async) {
+        if (res) {
+            flatten(res, &r, 1);
+            if (r.over) {
+                r.n = 0;
+                r.over = false;
+                TRY(require_memory(b, o));
+                if (lower) p.t[p.n++] = WELD_I32;
+                else r.t[r.n++] = WELD_I32;
+            }
+        }
+    } else if (lower) {
+        if (res) {
+            p.t[p.n++] = WELD_I32;
+            TRY(require_memory(b, o));
+        }
+        r.t[r.n++] = WELD_I32;
+    } else {
+        if (res) {
+            flat tmp = {.n = 0};
+            flatten(res, &tmp, 16);
+            if (tmp.over || contains_ptr(res, 0)) TRY(require_memory(b, o));
+        }
+        if (o->callback) r.t[r.n++] = WELD_I32;
+    }
+    if (!(*out = mkfunc(b, p.t, p.n, r.t, r.n))) return NOMEM();
+    return WELD_OK;
+}
+
+/* "[I32, I64]", as wasmparser prints core type lists. */
+static void types_debug(const weld_valtype *v, uint32_t n, char *buf, size_t cap)
+{
+    size_t len = 0;
+    buf[0] = 0;
+    len += (size_t)snprintf(buf + len, cap - len, "[");
+    for (uint32_t i = 0; i < n && len < cap; i++) {
+        const char *name;
+        switch (v[i]) {
+        case WELD_I32: name = "I32"; break;
+        case WELD_I64: name = "I64"; break;
+        case WELD_F32: name = "F32"; break;
+        case WELD_F64: name = "F64"; break;
+        case WELD_V128: name = "V128"; break;
+        default: name = weld_valtype_name(v[i]); break;
+        }
+        len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? ", " : "", name);
+    }
+    if (len < cap) snprintf(buf + len, cap - len, "]");
+}
+
+static weld_status canon_lift(bctx *b, scope *sc, const weld_canon *cn)
+{
+    const weld_tnode *cf = NULL, *ft = NULL;
+    TRY(get(b, sc, WELD_TS_TYPE, cn->b, &ft));
+    if (ft->kind != WELD_TK_FUNC) return INVALID("type index %u is not a function type", cn->b);
+    TRY(get(b, sc, WELD_TS_CORE_FUNC, cn->a, &cf));
+    copts o;
+    TRY(canon_opts(b, sc, cn, &o));
+    const weld_functype *core = cf->u.core.func;
+    if (o.post_return) {
+        const weld_tnode *pr = NULL;
+        TRY(get(b, sc, WELD_TS_CORE_FUNC, o.post_idx, &pr));
+        const weld_functype *pf = pr->u.core.func;
+        if (pf->nresults || pf->nparams != core->nresults ||
+            (pf->nparams && memcmp(pf->params, core->results, pf->nparams)))
+            return INVALID("canonical option `post-return` uses a core function with an incorrect signature");
+    }
+    if (o.callback) {
+        const weld_tnode *cb = NULL;
+        TRY(get(b, sc, WELD_TS_CORE_FUNC, o.callback_idx, &cb));
+        const weld_functype *f = cb->u.core.func;
+        bool ok = f->nparams == 3 || f->nparams == 1;
+        for (uint32_t k = 0; ok && k < f->nparams; k++) ok = f->params[k] == WELD_I32;
+        if (!ok) return INVALID("canonical option `callback` uses a core function with an incorrect signature");
+    }
+    if (o.async && !ft->u.func.async)
+        return INVALID("the `async` canonical option requires an async function type");
+    weld_functype *sig;
+    TRY(flat_sig(b, ft, false, &o, &sig));
+    char x[256], y[256];
+    if (sig->nparams != core->nparams ||
+        (sig->nparams && memcmp(sig->params, core->params, sig->nparams))) {
+        types_debug(sig->params, sig->nparams, x, sizeof x);
+        types_debug(core->params, core->nparams, y, sizeof y);
+        return INVALID("lowered parameter types `%s` do not match parameter types `%s` of core function %u",
+                       x, y, cn->a);
+    }
+    if (sig->nresults != core->nresults ||
+        (sig->nresults && memcmp(sig->results, core->results, sig->nresults))) {
+        types_debug(sig->results, sig->nresults, x, sizeof x);
+        types_debug(core->results, core->nresults, y, sizeof y);
+        return INVALID("lowered result types `%s` do not match result types `%s` of core function %u",
+                       x, y, cn->a);
+    }
+    return push(b, sc, WELD_TS_FUNC, ft);
+}
+
+static weld_status canon_lower(bctx *b, scope *sc, const weld_canon *cn, const weld_functype **sig)
+{
+    const weld_tnode *ft = NULL;
+    TRY(get(b, sc, WELD_TS_FUNC, cn->a, &ft));
+    copts o;
+    TRY(canon_opts(b, sc, cn, &o));
+    if (o.post_return) return INVALID("canonical option `post-return` cannot be specified for lowerings");
+    if (o.callback) return INVALID("canonical option `callback` cannot be specified for lowerings");
+    if (o.async && !ft->u.func.async)
+        return INVALID("the `async` canonical option requires an async function type");
+    weld_functype *f;
+    TRY(flat_sig(b, ft, true, &o, &f));
+    *sig = f;
+    return WELD_OK;
 }
 
 static weld_status canon(bctx *b, scope *sc, const weld_canon *cn)
@@ -855,29 +1510,8 @@ static weld_status canon(bctx *b, scope *sc, const weld_canon *cn)
     const weld_tnode *t = NULL;
     const weld_functype *sig = NULL;
     switch (cn->op) {
-    case 0x00: { /* lift */
-        const weld_tnode *cf = NULL, *ft = NULL;
-        TRY(get(b, sc, WELD_TS_CORE_FUNC, cn->a, &cf));
-        TRY(get(b, sc, WELD_TS_TYPE, cn->b, &ft));
-        if (ft->kind != WELD_TK_FUNC) return INVALID("type index %u is not a function type", cn->b);
-        for (uint32_t i = 0; i < cn->nopts; i++) {
-            int space = cn->opts[i].kind == 3 ? WELD_TS_CORE_MEMORY
-                        : cn->opts[i].kind >= 4 ? WELD_TS_CORE_FUNC : -1;
-            if (space >= 0) TRY(get(b, sc, space, cn->opts[i].index, &t));
-        }
-        return push(b, sc, WELD_TS_FUNC, ft);
-    }
-    case 0x01: { /* lower */
-        const weld_tnode *ft = NULL;
-        TRY(get(b, sc, WELD_TS_FUNC, cn->a, &ft));
-        for (uint32_t i = 0; i < cn->nopts; i++) {
-            int space = cn->opts[i].kind == 3 ? WELD_TS_CORE_MEMORY
-                        : cn->opts[i].kind >= 4 ? WELD_TS_CORE_FUNC : -1;
-            if (space >= 0) TRY(get(b, sc, space, cn->opts[i].index, &t));
-        }
-        if (!(sig = flat_sig(b, ft, true))) return NOMEM();
-        break;
-    }
+    case 0x00: return canon_lift(b, sc, cn);
+    case 0x01: TRY(canon_lower(b, sc, cn, &sig)); break;
     case 0x02:
     case 0x03:
     case 0x04: { /* resource.new / drop / rep */
@@ -940,7 +1574,9 @@ static weld_status canon(bctx *b, scope *sc, const weld_canon *cn)
     case 0x29:
     case 0x42: sig = mkfunc(b, NULL, 0, &I, 1); break;
     case 0x40:
-    case 0x41: sig = mkfunc(b, II, 2, &I, 1); break;
+    case 0x41:
+        /* weld's core types have no `shared` form, so no type here can be shared */
+        return INVALID("spawn type must be shared");
     default: sig = mkfunc(b, NULL, 0, NULL, 0); break; /* task.cancel, backpressure.* */
     }
     if (!sig) return NOMEM();
@@ -1011,6 +1647,24 @@ static weld_status core_instance(bctx *b, scope *sc, const weld_core_instance *c
     return push(b, sc, WELD_TS_CORE_INSTANCE, inst);
 }
 
+/* A value is consumed exactly once (by an instantiation, the start function or an export). */
+static weld_status use_value(bctx *b, scope *sc, uint32_t idx)
+{
+    const weld_tnode *t = NULL;
+    TRY(get(b, sc, WELD_TS_VALUE, idx, &t));
+    if (sc->kind != SC_COMPONENT) return WELD_OK;
+    if (idx >= sc->value_cap) {
+        uint32_t cap = sc->sp[WELD_TS_VALUE].n + 16;
+        uint8_t *v = realloc(sc->value_uses, cap);
+        if (!v) return NOMEM();
+        memset(v + sc->value_cap, 0, cap - sc->value_cap);
+        sc->value_uses = v;
+        sc->value_cap = cap;
+    }
+    if (sc->value_uses[idx]++) return INVALID("value %u cannot be used more than once", idx);
+    return WELD_OK;
+}
+
 static weld_status item_type(bctx *b, scope *sc, weld_sortidx it, uint8_t *sort,
                              const weld_tnode **out)
 {
@@ -1036,6 +1690,7 @@ static weld_status instance(bctx *b, scope *sc, const weld_instance *in)
                     return INVALID("instantiation argument `%s` conflicts with previous argument `%s`",
                                    in->items[i].name.name.ptr, in->items[k].name.name.ptr);
             TRY(item_type(b, sc, in->items[i].item, &sorts[i], &types[i]));
+            if (sorts[i] == WELD_EXT_VALUE) TRY(use_value(b, sc, in->items[i].item.index));
         }
         subcx cx = {.bind_expected = comp};
         char why[768];
@@ -1071,13 +1726,24 @@ static weld_status instance(bctx *b, scope *sc, const weld_instance *in)
         weld_textern *exps = alloc(b, in->count * sizeof *exps);
         if (!exps) return NOMEM();
         for (uint32_t i = 0; i < in->count; i++) {
-            for (uint32_t k = 0; k < i; k++)
-                if (str_eq(in->items[k].name.name, in->items[i].name.name))
-                    return INVALID("export name `%s` conflicts with previous name `%s`",
-                                   in->items[i].name.name.ptr, in->items[k].name.name.ptr);
-            exps[i].name = in->items[i].name.name;
+            weld_str nm = in->items[i].name.name;
+            char err[512];
+            cname_info ni, pi;
+            bool parsed = cname_parse(nm.ptr, nm.len, &ni, err, sizeof err);
+            if (b->validate && !parsed)
+                return INVALID("export name `%s` is not a valid extern name %s", nm.ptr, err);
+            for (uint32_t k = 0; k < i; k++) {
+                weld_str pn = in->items[k].name.name;
+                bool clash = str_eq(pn, nm);
+                if (!clash && parsed && cname_parse(pn.ptr, pn.len, &pi, err, sizeof err))
+                    clash = names_collide(nm.ptr, nm.len, &ni, pn.ptr, pn.len, &pi);
+                if (clash)
+                    return INVALID("export name `%s` conflicts with previous name `%s`", nm.ptr, pn.ptr);
+            }
+            exps[i].name = nm;
             exps[i].index = UINT32_MAX;
             TRY(item_type(b, sc, in->items[i].item, &exps[i].sort, &exps[i].type));
+            if (exps[i].sort == WELD_EXT_VALUE) TRY(use_value(b, sc, in->items[i].item.index));
         }
         inst->u.ext.nexports = in->count;
         inst->u.ext.exports = exps;
@@ -1126,11 +1792,13 @@ static weld_status add_extern(bctx *b, scope *sc, bool import, weld_str name, ui
     return WELD_OK;
 }
 
+#define ITEM(i) (b->off = sec->item_offsets ? sec->item_offsets[i] : sec->offset)
+
 static weld_status component(bctx *b, scope *sc, const weld_component *c)
 {
     for (uint32_t s = 0; s < c->nsections; s++) {
         const weld_csection *sec = &c->sections[s];
-        b->off = sec->offset;
+        b->off = sec->item_offsets && sec->count ? sec->item_offsets[0] : sec->offset;
         const weld_tnode *t = NULL;
         switch (sec->id) {
         case WELD_CSEC_CUSTOM: break;
@@ -1143,16 +1811,23 @@ static weld_status component(bctx *b, scope *sc, const weld_component *c)
                 TRY(weld_module_read(b->a, nm->data, nm->len, &ro, &rm, b->d));
                 m = rm;
             }
-            if (b->validate) TRY(weld_validate_module(m, b->d));
+            if (b->validate) {
+                if (!b->validator && !(b->validator = weld_validator_new())) return NOMEM();
+                TRY(weld_validator_run(b->validator, m, NULL, b->d));
+            }
             TRY(module_node(b, m, &t));
             TRY(push(b, sc, WELD_TS_CORE_MODULE, t));
             break;
         }
         case WELD_CSEC_CORE_INSTANCE:
-            for (uint32_t i = 0; i < sec->count; i++) TRY(core_instance(b, sc, &sec->u.core_instances[i]));
+            for (uint32_t i = 0; i < sec->count; i++) {
+                ITEM(i);
+                TRY(core_instance(b, sc, &sec->u.core_instances[i]));
+            }
             break;
         case WELD_CSEC_CORE_TYPE:
             for (uint32_t i = 0; i < sec->count; i++) {
+                ITEM(i);
                 TRY(core_type(b, sc, sec->u.core_types[i], &t));
                 TRY(push(b, sc, WELD_TS_CORE_TYPE, t));
             }
@@ -1162,37 +1837,65 @@ static weld_status component(bctx *b, scope *sc, const weld_component *c)
             TRY(push(b, sc, WELD_TS_COMPONENT, t));
             break;
         case WELD_CSEC_INSTANCE:
-            for (uint32_t i = 0; i < sec->count; i++) TRY(instance(b, sc, &sec->u.instances[i]));
+            for (uint32_t i = 0; i < sec->count; i++) {
+                ITEM(i);
+                TRY(instance(b, sc, &sec->u.instances[i]));
+            }
             break;
         case WELD_CSEC_ALIAS:
-            for (uint32_t i = 0; i < sec->count; i++) TRY(alias(b, sc, &sec->u.aliases[i]));
+            for (uint32_t i = 0; i < sec->count; i++) {
+                ITEM(i);
+                TRY(alias(b, sc, &sec->u.aliases[i]));
+            }
             break;
         case WELD_CSEC_TYPE:
             for (uint32_t i = 0; i < sec->count; i++) {
+                ITEM(i);
                 TRY(deftype(b, sc, sec->u.types[i], &t));
                 TRY(push(b, sc, WELD_TS_TYPE, t));
             }
             break;
         case WELD_CSEC_CANON:
-            for (uint32_t i = 0; i < sec->count; i++) TRY(canon(b, sc, &sec->u.canons[i]));
+            for (uint32_t i = 0; i < sec->count; i++) {
+                ITEM(i);
+                TRY(canon(b, sc, &sec->u.canons[i]));
+            }
             break;
         case WELD_CSEC_START: {
             const weld_cstart *st = sec->u.start;
             const weld_tnode *f = NULL;
+            ITEM(0);
             TRY(get(b, sc, WELD_TS_FUNC, st->func, &f));
-            for (uint32_t i = 0; i < st->nargs; i++) TRY(get(b, sc, WELD_TS_VALUE, st->args[i], &t));
-            if (f->u.func.result && st->nresults == 1) TRY(push(b, sc, WELD_TS_VALUE, f->u.func.result));
+            if (st->nargs != f->u.func.nparams)
+                return INVALID("component start function requires %u arguments but was given %u",
+                               f->u.func.nparams, st->nargs);
+            for (uint32_t i = 0; i < st->nargs; i++) {
+                TRY(get(b, sc, WELD_TS_VALUE, st->args[i], &t));
+                char why[512];
+                subcx cx = {.why = why, .cap = sizeof why};
+                bool ok = ctypes_subtype_node(&cx, t, f->u.func.params[i].type);
+                pmap_free(&cx.map);
+                if (!ok) return INVALID("value type mismatch for component start function argument %u %s", i, why);
+                TRY(use_value(b, sc, st->args[i]));
+            }
+            if (st->nresults != (f->u.func.result ? 1u : 0u))
+                return INVALID("component start function has a result count of %u but the function "
+                               "type has a result count of %u", st->nresults, f->u.func.result ? 1u : 0u);
+            if (f->u.func.result) TRY(push(b, sc, WELD_TS_VALUE, f->u.func.result));
             break;
         }
         case WELD_CSEC_IMPORT:
             for (uint32_t i = 0; i < sec->count; i++) {
+                ITEM(i);
                 const weld_cimport *im = &sec->u.imports[i];
                 TRY(extern_type(b, sc, &im->type, im->name.name, &t));
+                if (b->validate) TRY(check_extern(b, sc, true, im->name.name, im->type.kind, t));
                 TRY(add_extern(b, sc, true, im->name.name, im->type.kind, t));
             }
             break;
         case WELD_CSEC_EXPORT:
             for (uint32_t i = 0; i < sec->count; i++) {
+                ITEM(i);
                 const weld_cexport *ex = &sec->u.exports[i];
                 uint8_t sort;
                 TRY(item_type(b, sc, ex->item, &sort, &t));
@@ -1208,12 +1911,19 @@ static weld_status component(bctx *b, scope *sc, const weld_component *c)
                         else return INVALID("ascribed type of export is not compatible with item's type %s", why);
                     }
                     if (asc->kind != WELD_TK_RESOURCE) t = asc;
+                } else if (sort == WELD_EXT_TYPE) {
+                    TRY(alias_type(b, t, &t));
                 }
+                if (sort == WELD_EXT_VALUE) TRY(use_value(b, sc, ex->item.index));
+                if (b->validate) TRY(check_extern(b, sc, false, ex->name.name, sort, t));
                 TRY(add_extern(b, sc, false, ex->name.name, sort, t));
+                /* an exported value's new index counts as used */
+                if (sort == WELD_EXT_VALUE) TRY(use_value(b, sc, sc->sp[WELD_TS_VALUE].n - 1));
             }
             break;
         case WELD_CSEC_VALUE:
             for (uint32_t i = 0; i < sec->count; i++) {
+                ITEM(i);
                 TRY(valtype(b, sc, sec->u.values[i].type, &t));
                 TRY(push(b, sc, WELD_TS_VALUE, t));
             }
@@ -1221,6 +1931,12 @@ static weld_status component(bctx *b, scope *sc, const weld_component *c)
         default: return INVALID("unknown component section id %u", sec->id);
         }
     }
+    b->off = c->base_offset + c->input_len; /* reported at the component's end */
+    if (b->validate)
+        for (uint32_t i = 0; i < sc->sp[WELD_TS_VALUE].n; i++)
+            if (i >= sc->value_cap || !sc->value_uses[i])
+                return INVALID("value index %u was not used as part of an instantiation, start "
+                               "function, or export", i);
     return WELD_OK;
 }
 
@@ -1236,6 +1952,8 @@ weld_status weld_ctypes_build(const weld_component *c, const weld_ctypes_opts *o
     bctx b = {.m = m, .a = m->arena, .d = d, .validate = opts && opts->validate};
     m->root.kind = SC_COMPONENT;
     weld_status st = component(&b, &m->root, c);
+    weld_validator_free(b.validator);
+    pmap_free(&b.sizes);
     const weld_tnode *self = NULL;
     if (!st) st = finish_ext(&b, &m->root, WELD_TK_COMPONENT, &self);
     if (st) {

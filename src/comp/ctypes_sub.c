@@ -175,6 +175,7 @@ static const weld_tnode *subst_rec(weld_arena *a, const pmap *map, pmap *memo,
     const weld_tnode *done = pmap_get(memo, t);
     if (done) return done;
     weld_tnode tmp = *t;
+    if (t->alias_of) tmp.alias_of = subst_rec(a, map, memo, t->alias_of, oom);
     switch (t->kind) {
     case WELD_TK_RECORD:
         tmp.u.record.fields = subst_fields(a, map, memo, t->u.record.fields, t->u.record.count, oom);

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "comp/names.h"
 #include "weld/ctypes.h"
+#include "weld/validate.h"
 
 typedef struct loaded {
     uint8_t *data;
@@ -91,8 +93,11 @@ static void test_imports_exports_and_spaces(void **state)
         assert_int_equal(weld_ctypes_get(l.m, WELD_TS_TYPE, (uint32_t)i)->kind, kinds[i]);
     assert_null(weld_ctypes_get(l.m, WELD_TS_TYPE, 1000));
     assert_int_equal(weld_ctypes_get(l.m, WELD_TS_TYPE, 12)->u.list.len, 4);
-    /* the imported `point` is the record itself (eq bound) */
-    assert_ptr_equal(weld_ctypes_get(l.m, WELD_TS_TYPE, 13), weld_ctypes_get(l.m, WELD_TS_TYPE, 3));
+    /* the imported `point` (eq bound) is a new name for the record */
+    const weld_tnode *pi = weld_ctypes_get(l.m, WELD_TS_TYPE, 13);
+    assert_ptr_equal(pi->alias_of, weld_ctypes_get(l.m, WELD_TS_TYPE, 3));
+    assert_true(weld_tnode_equal(pi, pi->alias_of));
+    assert_ptr_equal(p, pi);
 
     /* core funcs of the resource built-ins */
     assert_int_equal(weld_ctypes_count(l.m, WELD_TS_CORE_FUNC), 3);
@@ -238,6 +243,126 @@ static void test_ill_typed_component_fails_with_offset(void **state)
     unload(&l);
 }
 
+static void test_validate_component(void **state)
+{
+    (void)state;
+    loaded l;
+    assert_int_equal(load("fixtures/ctypes/model.wasm", &l), WELD_OK);
+    weld_diag d;
+    weld_diag_init(&d, "model");
+    assert_int_equal(weld_validate_component(l.c, &d), WELD_OK);
+    unload(&l);
+    /* an invalid fixture: the message and the offset of the offending item */
+    assert_int_equal(load("fixtures/components-invalid/type-record-empty.wasm", &l), WELD_OK);
+    weld_diag_init(&d, "x");
+    assert_int_equal(weld_validate_component(l.c, &d), WELD_ERR_INVALID);
+    assert_string_equal(d.message, "record type must have at least one field");
+    assert_int_equal(d.offset, 0xb);
+    unload(&l);
+    assert_int_equal(load("fixtures/components-invalid/inst-arg-func-result-mismatch.wasm", &l),
+                     WELD_ERR_INVALID);
+    assert_string_equal(l.d.message, "type mismatch for import `f` type mismatch with result type "
+                                     "expected primitive `u32` found primitive `string`");
+    assert_int_equal(l.d.offset, 0x48);
+    unload(&l);
+}
+
+static void test_extern_names(void **state)
+{
+    (void)state;
+    assert_true(cname_is_kebab("get-value", 9));
+    assert_true(cname_is_kebab("GET-IT", 6));
+    assert_true(cname_is_kebab("item-2nd", 8));
+    assert_false(cname_is_kebab("fooBar", 6));
+    assert_false(cname_is_kebab("1st", 3));
+    assert_false(cname_is_kebab("a--b", 4));
+    assert_false(cname_is_kebab("name-", 5));
+    assert_false(cname_is_kebab("", 0));
+    assert_true(cname_kebab_eq("RUN", 3, "run", 3));
+    cname_info ni;
+    char err[256];
+    const char *n = "[method]counter.bump";
+    assert_true(cname_parse(n, strlen(n), &ni, err, sizeof err));
+    assert_int_equal(ni.kind, CNAME_METHOD);
+    assert_int_equal(ni.resource_len, 7);
+    n = "wasi:cli/run@0.2.3";
+    assert_true(cname_parse(n, strlen(n), &ni, err, sizeof err));
+    assert_int_equal(ni.kind, CNAME_INTERFACE);
+    assert_int_equal(ni.version_len, 5);
+    n = "ns:pkg/my_iface";
+    assert_false(cname_parse(n, strlen(n), &ni, err, sizeof err));
+    assert_string_equal(err, "trailing characters found: `_iface`");
+    n = "wasi:cli";
+    assert_false(cname_parse(n, strlen(n), &ni, err, sizeof err));
+    assert_string_equal(err, "expected `/` after package name");
+    n = "unlocked-dep=<demo:dep@{>=1.0.0}>";
+    assert_true(cname_parse(n, strlen(n), &ni, err, sizeof err));
+    assert_int_equal(ni.kind, CNAME_DEPENDENCY);
+    assert_true(cname_semver("1.2.3-rc.1+build.5", 18, err, sizeof err));
+    assert_false(cname_semver("01.0.0", 6, err, sizeof err));
+    assert_string_equal(err, "invalid leading zero in major version number");
+    assert_false(cname_semver("1.0", 3, err, sizeof err));
+    assert_string_equal(err, "unexpected end of input while parsing minor version number");
+}
+
+/* A component of one type section: `n` types, type i+1 built from type i by `op`
+ * (0x70 list, 0x6f tuple of two), over a first `list<bool>`. */
+static size_t chain_component(uint8_t *buf, uint8_t op, uint32_t n)
+{
+    uint8_t body[8192];
+    size_t b = 0, len = 0;
+    body[b++] = (uint8_t)(0x80 | (n & 0x7f));
+    body[b++] = (uint8_t)(n >> 7);
+    body[b++] = 0x70;
+    body[b++] = 0x7f;
+    for (uint32_t i = 1; i < n; i++) {
+        uint32_t prev = i - 1;
+        body[b++] = op;
+        if (op == 0x6f) body[b++] = 2;
+        for (int k = 0; k < (op == 0x6f ? 2 : 1); k++) {
+            body[b++] = (uint8_t)(0x80 | (prev & 0x7f));
+            body[b++] = (uint8_t)(prev >> 7);
+        }
+    }
+    static const uint8_t pre[] = {0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00, 0x07};
+    memcpy(buf, pre, sizeof pre);
+    len = sizeof pre;
+    buf[len++] = (uint8_t)(0x80 | (b & 0x7f));
+    buf[len++] = (uint8_t)(b >> 7);
+    memcpy(buf + len, body, b);
+    return len + b;
+}
+
+static void test_type_size_limits(void **state)
+{
+    (void)state;
+    static uint8_t buf[9000];
+    struct {
+        uint8_t op;
+        uint32_t n;
+        weld_status st;
+        const char *msg;
+    } cases[] = {
+        {0x70, 150, WELD_OK, ""},
+        {0x70, 300, WELD_ERR_INVALID, "type nesting is too deep (more than 200 levels)"},
+        {0x6f, 40, WELD_ERR_INVALID, "effective type size exceeds the limit of 1000000"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t len = chain_component(buf, cases[i].op, cases[i].n);
+        weld_arena *a = weld_arena_new();
+        weld_component *c;
+        weld_diag d;
+        weld_diag_init(&d, "chain");
+        weld_component_read_opts o = {.skip_modules = true};
+        assert_int_equal(weld_component_read(a, buf, len, &o, &c, &d), WELD_OK);
+        weld_ctypes *m = NULL;
+        assert_int_equal(weld_ctypes_build(c, NULL, &m, &d), cases[i].st);
+        if (cases[i].st) assert_string_equal(d.message, cases[i].msg);
+        weld_ctypes_free(m);
+        weld_arena_free(a);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -246,6 +371,9 @@ int main(void)
         cmocka_unit_test(test_subtyping),
         cmocka_unit_test(test_corpus_components_build),
         cmocka_unit_test(test_ill_typed_component_fails_with_offset),
+        cmocka_unit_test(test_validate_component),
+        cmocka_unit_test(test_extern_names),
+        cmocka_unit_test(test_type_size_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
