@@ -3,7 +3,8 @@
 #include <stdarg.h>
 #include <string.h>
 
-extern const weld_cmd cmd_parse, cmd_dump, cmd_print, cmd_validate, cmd_run, cmd_wit, cmd_version;
+extern const weld_cmd cmd_parse, cmd_dump, cmd_print, cmd_validate, cmd_run, cmd_wit, cmd_version,
+    cmd_compose, cmd_plug, cmd_graph;
 
 /* Every subcommand, in the order `weld --help` lists them. */
 static const weld_cmd *const commands[] = {
@@ -13,6 +14,9 @@ static const weld_cmd *const commands[] = {
     &cmd_validate,
     &cmd_run,
     &cmd_wit,
+    &cmd_compose,
+    &cmd_plug,
+    &cmd_graph,
     &cmd_version,
 };
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
