@@ -82,7 +82,7 @@ bool weld_composer_has_import(const weld_composer *c, uint32_t inst, const char 
  * available from weld_composer_explanation afterwards. */
 weld_status weld_composer_link(weld_composer *c, const weld_compose_opts *opts, bool explain,
                                weld_diag *d);
-const char *weld_composer_explanation(const weld_composer *c);
+const char *weld_composer_explanation(weld_composer *c);
 /* After linking: does instance `inst` satisfy some other instance's import? */
 bool weld_composer_instance_feeds(const weld_composer *c, uint32_t inst);
 /* The name of instance `inst`. */

@@ -69,9 +69,14 @@ void weld_composer_set_spec_file(weld_composer *c, const char *path)
     snprintf(c->spec_file, sizeof c->spec_file, "%s", path ? path : "");
 }
 
-const char *weld_composer_explanation(const weld_composer *c)
+const char *weld_composer_explanation(weld_composer *c)
 {
-    return c->explain.len ? (const char *)c->explain.data : "";
+    if (!c->explain.len || c->explain.oom) return "";
+    weld_buf *b = &c->explain; /* NUL-terminate without counting it */
+    weld_buf_byte(b, 0);
+    if (b->oom) return "";
+    b->len--;
+    return (const char *)b->data;
 }
 
 /* ---- names and versions ----------------------------------------------------------------- */
