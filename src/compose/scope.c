@@ -377,25 +377,17 @@ static void rextern(render *r, const cs_ctx *ctx, const weld_cextern *e)
     }
 }
 
-/* Find export `name` among an instance's items. */
-static const cs_item *find_item(const cs_item *items, uint32_t n, weld_str name)
-{
-    for (uint32_t i = 0; i < n; i++)
-        if (items[i].name.len == name.len && memcmp(items[i].name.ptr, name.ptr, name.len) == 0)
-            return &items[i];
-    return NULL;
-}
+static bool export_of(cs_cache *c, const cs_ctx *ctx, uint32_t inst, weld_str name, uint8_t sort,
+                      const cs_ctx **octx, uint32_t *oidx, int depth);
 
 static void ralias_export(render *r, const cs_ctx *ctx, const cs_entry *e)
 {
-    cs_item *items;
-    uint32_t n;
-    char why[256];
-    if (!cs_instance_items(r->c, ctx, e->a, &items, &n, why, sizeof why))
-        return fail(r, "unknown");
-    const cs_item *it = find_item(items, n, e->name);
-    if (!it) return fail(r, "missing export");
-    weld_buf_puts(r->b, it->type);
+    const weld_alias *al = e->p;
+    const cs_ctx *x;
+    uint32_t idx;
+    if (!export_of(r->c, ctx, e->a, e->name, al->sort.sort, &x, &idx, 0))
+        return fail(r, "missing export");
+    ritem(r, x, al->sort.sort, idx);
 }
 
 static bool enter(render *r)
@@ -590,6 +582,106 @@ static const weld_component *nested_of(const cs_ctx **ctxp, uint32_t idx, int de
     return NULL;
 }
 
+/* The index of the entry of `sort` in sp whose origin pointer is p; UINT32_MAX if none. */
+static uint32_t entry_index(const cs_spaces *sp, uint8_t sort, const void *p)
+{
+    for (uint32_t i = 0; sort <= 5 && i < sp->s[sort].n; i++)
+        if (sp->s[sort].items[i].p == p) return i;
+    return UINT32_MAX;
+}
+
+static bool same_name(weld_str a, weld_str b)
+{
+    return a.len == b.len && memcmp(a.ptr, b.ptr, a.len) == 0;
+}
+
+/* Where export `name` (of `sort`) of instance `inst` of ctx is defined: a context and an
+ * index in its space of that sort, from which it can be followed further. */
+static bool export_of(cs_cache *c, const cs_ctx *ctx, uint32_t inst, weld_str name, uint8_t sort,
+                      const cs_ctx **octx, uint32_t *oidx, int depth)
+{
+    while (depth++ < MAX_RENDER_DEPTH) {
+        const cs_entry *e = cs_get(ctx->sp, WELD_SORT_INSTANCE, inst);
+        if (!e) return false;
+        switch (e->orig) {
+        case ORIG_IMPORT:
+        case ORIG_DECL_EXPORT: {
+            const weld_cextern *x;
+            if (e->orig == ORIG_IMPORT) {
+                const weld_cimport *im = e->p;
+                const weld_inst_arg *a = bound_arg(ctx, im->name.name);
+                if (a) {
+                    if (a->item.sort.sort != WELD_SORT_INSTANCE) return false;
+                    inst = a->item.index;
+                    ctx = ctx->argctx;
+                    continue;
+                }
+                x = &im->type;
+            } else {
+                x = e->p;
+            }
+            const cs_ctx *at = ctx;
+            const weld_ctype *t = instance_def(&at, x->index, 0);
+            const cs_spaces *sp = t ? cs_decl_spaces(c, t) : NULL;
+            cs_ctx *dc = sp ? new_ctx(c, sp, at, NULL, NULL, NULL) : NULL;
+            if (!dc) return false;
+            for (uint32_t i = 0; i < t->u.decls.count; i++) {
+                const weld_cdecl *d = &t->u.decls.decls[i];
+                if (d->kind == WELD_DECL_EXPORT && same_name(d->u.ext.name.name, name)) {
+                    *octx = dc;
+                    *oidx = entry_index(sp, sort, &d->u.ext.type);
+                    return *oidx != UINT32_MAX;
+                }
+            }
+            return false;
+        }
+        case ORIG_INSTANTIATE: {
+            const weld_instance *in = e->p;
+            if (in->kind == 0x01) {
+                for (uint32_t i = 0; i < in->count; i++)
+                    if (same_name(in->items[i].name.name, name) && in->items[i].item.sort.sort == sort) {
+                        *octx = ctx;
+                        *oidx = in->items[i].item.index;
+                        return true;
+                    }
+                return false;
+            }
+            const cs_ctx *home = ctx;
+            const weld_component *nc = nested_of(&home, in->component, 0);
+            const cs_spaces *sp = nc ? cs_component_spaces(c, nc) : NULL;
+            cs_ctx *cc = sp ? new_ctx(c, sp, home, in, ctx, nc) : NULL;
+            if (!cc) return false;
+            for (uint32_t i = 0; i < nc->nsections; i++) {
+                const weld_csection *s = &nc->sections[i];
+                if (s->id != WELD_CSEC_EXPORT) continue;
+                for (uint32_t j = 0; j < s->count; j++)
+                    if (same_name(s->u.exports[j].name.name, name)) {
+                        *octx = cc;
+                        *oidx = entry_index(sp, sort, &s->u.exports[j]);
+                        return *oidx != UINT32_MAX;
+                    }
+            }
+            return false;
+        }
+        case ORIG_ALIAS_EXPORT: {
+            const cs_ctx *x;
+            uint32_t idx;
+            if (!export_of(c, ctx, e->a, e->name, WELD_SORT_INSTANCE, &x, &idx, depth)) return false;
+            ctx = x;
+            inst = idx;
+            continue;
+        }
+        case ORIG_EXPORT: inst = ((const weld_cexport *)e->p)->item.index; continue;
+        case ORIG_ALIAS_OUTER:
+            if (!(ctx = outer_ctx(ctx, e->a))) return false;
+            inst = e->b;
+            continue;
+        default: return false;
+        }
+    }
+    return false;
+}
+
 bool cs_instance_items(cs_cache *c, const cs_ctx *ctx, uint32_t idx, cs_item **items, uint32_t *n,
                        char *why, size_t whylen)
 {
@@ -662,8 +754,17 @@ bool cs_instance_items(cs_cache *c, const cs_ctx *ctx, uint32_t idx, cs_item **i
             *n = k;
             return true;
         }
+        case ORIG_ALIAS_EXPORT: {
+            const cs_ctx *x;
+            uint32_t ix;
+            if (!export_of(c, ctx, e->a, e->name, WELD_SORT_INSTANCE, &x, &ix, depth))
+                return set_why(why, whylen, "an instance aliased from an export that cannot be followed");
+            ctx = x;
+            idx = ix;
+            continue;
+        }
         default:
-            return set_why(why, whylen, "an instance aliased from another instance's exports");
+            return set_why(why, whylen, "an instance of an unknown origin");
         }
     }
     return set_why(why, whylen, "instance definitions nest too deeply");
