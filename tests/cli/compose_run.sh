@@ -71,6 +71,22 @@ compose_ "compose the demo spec (C app + JS text provider)" \
   "$WELD" compose "$WELD_ROOT/compose-specs/demo.yaml" -o "$T/run/demo.wasm"
 case_ demo "HELLO COMPOSED WORLD (3 words)" "describe:hello composed world"
 
+# a chain of 40 distinct links after a start (fixtures/compose/link.wasm renamed per link,
+# as the benchmark does): step(x) = x + 40
+mkdir -p "$T/chain"
+{
+  echo "components:"
+  echo "  start: $C/chain-start.wasm"
+  for i in $(seq 1 40); do printf '  l%d: link-%04d.wasm\n' "$i" "$i"; done
+  echo "options: { auto-plug: true }"
+} > "$T/chain/chain.yaml"
+for i in $(seq 1 40); do
+  LC_ALL=C sed "s/s0001/s$(printf %04d "$i")/; s/s0000/s$(printf %04d $((i - 1)))/" "$C/link.wasm" \
+    > "$T/chain/link-$(printf %04d "$i").wasm"
+done
+compose_ "compose a chain of 40 links (auto-plugged)" "$WELD" compose "$T/chain/chain.yaml" -o "$T/run/chain.wasm"
+case_ chain 42 "s0040.step:2"
+
 R=${WELD_REALWORLD_DIR:-}
 if [ -n "$R" ] && [ -f "$R/.built" ]; then
   for g in greeter-c greeter-rust greeter-js greeter-qjs; do
