@@ -302,3 +302,10 @@ else
   skip "real components: greeter-c with names-rust (WASI imports merged)" "realworld components not built (${R:-WELD_REALWORLD_DIR unset})"
   skip "real components: one wasi:filesystem/types import serves both" "realworld components not built"
 fi
+
+# ---- the shipped examples ------------------------------------------------------------------------
+for s in "$WELD_ROOT"/compose-specs/*.yaml; do
+  expect_ok "compose-specs/$(basename "$s") composes" "$WELD" compose "$s" -o "$T/example.wasm"
+done
+expect_ok "compose-specs/wasm-compose.yml composes calc.wasm" \
+  "$WELD" compose "$C/calc.wasm" -c "$WELD_ROOT/compose-specs/wasm-compose.yml" -o "$T/example.wasm"

@@ -64,6 +64,8 @@ compose_ "compose two tickers sharing one tally" "$WELD" compose "$T/shared.yaml
 case_ shared "1 2 3" tickA tickB tickA
 compose_ "compose two tickers with a tally each" "$WELD" compose "$T/multi.yaml" -o "$T/run/multi.wasm"
 case_ multi "1 1 2" tickA tickB tickA
+compose_ "compose compose-specs/shared.yaml" "$WELD" compose "$WELD_ROOT/compose-specs/shared.yaml" -o "$T/run/shared-example.wasm"
+case_ shared-example "1 2 1 3" tickA tickB tickC tickA
 compose_ "compose in wasm-compose's form" \
   "$WELD" compose "$C/quad.wasm" -d "$C/doubler.wasm" -d "$C/adder.wasm" -o "$T/run/wc-quad.wasm"
 case_ wc-quad 20 run:5
