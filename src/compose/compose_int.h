@@ -4,6 +4,7 @@
 
 #include "compose/scope.h"
 #include "weld/compose.h"
+#include "weld/ctypes.h"
 
 /* A component definition. */
 typedef struct cdef {
@@ -11,8 +12,9 @@ typedef struct cdef {
     uint8_t *data;   /* owned copy (malloc) */
     size_t len;
     weld_component *tree;
-    const cs_spaces *sp;
-    cs_ctx ctx;      /* its top-level context (imports unbound) */
+    const cs_spaces *sp;     /* index spaces with each entry's origin (for the encoder) */
+    weld_ctypes *model;      /* its component type model (for type checks) */
+    const weld_tnode *as_instance; /* its exports as an instance type, once needed */
     uint32_t nimports, nexports;
     const weld_cimport **imports;
     const weld_cexport **exports;
@@ -52,8 +54,10 @@ typedef struct cexport_req {
 typedef struct outer_import {
     const char *name;
     uint8_t sort;
-    uint32_t inst, import;    /* the first instance importing it, and which import */
-    const char *type;         /* rendering, for the agreement check */
+    uint32_t inst, import;    /* the instance whose view of it is imported, and which import */
+    bool deferred;            /* merged with another view whose agreement only the composed
+                               * component's validation can decide */
+    uint32_t other;           /* that other instance */
 } outer_import;
 
 struct weld_composer {

@@ -1,9 +1,9 @@
 /* emit.c - encoding a linked composition as one component: the imports that stay (with the
  * types they need copied from the components that import them), the embedded component
  * definitions, their instantiations in dependency order, aliases, exports and a
- * component-name section; then the result is validated (validate_output). */
+ * component-name section; then the result is validated (validate_output, with the
+ * component type model). */
 #include "compose/compose_int.h"
-#include "weld/validate.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -406,83 +406,40 @@ static void put_sortnames(weld_buf *b, uint8_t sort, const char *const *names, u
 
 /* ---- validation (one place) ---------------------------------------------------------------- */
 
-typedef struct vstate {
-    weld_diag *d;
-    weld_status st;
-} vstate;
-
-static bool validate_nested_module(const weld_walk_item *it, void *ud)
-{
-    vstate *v = ud;
-    if (!it->module || !it->module->module) return true;
-    weld_diag md;
-    weld_diag_init(&md, NULL);
-    if (weld_validate_module(it->module->module, &md) != WELD_OK) {
-        v->st = md.status;
-        if (v->d) {
-            char buf[1200];
-            weld_diag_format(&md, buf, sizeof buf);
-            weld_diag_set(v->d, WELD_ERR_INVALID, it->module->offset,
-                          "the composed component does not validate: a core module at offset "
-                          "0x%llx: %s", (unsigned long long)it->module->offset, buf);
-        }
-        return false;
-    }
-    return true;
-}
-
-/* Validate the encoded composition: it decodes; every instantiation at the top level gives
- * each import of its component an argument of the right sort that exists; and every core
- * module in it passes the core validator. */
-static weld_status validate_output(const uint8_t *bytes, size_t len, weld_diag *d)
+/* Validate the encoded composition with the component type model in its validating mode
+ * (weld_ctypes_build with `validate`: every index, alias, instantiation argument against
+ * the nested component's imports, canonical definition, and every nested core module). */
+static weld_status validate_output(const weld_composer *c, const uint8_t *bytes, size_t len,
+                                   weld_diag *d)
 {
     weld_arena *a = weld_arena_new();
     if (!a) return weld_diag_set(d, WELD_ERR_NOMEM, WELD_NO_OFFSET, "out of memory");
     weld_component *cc;
     weld_component_read_opts ro = {0};
-    weld_status st = weld_component_read(a, bytes, len, &ro, &cc, d);
-    if (st == WELD_OK) {
-        cs_cache *cache = cs_cache_new(a);
-        const cs_spaces *sp = cache ? cs_component_spaces(cache, cc) : NULL;
-        if (!sp) st = weld_diag_set(d, WELD_ERR_NOMEM, WELD_NO_OFFSET, "out of memory");
-        for (uint32_t i = 0; sp && st == WELD_OK && i < sp->s[WELD_SORT_INSTANCE].n; i++) {
-            const cs_entry *e = &sp->s[WELD_SORT_INSTANCE].items[i];
-            if (e->orig != ORIG_INSTANTIATE) continue;
-            const weld_instance *in = e->p;
-            for (uint32_t j = 0; j < in->count && st == WELD_OK; j++) {
-                weld_sortidx x = in->items[j].item;
-                if (x.sort.sort > 5 || x.sort.sort == 0 || x.index >= sp->s[x.sort.sort].n)
-                    st = weld_diag_set(d, WELD_ERR_INVALID, WELD_NO_OFFSET,
-                                       "the composed component does not validate: instance %u, "
-                                       "argument `%s` refers to a missing item", i,
-                                       in->items[j].name.name.ptr);
-            }
-            if (in->kind != 0x00 || st != WELD_OK) continue;
-            const cs_entry *ce = cs_get(sp, WELD_SORT_COMPONENT, in->component);
-            if (!ce || ce->orig != ORIG_NESTED) continue;
-            const weld_component *nc = ce->p;
-            for (uint32_t s = 0; s < nc->nsections && st == WELD_OK; s++) {
-                const weld_csection *sec = &nc->sections[s];
-                if (sec->id != WELD_CSEC_IMPORT) continue;
-                for (uint32_t m = 0; m < sec->count && st == WELD_OK; m++) {
-                    const weld_cimport *im = &sec->u.imports[m];
-                    bool found = false;
-                    for (uint32_t j = 0; j < in->count && !found; j++)
-                        found = strcmp(in->items[j].name.name.ptr, im->name.name.ptr) == 0 &&
-                                in->items[j].item.sort.sort == cs_ext_sort(im->type.kind);
-                    if (!found)
-                        st = weld_diag_set(d, WELD_ERR_INVALID, WELD_NO_OFFSET,
-                                           "the composed component does not validate: instance %u "
-                                           "gives no argument for import `%s`", i, im->name.name.ptr);
-                }
-            }
-        }
-        if (st == WELD_OK) {
-            vstate v = {d, WELD_OK};
-            weld_component_walk(cc, validate_nested_module, &v);
-            st = v.st;
-        }
+    weld_diag vd;
+    weld_diag_init(&vd, d ? d->file : NULL);
+    weld_status st = weld_component_read(a, bytes, len, &ro, &cc, &vd);
+    weld_ctypes *m = NULL;
+    weld_ctypes_opts vo = {.validate = true};
+    if (st == WELD_OK) st = weld_ctypes_build(cc, &vo, &m, &vd);
+    if (st != WELD_OK && d) {
+        /* name the merges only this validation could decide */
+        char merged[400] = "";
+        size_t l = 0;
+        for (uint32_t o = 0; o < c->nouter && l < sizeof merged - 1; o++)
+            if (c->outer[o].deferred)
+                l += (size_t)snprintf(merged + l, sizeof merged - l, "%s`%s` (instances `%s` and `%s`)",
+                                      l ? ", " : "", c->outer[o].name, c->insts[c->outer[o].inst].name,
+                                      c->insts[c->outer[o].other].name);
+        char at[48] = "";
+        if (vd.offset != WELD_NO_OFFSET)
+            snprintf(at, sizeof at, " (at its offset 0x%llx)", (unsigned long long)vd.offset);
+        weld_diag_set(d, st == WELD_ERR_NOMEM ? st : WELD_ERR_INVALID, WELD_NO_OFFSET,
+                      "the composed component does not validate%s: %s%s%s", at, vd.message,
+                      merged[0] ? "; imports merged from differing views: " : "", merged);
+        st = d->status;
     }
+    weld_ctypes_free(m);
     weld_arena_free(a);
     return st;
 }
@@ -667,7 +624,7 @@ weld_status weld_composer_encode(weld_composer *c, const weld_compose_opts *opts
     }
     weld_arena_free(a);
     if (st == WELD_OK && !opts->skip_validation) {
-        st = validate_output(*out, *out_len, d);
+        st = validate_output(c, *out, *out_len, d);
         if (st != WELD_OK) {
             free(*out);
             *out = NULL;

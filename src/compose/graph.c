@@ -59,7 +59,10 @@ weld_composer *weld_composer_new(void)
 void weld_composer_free(weld_composer *c)
 {
     if (!c) return;
-    for (uint32_t i = 0; i < c->ndefs; i++) free(c->defs[i].data);
+    for (uint32_t i = 0; i < c->ndefs; i++) {
+        weld_ctypes_free(c->defs[i].model);
+        free(c->defs[i].data);
+    }
     weld_buf_free(&c->explain);
     weld_arena_free(c->arena);
 }
@@ -191,7 +194,7 @@ weld_status weld_composer_add_bytes(weld_composer *c, const char *name, const ch
     k->name = weld_arena_strndup(c->arena, name, strlen(name));
     k->path = weld_arena_strndup(c->arena, path, strlen(path));
     k->pos = pos;
-    weld_component_read_opts ro = {.skip_modules = true};
+    weld_component_read_opts ro = {.skip_bodies = true}; /* module types, for the model */
     weld_diag rd;
     weld_diag_init(&rd, path);
     if (weld_component_read(c->arena, k->data, len, &ro, &k->tree, &rd) != WELD_OK) {
@@ -200,7 +203,13 @@ weld_status weld_composer_add_bytes(weld_composer *c, const char *name, const ch
     }
     k->sp = cs_component_spaces(c->cache, k->tree);
     if (!k->sp || !k->name || !k->path) return nomem(d);
-    k->ctx = (cs_ctx){k->sp, NULL, NULL, NULL, k->tree};
+    weld_diag md;
+    weld_diag_init(&md, path);
+    if (weld_ctypes_build(k->tree, NULL, &k->model, &md) != WELD_OK) {
+        k->model = NULL;
+        if (d) *d = md;
+        return md.status;
+    }
     for (int pass = 0; pass < 2; pass++) {
         uint32_t ni = 0, ne = 0;
         for (uint32_t i = 0; i < k->tree->nsections; i++) {
@@ -377,117 +386,112 @@ weld_status weld_composer_add_export(weld_composer *c, uint32_t inst, const char
     return x->as ? WELD_OK : nomem(d);
 }
 
-/* ---- edge type checks ------------------------------------------------------------------- */
+/* ---- edge type checks (through the component type model, weld/ctypes.h) --------------- */
 
-/* The exports of what an edge provides: a whole instance, or one instance export. */
-static bool provided_items(weld_composer *c, const binding *b, cs_item **items, uint32_t *n,
-                           char *why, size_t wl)
+/* The type an import of definition `k` declares: for a func, instance or component import
+ * the type definition it names (whose resources are abstract: matched by name when an
+ * argument is checked against it), else the import's type in the model. */
+static const weld_tnode *import_decl(const cdef *k, uint32_t j)
 {
-    cdef *fk = &c->defs[c->insts[b->from].def];
-    if (!b->export_name) {
-        cs_item *out = weld_arena_alloc(c->arena, (fk->nexports + 1) * sizeof *out);
-        if (!out) return false;
-        for (uint32_t i = 0; i < fk->nexports; i++) {
-            const weld_cexport *x = fk->exports[i];
-            out[i].name = x->name.name;
-            out[i].sort = x->item.sort.sort;
-            out[i].type = x->has_type ? cs_extern_type(c->cache, &fk->ctx, &x->type)
-                                      : cs_item_type(c->cache, &fk->ctx, out[i].sort, x->item.index);
-            if (!out[i].type) {
-                snprintf(why, wl, "the type of export `%s` cannot be followed", x->name.name.ptr);
-                return false;
-            }
-        }
-        *items = out;
-        *n = fk->nexports;
-        return true;
-    }
-    for (uint32_t i = 0; i < fk->nexports; i++) {
-        const weld_cexport *x = fk->exports[i];
-        if (strcmp(x->name.name.ptr, b->export_name) != 0) continue;
-        if (x->has_type && x->type.kind == WELD_EXT_INSTANCE)
-            return cs_instance_type_items(c->cache, &fk->ctx, x->type.index, items, n, why, wl);
-        return cs_instance_items(c->cache, &fk->ctx, x->item.index, items, n, why, wl);
-    }
-    snprintf(why, wl, "no export `%s`", b->export_name);
-    return false;
+    const weld_cimport *im = k->imports[j];
+    if (im->type.kind == WELD_EXT_FUNC || im->type.kind == WELD_EXT_INSTANCE ||
+        im->type.kind == WELD_EXT_COMPONENT)
+        return weld_ctypes_get(k->model, WELD_TS_TYPE, im->type.index);
+    const weld_tnode *self = weld_ctypes_self(k->model);
+    return j < self->u.ext.nimports ? self->u.ext.imports[j].type : NULL;
 }
 
-/* The one place edges are type-checked: does what binding `b` provides satisfy import
- * `imp` of instance `inst`? Types are compared as their WIT-like renderings (structural
- * equality of the definitions; resources are compared by kind, not identity). On a
- * mismatch, `msg` explains it field by field. */
+/* What an edge provides: one export of the source instance, or the whole instance (an
+ * instance type made of the source component's exports). */
+static const weld_tnode *provided(weld_composer *c, const binding *b)
+{
+    cdef *fk = &c->defs[c->insts[b->from].def];
+    const weld_tnode *self = weld_ctypes_self(fk->model);
+    if (b->export_name) {
+        for (uint32_t i = 0; i < self->u.ext.nexports; i++)
+            if (strcmp(self->u.ext.exports[i].name.ptr, b->export_name) == 0)
+                return self->u.ext.exports[i].type;
+        return NULL;
+    }
+    if (!fk->as_instance) {
+        weld_tnode *n = weld_arena_alloc(c->arena, sizeof *n);
+        if (!n) return NULL;
+        n->kind = WELD_TK_INSTANCE;
+        n->u.ext.nexports = self->u.ext.nexports;
+        n->u.ext.exports = self->u.ext.exports;
+        fk->as_instance = n;
+    }
+    return fk->as_instance;
+}
+
+static const char *sort_word(uint8_t sort)
+{
+    switch (sort) {
+    case WELD_SORT_FUNC: return "func";
+    case WELD_SORT_VALUE: return "value";
+    case WELD_SORT_TYPE: return "type";
+    case WELD_SORT_COMPONENT: return "component";
+    case WELD_SORT_INSTANCE: return "instance";
+    default: return "core item";
+    }
+}
+
+/* The one place edges are type-checked: is what binding `b` provides a subtype of what
+ * import `imp` of instance `inst` declares (weld_tnode_subtype)? On a mismatch `msg`
+ * names the import, the export of the instance that differs with both types in WIT
+ * terms, the model's explanation, and where the provided item comes from. */
 static bool check_edge(weld_composer *c, uint32_t inst, uint32_t imp, const binding *b, char *msg,
                        size_t ml)
 {
     const inode *n = &c->insts[inst];
-    cdef *k = &c->defs[n->def];
-    const weld_cimport *im = k->imports[imp];
-    const char *iname = im->name.name.ptr;
+    const cdef *k = &c->defs[n->def];
+    const char *iname = k->imports[imp]->name.name.ptr;
     const inode *fn = &c->insts[b->from];
     const cdef *fk = &c->defs[fn->def];
-    char why[512] = "";
-    uint8_t isort = compose_import_sort(im);
+    uint8_t isort = compose_import_sort(k->imports[imp]);
     if (isort != b->export_sort) {
-        snprintf(msg, ml, "import `%s` of instance `%s` wants a %s, found a %s (export `%s` of "
-                 "instance `%s`, component %s)", iname, n->name,
-                 isort == WELD_SORT_FUNC ? "func" : isort == WELD_SORT_INSTANCE ? "instance" : "type",
-                 b->export_sort == WELD_SORT_FUNC ? "func"
-                 : b->export_sort == WELD_SORT_INSTANCE ? "instance" : "type",
-                 b->export_name ? b->export_name : "(whole instance)", fn->name, fk->path);
+        snprintf(msg, ml, "import `%s` of instance `%s` wants a %s, found a %s (%s%s%s of "
+                 "instance `%s`, component %s)", iname, n->name, sort_word(isort),
+                 sort_word(b->export_sort), b->export_name ? "export `" : "the whole instance",
+                 b->export_name ? b->export_name : "", b->export_name ? "`" : "", fn->name, fk->path);
         return false;
     }
-    if (isort == WELD_SORT_FUNC) {
-        const char *want = cs_extern_type(c->cache, &k->ctx, &im->type);
-        const char *have = NULL;
-        for (uint32_t i = 0; i < fk->nexports; i++)
-            if (b->export_name && strcmp(fk->exports[i]->name.name.ptr, b->export_name) == 0)
-                have = fk->exports[i]->has_type
-                           ? cs_extern_type(c->cache, &fk->ctx, &fk->exports[i]->type)
-                           : cs_item_type(c->cache, &fk->ctx, WELD_SORT_FUNC, fk->exports[i]->item.index);
-        if (!want || !have || strcmp(want, have) != 0) {
-            snprintf(msg, ml, "import `%s` of instance `%s`: expected `%s`, found `%s` (from "
-                     "instance `%s`, component %s)", iname, n->name, want ? want : "?",
-                     have ? have : "?", fn->name, fk->path);
-            return false;
-        }
-        return true;
-    }
-    if (isort != WELD_SORT_INSTANCE) return true; /* types and components: by name only */
-    cs_item *want, *have;
-    uint32_t nw, nh;
-    if (!cs_instance_type_items(c->cache, &k->ctx, im->type.index, &want, &nw, why, sizeof why)) {
-        snprintf(msg, ml, "import `%s` of instance `%s`: %s", iname, n->name, why);
+    const weld_tnode *want = import_decl(k, imp), *have = provided(c, b);
+    char why[640] = "";
+    if (want && have && weld_tnode_subtype(have, want, why, sizeof why)) return true;
+    if (!want || !have) {
+        snprintf(msg, ml, "import `%s` of instance `%s`: its type or the provided one is unknown",
+                 iname, n->name);
         return false;
     }
-    if (!provided_items(c, b, &have, &nh, why, sizeof why)) {
-        snprintf(msg, ml, "import `%s` of instance `%s`: what instance `%s` (component %s) "
-                 "provides: %s", iname, n->name, fn->name, fk->path, why);
-        return false;
-    }
-    for (uint32_t i = 0; i < nw; i++) {
-        const cs_item *h = NULL;
-        for (uint32_t j = 0; j < nh && !h; j++)
-            if (have[j].name.len == want[i].name.len &&
-                memcmp(have[j].name.ptr, want[i].name.ptr, want[i].name.len) == 0)
-                h = &have[j];
-        const char *what = want[i].sort == WELD_SORT_FUNC ? "func"
-                           : want[i].sort == WELD_SORT_TYPE ? "type"
-                           : want[i].sort == WELD_SORT_INSTANCE ? "instance" : "item";
-        if (!h) {
-            snprintf(msg, ml, "import `%s` of instance `%s`, %s `%s`: missing (instance `%s`, "
-                     "component %s, does not export it)", iname, n->name, what, want[i].name.ptr,
-                     fn->name, fk->path);
-            return false;
+    /* name the first export of an instance import that does not match, in WIT terms */
+    char detail[700] = "";
+    if (want->kind == WELD_TK_INSTANCE && have->kind == WELD_TK_INSTANCE) {
+        for (uint32_t i = 0; i < want->u.ext.nexports && !detail[0]; i++) {
+            const weld_textern *w = &want->u.ext.exports[i], *h = NULL;
+            for (uint32_t j = 0; j < have->u.ext.nexports && !h; j++)
+                if (have->u.ext.exports[j].name.len == w->name.len &&
+                    memcmp(have->u.ext.exports[j].name.ptr, w->name.ptr, w->name.len) == 0)
+                    h = &have->u.ext.exports[j];
+            char wd[300], hd[300];
+            if (!h) {
+                snprintf(detail, sizeof detail, ", %s `%s`: missing", sort_word(w->sort), w->name.ptr);
+            } else if (w->sort == WELD_EXT_FUNC && h->sort == WELD_EXT_FUNC &&
+                       !weld_tnode_subtype(h->type, w->type, NULL, 0)) {
+                weld_tnode_describe(w->type, wd, sizeof wd);
+                weld_tnode_describe(h->type, hd, sizeof hd);
+                snprintf(detail, sizeof detail, ", func `%s`: expected `%s`, found `%s`", w->name.ptr, wd, hd);
+            }
         }
-        if (h->sort != want[i].sort || strcmp(h->type, want[i].type) != 0) {
-            snprintf(msg, ml, "import `%s` of instance `%s`, %s `%s`: expected `%s`, found `%s` "
-                     "(from instance `%s`, component %s)", iname, n->name, what, want[i].name.ptr,
-                     want[i].type, h->type, fn->name, fk->path);
-            return false;
-        }
+    } else if (want->kind == WELD_TK_FUNC && have->kind == WELD_TK_FUNC) {
+        char wd[300], hd[300];
+        weld_tnode_describe(want, wd, sizeof wd);
+        weld_tnode_describe(have, hd, sizeof hd);
+        snprintf(detail, sizeof detail, ": expected `%s`, found `%s`", wd, hd);
     }
-    return true;
+    snprintf(msg, ml, "import `%s` of instance `%s`%s (from instance `%s`, component %s): %s", iname,
+             n->name, detail, fn->name, fk->path, why);
+    return false;
 }
 
 /* ---- linking ------------------------------------------------------------------------------ */
@@ -589,54 +593,60 @@ static weld_status visit(weld_composer *c, uint32_t i, uint32_t *stack, uint32_t
     return WELD_OK;
 }
 
-/* Two instances import the same name with different types. When both are instance types
- * and one's exports include the other's (the names they share having the same types), the
- * wider one serves both (instance subtyping). Returns 0 when the existing import `x` is the
- * wider, 1 when import `imp` of instance `inst` is, -1 (with a message) when neither is. */
-static int merge_wider(weld_composer *c, const outer_import *x, uint32_t inst, uint32_t imp,
-                       char *msg, size_t ml)
+/* Two instances import the same name with types that differ. One import of the
+ * composition serves both when its type is a subtype of the other's (an instance type
+ * with more exports serves a narrower view). Returns 0 when the existing import `x`
+ * serves both, 1 when import `imp` of instance `inst` does, -1 (with a message) when
+ * neither does. The two types come from two components' models, where resources reached
+ * through other imports have distinct identities: when only that could be in the way (the
+ * export names agree), the merge is kept and the composed component's validation, where
+ * the merged import has one identity, decides (x->deferred). */
+static int merge_wider(weld_composer *c, outer_import *x, uint32_t inst, uint32_t imp, char *msg,
+                       size_t ml)
 {
     const cdef *ka = &c->defs[c->insts[x->inst].def], *kb = &c->defs[c->insts[inst].def];
-    const weld_cimport *ia = ka->imports[x->import], *ib = kb->imports[imp];
-    if (x->sort != WELD_SORT_INSTANCE || compose_import_sort(ib) != WELD_SORT_INSTANCE) {
-        snprintf(msg, ml, "`%s` and `%s`", x->type, cs_extern_type(c->cache, &kb->ctx, &ib->type));
+    const weld_tnode *ta = import_decl(ka, x->import), *tb = import_decl(kb, imp);
+    char why[640] = "";
+    if (!ta || !tb) {
+        snprintf(msg, ml, "their types are unknown");
         return -1;
     }
-    cs_item *a, *b;
-    uint32_t na, nb;
-    char why[256];
-    if (!cs_instance_type_items(c->cache, &ka->ctx, ia->type.index, &a, &na, why, sizeof why) ||
-        !cs_instance_type_items(c->cache, &kb->ctx, ib->type.index, &b, &nb, why, sizeof why)) {
+    if (weld_tnode_subtype(ta, tb, NULL, 0)) return 0;
+    if (weld_tnode_subtype(tb, ta, why, sizeof why)) return 1;
+    if (ta->kind != WELD_TK_INSTANCE || tb->kind != WELD_TK_INSTANCE) {
         snprintf(msg, ml, "%s", why);
         return -1;
     }
-    bool a_has_all_b = true, b_has_all_a = true;
+    bool a_has_b = true, b_has_a = true;
+    const char *missing_a = NULL, *missing_b = NULL;
     for (int pass = 0; pass < 2; pass++) {
-        const cs_item *p = pass ? b : a, *q = pass ? a : b;
-        uint32_t np = pass ? nb : na, nq = pass ? na : nb;
-        for (uint32_t i = 0; i < np; i++) {
-            const cs_item *m = NULL;
-            for (uint32_t j = 0; j < nq && !m; j++)
-                if (q[j].name.len == p[i].name.len && memcmp(q[j].name.ptr, p[i].name.ptr, p[i].name.len) == 0)
-                    m = &q[j];
-            if (!m) {
-                if (pass) a_has_all_b = false;
-                else b_has_all_a = false;
-                continue;
-            }
-            if (m->sort != p[i].sort || strcmp(m->type, p[i].type) != 0) {
-                snprintf(msg, ml, "`%s`: `%s` in instance `%s`, `%s` in instance `%s`", p[i].name.ptr,
-                         pass ? m->type : p[i].type, c->insts[x->inst].name,
-                         pass ? p[i].type : m->type, c->insts[inst].name);
-                return -1;
+        const weld_tnode *p = pass ? tb : ta, *q = pass ? ta : tb;
+        for (uint32_t i = 0; i < p->u.ext.nexports; i++) {
+            bool found = false;
+            for (uint32_t j = 0; j < q->u.ext.nexports && !found; j++)
+                found = p->u.ext.exports[i].name.len == q->u.ext.exports[j].name.len &&
+                        memcmp(p->u.ext.exports[i].name.ptr, q->u.ext.exports[j].name.ptr,
+                               p->u.ext.exports[i].name.len) == 0;
+            if (found) continue;
+            if (pass) {
+                a_has_b = false;
+                missing_a = p->u.ext.exports[i].name.ptr;
+            } else {
+                b_has_a = false;
+                missing_b = p->u.ext.exports[i].name.ptr;
             }
         }
     }
-    if (a_has_all_b) return 0;
-    if (b_has_all_a) return 1;
-    snprintf(msg, ml, "each declares exports the other lacks (weld merges an import only when one "
-             "instance's view of it includes the other's)");
-    return -1;
+    if (!a_has_b && !b_has_a) {
+        snprintf(msg, ml, "instance `%s` sees `%s`, which instance `%s` lacks, and instance `%s` "
+                 "sees `%s`, which instance `%s` lacks (weld merges an import only when one view "
+                 "includes the other)", c->insts[x->inst].name, missing_b, c->insts[inst].name,
+                 c->insts[inst].name, missing_a, c->insts[x->inst].name);
+        return -1;
+    }
+    x->deferred = true;
+    x->other = inst;
+    return a_has_b ? 0 : 1;
 }
 
 weld_status weld_composer_link(weld_composer *c, const weld_compose_opts *opts, bool explain,
@@ -701,16 +711,17 @@ weld_status weld_composer_link(weld_composer *c, const weld_compose_opts *opts, 
                 return compose_fail(c, d, WELD_ERR_LINK, n->pos,
                                     "import `%s` of instance `%s` (component %s) is not satisfied "
                                     "and imports are not allowed", name, n->name, k->path);
-            const char *type = cs_extern_type(c->cache, &k->ctx, &im->type);
-            if (!type)
-                return compose_fail(c, d, WELD_ERR_LINK, n->pos,
-                                    "import `%s` of instance `%s`: its type cannot be followed",
-                                    name, n->name);
             uint32_t o = 0;
             while (o < c->nouter && strcmp(c->outer[o].name, name) != 0) o++;
             if (o < c->nouter) {
                 outer_import *x = &c->outer[o];
-                if (x->sort != compose_import_sort(im) || strcmp(x->type, type) != 0) {
+                if (x->sort != compose_import_sort(im)) {
+                    return compose_fail(c, d, WELD_ERR_LINK, n->pos,
+                                        "instances `%s` and `%s` both import `%s`, as a %s and as a %s",
+                                        c->insts[x->inst].name, n->name, name, sort_word(x->sort),
+                                        sort_word(compose_import_sort(im)));
+                } else if (import_decl(&c->defs[c->insts[x->inst].def], x->import) != import_decl(k, a) ||
+                           c->insts[x->inst].def != n->def) {
                     char msg[1024];
                     int wider = merge_wider(c, x, i, a, msg, sizeof msg);
                     if (wider < 0)
@@ -719,16 +730,16 @@ weld_status weld_composer_link(weld_composer *c, const weld_compose_opts *opts, 
                                             "that do not agree: %s", c->insts[x->inst].name,
                                             n->name, name, msg);
                     if (wider == 1) {
+                        x->other = x->inst;
                         x->inst = i;
                         x->import = a;
-                        x->type = type;
                     }
                 }
             } else {
                 if (!compose_grow(c->arena, (void **)&c->outer, c->nouter, &c->capouter,
                                   sizeof *c->outer))
                     return nomem(d);
-                c->outer[c->nouter++] = (outer_import){name, compose_import_sort(im), i, a, type};
+                c->outer[c->nouter++] = (outer_import){name, compose_import_sort(im), i, a, false, 0};
             }
             n->args[a] = (binding){BIND_OUTER, false, 0, NULL, 0, o, n->pos};
         }
