@@ -79,7 +79,7 @@ spec: deps
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@sh tests/demo.sh $(WELD)
+	@bash tests/demo.sh $(WELD)
 
 BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/%,$(wildcard tests/bench/bench_*.c))
 $(BUILD)/bench_%: tests/bench/bench_%.c $(LIB) $(HDRS) $(wildcard tests/bench/*.h)

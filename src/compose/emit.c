@@ -1,0 +1,635 @@
+/* emit.c - encoding a linked composition as one component: the imports that stay (with the
+ * types they need copied from the components that import them), the embedded component
+ * definitions, their instantiations in dependency order, aliases, exports and a
+ * component-name section; then the result is validated (validate_output, with the
+ * component type model). */
+#include "compose/compose_int.h"
+#include <stdio.h>
+#include <stdlib.h>
+
+typedef struct item {
+    uint8_t sec;
+    union {
+        const weld_ctype *type;
+        weld_cimport imp;
+        weld_alias alias;
+        const weld_component *comp;
+        weld_instance inst;
+        weld_cexport exp;
+        weld_custom custom;
+    } u;
+} item;
+
+enum { UNMAPPED = UINT32_MAX, IN_PROGRESS = UINT32_MAX - 1 };
+
+typedef struct alias_memo {
+    uint32_t inst;
+    const char *name;
+    uint8_t sort;
+    uint32_t index;
+} alias_memo;
+
+typedef struct emitter {
+    weld_composer *c;
+    weld_arena *a;
+    item *items;
+    uint32_t nitems, capitems;
+    uint32_t count[6];
+    uint32_t **tmap;        /* per instance: its definition's type index -> outer type index */
+    uint32_t *outer_idx;    /* per outer import: its index in its sort */
+    uint32_t *inst_idx;     /* per instance: the outer instance index */
+    uint32_t *comp_idx;     /* per definition: the outer component index */
+    alias_memo *aliases;
+    uint32_t naliases, capaliases;
+    uint32_t *alias_hash;   /* open addressing over `aliases` (index + 1; 0 empty) */
+    uint32_t alias_hash_cap;
+    weld_diag *d;
+    weld_status st;
+} emitter;
+
+static bool failed(emitter *E)
+{
+    return E->st != WELD_OK;
+}
+
+static void efail(emitter *E, weld_status st, const char *fmt, ...) WELD_PRINTF(3, 4);
+static void efail(emitter *E, weld_status st, const char *fmt, ...)
+{
+    if (E->st) return;
+    E->st = st;
+    if (!E->d) return;
+    va_list ap;
+    va_start(ap, fmt);
+    weld_diag_vset(E->d, st, WELD_NO_OFFSET, fmt, ap);
+    va_end(ap);
+}
+
+static item *push_item(emitter *E, uint8_t sec)
+{
+    if (!compose_grow(E->a, (void **)&E->items, E->nitems, &E->capitems, sizeof *E->items)) {
+        efail(E, WELD_ERR_NOMEM, "out of memory while encoding the composition");
+        return NULL;
+    }
+    item *it = &E->items[E->nitems++];
+    memset(it, 0, sizeof *it);
+    it->sec = sec;
+    return it;
+}
+
+static weld_str str_of(emitter *E, const char *s)
+{
+    size_t n = strlen(s);
+    char *p = weld_arena_strndup(E->a, s, n);
+    if (!p) efail(E, WELD_ERR_NOMEM, "out of memory while encoding the composition");
+    return (weld_str){p ? p : "", p ? (uint32_t)n : 0};
+}
+
+static uint64_t hash_alias(uint32_t inst, const char *name, uint8_t sort)
+{
+    uint64_t h = 1469598103934665603ull ^ inst ^ ((uint64_t)sort << 32);
+    for (const char *p = name; *p; p++) h = (h ^ (uint8_t)*p) * 1099511628211ull;
+    return h;
+}
+
+static bool alias_hash_grow(emitter *E)
+{
+    uint32_t cap = E->alias_hash_cap ? E->alias_hash_cap * 2 : 64;
+    uint32_t *h = weld_arena_alloc(E->a, (size_t)cap * sizeof *h);
+    if (!h) return false;
+    for (uint32_t i = 0; i < E->naliases; i++) {
+        const alias_memo *m = &E->aliases[i];
+        uint64_t k = hash_alias(m->inst, m->name, m->sort) & (cap - 1);
+        while (h[k]) k = (k + 1) & (cap - 1);
+        h[k] = i + 1;
+    }
+    E->alias_hash = h;
+    E->alias_hash_cap = cap;
+    return true;
+}
+
+/* The outer index of export `name` (sort) of outer instance `inst`, aliased once. */
+static uint32_t alias_export(emitter *E, uint32_t inst, const char *name, uint8_t sort)
+{
+    if (failed(E)) return 0;
+    uint64_t hv = hash_alias(inst, name, sort);
+    if (E->alias_hash_cap) {
+        for (uint64_t k = hv & (E->alias_hash_cap - 1); E->alias_hash[k];
+             k = (k + 1) & (E->alias_hash_cap - 1)) {
+            const alias_memo *m = &E->aliases[E->alias_hash[k] - 1];
+            if (m->inst == inst && m->sort == sort && strcmp(m->name, name) == 0) return m->index;
+        }
+    }
+    item *it = push_item(E, WELD_CSEC_ALIAS);
+    if (!it) return 0;
+    it->u.alias.sort.sort = sort;
+    it->u.alias.tag = 0x00;
+    it->u.alias.instance = inst;
+    it->u.alias.name = str_of(E, name);
+    uint32_t idx = E->count[sort]++;
+    if (!compose_grow(E->a, (void **)&E->aliases, E->naliases, &E->capaliases, sizeof *E->aliases) ||
+        ((E->naliases + 1) * 2 > E->alias_hash_cap && !alias_hash_grow(E))) {
+        efail(E, WELD_ERR_NOMEM, "out of memory while encoding the composition");
+        return 0;
+    }
+    E->aliases[E->naliases++] = (alias_memo){inst, it->u.alias.name.ptr, sort, idx};
+    uint64_t k = hv & (E->alias_hash_cap - 1);
+    while (E->alias_hash[k]) k = (k + 1) & (E->alias_hash_cap - 1);
+    E->alias_hash[k] = E->naliases;
+    return idx;
+}
+
+static uint32_t copy_type(emitter *E, uint32_t node, uint32_t idx);
+static uint32_t ensure_outer(emitter *E, uint32_t o);
+
+static weld_cvaltype remap_val(emitter *E, uint32_t node, weld_cvaltype v)
+{
+    if (!v.prim) v.index = copy_type(E, node, v.index);
+    return v;
+}
+
+/* A copy of type definition `t` of instance `node`'s component for the outer component.
+ * `level` counts the declaration scopes between t and the component (0: t is in the
+ * component's type space); outer aliases that leave the component are remapped. */
+static const weld_ctype *clone_def(emitter *E, uint32_t node, const weld_ctype *t, uint32_t level)
+{
+    const cdef *k = &E->c->defs[E->c->insts[node].def];
+    if (t->kind == WELD_CT_INSTANCE || t->kind == WELD_CT_COMPONENT) {
+        uint32_t n = t->u.decls.count;
+        weld_cdecl *decls = weld_arena_alloc(E->a, (n ? n : 1) * sizeof *decls);
+        weld_ctype *nt = weld_arena_alloc(E->a, sizeof *nt);
+        if (!decls || !nt) {
+            efail(E, WELD_ERR_NOMEM, "out of memory while encoding the composition");
+            return NULL;
+        }
+        *nt = *t;
+        for (uint32_t i = 0; i < n; i++) {
+            decls[i] = t->u.decls.decls[i];
+            weld_cdecl *dc = &decls[i];
+            if (dc->kind == WELD_DECL_ALIAS && dc->u.alias.tag == 0x02) {
+                uint32_t count = dc->u.alias.instance;
+                if (count > level + 1) {
+                    efail(E, WELD_ERR_MALFORMED, "component %s: an outer alias leaves the component",
+                          k->path);
+                    return NULL;
+                }
+                if (count == level + 1) {
+                    if (dc->u.alias.sort.sort != WELD_SORT_TYPE) {
+                        efail(E, WELD_ERR_UNSUPPORTED, "component %s: an import type aliases a "
+                              "non-type item of the component (weld copies only types)", k->path);
+                        return NULL;
+                    }
+                    dc->u.alias.index = copy_type(E, node, dc->u.alias.index);
+                }
+            } else if (dc->kind == WELD_DECL_TYPE &&
+                       (dc->u.type->kind == WELD_CT_INSTANCE || dc->u.type->kind == WELD_CT_COMPONENT)) {
+                dc->u.type = clone_def(E, node, dc->u.type, level + 1);
+                if (!dc->u.type) return NULL;
+            }
+        }
+        nt->u.decls.decls = decls;
+        return nt;
+    }
+    if (level > 0) return t; /* its indices are local to the declaration scope */
+    weld_ctype *nt = weld_arena_alloc(E->a, sizeof *nt);
+    if (!nt) {
+        efail(E, WELD_ERR_NOMEM, "out of memory while encoding the composition");
+        return NULL;
+    }
+    *nt = *t;
+    switch (t->kind) {
+    case WELD_CT_RECORD: {
+        weld_cfield *f = weld_arena_alloc(E->a, (t->u.record.count + 1) * sizeof *f);
+        if (!f) break;
+        for (uint32_t i = 0; i < t->u.record.count; i++) {
+            f[i] = t->u.record.fields[i];
+            f[i].type = remap_val(E, node, f[i].type);
+        }
+        nt->u.record.fields = f;
+        return nt;
+    }
+    case WELD_CT_VARIANT: {
+        weld_ccase *cs = weld_arena_alloc(E->a, (t->u.variant.count + 1) * sizeof *cs);
+        if (!cs) break;
+        for (uint32_t i = 0; i < t->u.variant.count; i++) {
+            cs[i] = t->u.variant.cases[i];
+            if (cs[i].has_type) cs[i].type = remap_val(E, node, cs[i].type);
+        }
+        nt->u.variant.cases = cs;
+        return nt;
+    }
+    case WELD_CT_LIST:
+    case WELD_CT_FIXED_LIST: nt->u.list.elem = remap_val(E, node, t->u.list.elem); return nt;
+    case WELD_CT_TUPLE: {
+        weld_cvaltype *ts = weld_arena_alloc(E->a, (t->u.tuple.count + 1) * sizeof *ts);
+        if (!ts) break;
+        for (uint32_t i = 0; i < t->u.tuple.count; i++) ts[i] = remap_val(E, node, t->u.tuple.types[i]);
+        nt->u.tuple.types = ts;
+        return nt;
+    }
+    case WELD_CT_OPTION: nt->u.option = remap_val(E, node, t->u.option); return nt;
+    case WELD_CT_RESULT:
+        if (t->u.result.has_ok) nt->u.result.ok = remap_val(E, node, t->u.result.ok);
+        if (t->u.result.has_err) nt->u.result.err = remap_val(E, node, t->u.result.err);
+        return nt;
+    case WELD_CT_OWN:
+    case WELD_CT_BORROW: nt->u.handle = copy_type(E, node, t->u.handle); return nt;
+    case WELD_CT_STREAM:
+    case WELD_CT_FUTURE:
+        if (t->u.async_value.has_elem) nt->u.async_value.elem = remap_val(E, node, t->u.async_value.elem);
+        return nt;
+    case WELD_CT_MAP:
+        nt->u.map.key = remap_val(E, node, t->u.map.key);
+        nt->u.map.value = remap_val(E, node, t->u.map.value);
+        return nt;
+    case WELD_CT_FUNC:
+    case WELD_CT_FUNC_ASYNC: {
+        weld_cfield *f = weld_arena_alloc(E->a, (t->u.func.nparams + 1) * sizeof *f);
+        if (!f) break;
+        for (uint32_t i = 0; i < t->u.func.nparams; i++) {
+            f[i] = t->u.func.params[i];
+            f[i].type = remap_val(E, node, f[i].type);
+        }
+        nt->u.func.params = f;
+        if (t->u.func.has_result) nt->u.func.result = remap_val(E, node, t->u.func.result);
+        return nt;
+    }
+    case WELD_CT_RESOURCE:
+        efail(E, WELD_ERR_UNSUPPORTED, "component %s: an import's type uses a resource the "
+              "component defines itself; it cannot become an import of the composition", k->path);
+        return NULL;
+    default: return nt; /* primitives, flags, enums: no indices */
+    }
+    efail(E, WELD_ERR_NOMEM, "out of memory while encoding the composition");
+    return NULL;
+}
+
+/* Which import of a definition `p` (a weld_cimport) is; UINT32_MAX if none. */
+static uint32_t import_index(const cdef *k, const void *p)
+{
+    for (uint32_t j = 0; j < k->nimports; j++)
+        if (k->imports[j] == p) return j;
+    return UINT32_MAX;
+}
+
+/* The outer index of an import of instance `node` that the composition imports. */
+static uint32_t outer_of_import(emitter *E, uint32_t node, uint32_t j, const char *why)
+{
+    const inode *n = &E->c->insts[node];
+    const cdef *k = &E->c->defs[n->def];
+    if (n->args[j].kind == BIND_OUTER) return ensure_outer(E, n->args[j].outer);
+    efail(E, WELD_ERR_UNSUPPORTED,
+          "import `%s` of instance `%s` (component %s) uses %s of its import `%s`, which the "
+          "composition satisfies with instance `%s`; weld copies import types only from imports "
+          "the composition keeps", why, n->name, k->path, why, k->imports[j]->name.name.ptr,
+          E->c->insts[n->args[j].from].name);
+    return 0;
+}
+
+static uint32_t copy_type(emitter *E, uint32_t node, uint32_t idx)
+{
+    if (failed(E)) return 0;
+    const cdef *k = &E->c->defs[E->c->insts[node].def];
+    uint32_t ntypes = k->sp->s[WELD_SORT_TYPE].n;
+    if (idx >= ntypes) {
+        efail(E, WELD_ERR_MALFORMED, "component %s: type index %u out of range", k->path, idx);
+        return 0;
+    }
+    if (!E->tmap[node]) {
+        E->tmap[node] = weld_arena_alloc(E->a, (size_t)ntypes * sizeof **E->tmap);
+        if (!E->tmap[node]) {
+            efail(E, WELD_ERR_NOMEM, "out of memory while encoding the composition");
+            return 0;
+        }
+        for (uint32_t i = 0; i < ntypes; i++) E->tmap[node][i] = UNMAPPED;
+    }
+    uint32_t *slot = &E->tmap[node][idx];
+    if (*slot == IN_PROGRESS) {
+        efail(E, WELD_ERR_MALFORMED, "component %s: type %u refers to itself", k->path, idx);
+        return 0;
+    }
+    if (*slot != UNMAPPED) return *slot;
+    *slot = IN_PROGRESS;
+    const cs_entry *e = cs_get(k->sp, WELD_SORT_TYPE, idx);
+    uint32_t out = 0;
+    switch (e->orig) {
+    case ORIG_DEF: {
+        const weld_ctype *t = clone_def(E, node, e->p, 0);
+        item *it = t ? push_item(E, WELD_CSEC_TYPE) : NULL;
+        if (!it) break;
+        it->u.type = t;
+        out = E->count[WELD_SORT_TYPE]++;
+        break;
+    }
+    case ORIG_ALIAS_EXPORT: {
+        const cs_entry *ie = cs_get(k->sp, WELD_SORT_INSTANCE, e->a);
+        uint32_t j = ie && ie->orig == ORIG_IMPORT ? import_index(k, ie->p) : UINT32_MAX;
+        if (j == UINT32_MAX) {
+            efail(E, WELD_ERR_UNSUPPORTED, "component %s: an import's type is aliased from an "
+                  "instance the component creates itself", k->path);
+            break;
+        }
+        uint32_t oi = outer_of_import(E, node, j, "a type");
+        if (!failed(E)) out = alias_export(E, oi, e->name.ptr, WELD_SORT_TYPE);
+        break;
+    }
+    case ORIG_IMPORT: {
+        uint32_t j = import_index(k, e->p);
+        if (j != UINT32_MAX) out = outer_of_import(E, node, j, "the imported type");
+        break;
+    }
+    default:
+        efail(E, WELD_ERR_UNSUPPORTED, "component %s: an import's type %u is an export or an "
+              "outer alias, which weld does not copy", k->path, idx);
+        break;
+    }
+    *slot = failed(E) ? UNMAPPED : out;
+    return out;
+}
+
+static uint32_t ensure_outer(emitter *E, uint32_t o)
+{
+    if (failed(E)) return 0;
+    if (E->outer_idx[o] == IN_PROGRESS) {
+        efail(E, WELD_ERR_MALFORMED, "the type of import `%s` refers to the import itself",
+              E->c->outer[o].name);
+        return 0;
+    }
+    if (E->outer_idx[o] != UNMAPPED) return E->outer_idx[o];
+    E->outer_idx[o] = IN_PROGRESS;
+    const outer_import *x = &E->c->outer[o];
+    const cdef *k = &E->c->defs[E->c->insts[x->inst].def];
+    weld_cimport im = *k->imports[x->import];
+    switch (im.type.kind) {
+    case WELD_EXT_FUNC:
+    case WELD_EXT_INSTANCE:
+    case WELD_EXT_COMPONENT: im.type.index = copy_type(E, x->inst, im.type.index); break;
+    case WELD_EXT_TYPE:
+        if (im.type.bound == 0x00) im.type.index = copy_type(E, x->inst, im.type.index);
+        break;
+    case WELD_EXT_VALUE:
+        if (!im.type.val.prim) im.type.val.index = copy_type(E, x->inst, im.type.val.index);
+        break;
+    default:
+        efail(E, WELD_ERR_UNSUPPORTED, "import `%s` of component %s: core module imports are not "
+              "composed", x->name, k->path);
+        break;
+    }
+    item *it = failed(E) ? NULL : push_item(E, WELD_CSEC_IMPORT);
+    if (!it) return 0;
+    im.name.tag = 0x00;
+    im.name.nattrs = 0;
+    im.name.attrs = NULL;
+    it->u.imp = im;
+    uint8_t sort = cs_ext_sort(im.type.kind);
+    E->outer_idx[o] = E->count[sort]++;
+    return E->outer_idx[o];
+}
+
+/* ---- the name section ---------------------------------------------------------------------- */
+
+static void put_sortnames(weld_buf *b, uint8_t sort, const char *const *names, uint32_t n)
+{
+    uint32_t named = 0;
+    for (uint32_t i = 0; i < n; i++) named += names[i] && names[i][0];
+    if (!named) return;
+    weld_buf_byte(b, 0x01);
+    size_t pos = weld_buf_size_begin(b);
+    weld_buf_byte(b, sort);
+    weld_buf_u32leb(b, named);
+    for (uint32_t i = 0; i < n; i++) {
+        if (!names[i] || !names[i][0]) continue;
+        weld_buf_u32leb(b, i);
+        weld_buf_name(b, names[i], strlen(names[i]));
+    }
+    weld_buf_size_end(b, pos);
+}
+
+/* ---- validation (one place) ---------------------------------------------------------------- */
+
+/* Validate the encoded composition with the component type model in its validating mode
+ * (weld_ctypes_build with `validate`: every index, alias, instantiation argument against
+ * the nested component's imports, canonical definition, and every nested core module). */
+static weld_status validate_output(const weld_composer *c, const uint8_t *bytes, size_t len,
+                                   weld_diag *d)
+{
+    weld_arena *a = weld_arena_new();
+    if (!a) return weld_diag_set(d, WELD_ERR_NOMEM, WELD_NO_OFFSET, "out of memory");
+    weld_component *cc;
+    weld_component_read_opts ro = {0};
+    weld_diag vd;
+    weld_diag_init(&vd, d ? d->file : NULL);
+    weld_status st = weld_component_read(a, bytes, len, &ro, &cc, &vd);
+    weld_ctypes *m = NULL;
+    weld_ctypes_opts vo = {.validate = true};
+    if (st == WELD_OK) st = weld_ctypes_build(cc, &vo, &m, &vd);
+    if (st != WELD_OK && d) {
+        /* name the merges only this validation could decide */
+        char merged[400] = "";
+        size_t l = 0;
+        for (uint32_t o = 0; o < c->nouter && l < sizeof merged - 1; o++)
+            if (c->outer[o].deferred)
+                l += (size_t)snprintf(merged + l, sizeof merged - l, "%s`%s` (instances `%s` and `%s`)",
+                                      l ? ", " : "", c->outer[o].name, c->insts[c->outer[o].inst].name,
+                                      c->insts[c->outer[o].other].name);
+        char at[48] = "";
+        if (vd.offset != WELD_NO_OFFSET)
+            snprintf(at, sizeof at, " (at its offset 0x%llx)", (unsigned long long)vd.offset);
+        weld_diag_set(d, st == WELD_ERR_NOMEM ? st : WELD_ERR_INVALID, WELD_NO_OFFSET,
+                      "the composed component does not validate%s: %s%s%s", at, vd.message,
+                      merged[0] ? "; imports merged from differing views: " : "", merged);
+        st = d->status;
+    }
+    weld_ctypes_free(m);
+    weld_arena_free(a);
+    return st;
+}
+
+/* ---- the encoder ------------------------------------------------------------------------------ */
+
+weld_status weld_composer_encode(weld_composer *c, const weld_compose_opts *opts, uint8_t **out,
+                                 size_t *out_len, weld_diag *d)
+{
+    weld_compose_opts none = {0};
+    if (!opts) opts = &none;
+    if (!c->linked)
+        return weld_diag_set(d, WELD_ERR_USAGE, WELD_NO_OFFSET,
+                             "weld_composer_encode: link the composition first");
+    if (opts->import_dependencies)
+        return weld_diag_set(d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET,
+                             "importing component definitions instead of embedding them is not "
+                             "supported yet (their component types would have to be written out)");
+    weld_arena *a = weld_arena_new();
+    if (!a) return weld_diag_set(d, WELD_ERR_NOMEM, WELD_NO_OFFSET, "out of memory");
+    emitter E = {0};
+    E.c = c;
+    E.a = a;
+    E.d = d;
+    E.tmap = weld_arena_alloc(a, (c->ninsts + 1) * sizeof *E.tmap);
+    E.outer_idx = weld_arena_alloc(a, (c->nouter + 1) * sizeof *E.outer_idx);
+    E.inst_idx = weld_arena_alloc(a, (c->ninsts + 1) * sizeof *E.inst_idx);
+    E.comp_idx = weld_arena_alloc(a, (c->ndefs + 1) * sizeof *E.comp_idx);
+    if (!E.tmap || !E.outer_idx || !E.inst_idx || !E.comp_idx) {
+        weld_arena_free(a);
+        return weld_diag_set(d, WELD_ERR_NOMEM, WELD_NO_OFFSET, "out of memory");
+    }
+    for (uint32_t o = 0; o < c->nouter; o++) E.outer_idx[o] = UNMAPPED;
+    /* 1. the imports that stay, each after the types it needs */
+    for (uint32_t o = 0; o < c->nouter && !failed(&E); o++) ensure_outer(&E, o);
+    /* 2. the component definitions, in the order they were given */
+    const char **comp_names = weld_arena_alloc(a, (c->ndefs + 1) * sizeof *comp_names);
+    const char **inst_names = weld_arena_alloc(a, (c->ninsts + 1) * sizeof *inst_names);
+    if (!comp_names || !inst_names) efail(&E, WELD_ERR_NOMEM, "out of memory");
+    for (uint32_t k = 0; k < c->ndefs && !failed(&E); k++) {
+        if (!c->defs[k].used) continue;
+        item *it = push_item(&E, WELD_CSEC_COMPONENT);
+        if (!it) break;
+        it->u.comp = c->defs[k].tree;
+        comp_names[E.count[WELD_SORT_COMPONENT]] = c->defs[k].name;
+        E.comp_idx[k] = E.count[WELD_SORT_COMPONENT]++;
+    }
+    /* 3. instances in dependency order */
+    uint32_t ncomp_names = E.count[WELD_SORT_COMPONENT];
+    uint32_t first_instance = E.count[WELD_SORT_INSTANCE];
+    for (uint32_t oi = 0; oi < c->ninsts && !failed(&E); oi++) {
+        uint32_t i = c->order[oi];
+        const inode *n = &c->insts[i];
+        const cdef *k = &c->defs[n->def];
+        weld_inst_arg *args = weld_arena_alloc(a, (k->nimports + 1) * sizeof *args);
+        if (!args) {
+            efail(&E, WELD_ERR_NOMEM, "out of memory");
+            break;
+        }
+        for (uint32_t j = 0; j < k->nimports && !failed(&E); j++) {
+            const binding *b = &n->args[j];
+            args[j].name.name = k->imports[j]->name.name;
+            if (b->kind == BIND_OUTER) {
+                args[j].item.sort.sort = c->outer[b->outer].sort;
+                args[j].item.index = ensure_outer(&E, b->outer);
+            } else if (b->export_name) {
+                args[j].item.sort.sort = b->export_sort;
+                args[j].item.index = alias_export(&E, E.inst_idx[b->from], b->export_name, b->export_sort);
+            } else {
+                args[j].item.sort.sort = WELD_SORT_INSTANCE;
+                args[j].item.index = E.inst_idx[b->from];
+            }
+        }
+        item *it = failed(&E) ? NULL : push_item(&E, WELD_CSEC_INSTANCE);
+        if (!it) break;
+        it->u.inst = (weld_instance){0x00, E.comp_idx[n->def], k->nimports, args};
+        E.inst_idx[i] = E.count[WELD_SORT_INSTANCE]++;
+    }
+    /* instance names by outer index (imports of instances come first, unnamed) */
+    uint32_t ninst_total = E.count[WELD_SORT_INSTANCE];
+    const char **iname_by_idx = weld_arena_alloc(a, (ninst_total + 1) * sizeof *iname_by_idx);
+    if (!iname_by_idx) efail(&E, WELD_ERR_NOMEM, "out of memory");
+    for (uint32_t o = 0; !failed(&E) && o < c->nouter; o++)
+        if (c->outer[o].sort == WELD_SORT_INSTANCE) iname_by_idx[E.outer_idx[o]] = c->outer[o].name;
+    for (uint32_t i = 0; !failed(&E) && i < c->ninsts; i++) iname_by_idx[E.inst_idx[i]] = c->insts[i].name;
+    (void)first_instance;
+    (void)inst_names;
+    /* 4. exports */
+    for (uint32_t x = 0; x < c->nexports && !failed(&E); x++) {
+        const cexport_req *r = &c->exports[x];
+        weld_sortidx si;
+        if (r->export_name) {
+            si.sort.sort = r->sort;
+            si.sort.core = 0;
+            si.index = alias_export(&E, E.inst_idx[r->inst], r->export_name, r->sort);
+        } else {
+            si = (weld_sortidx){{WELD_SORT_INSTANCE, 0}, E.inst_idx[r->inst]};
+        }
+        item *it = failed(&E) ? NULL : push_item(&E, WELD_CSEC_EXPORT);
+        if (!it) break;
+        it->u.exp.name.name = str_of(&E, r->as);
+        it->u.exp.item = si;
+        E.count[si.sort.sort]++;
+    }
+    /* 5. the component-name section */
+    weld_buf nb;
+    weld_buf_init(&nb);
+    if (!failed(&E)) {
+        put_sortnames(&nb, WELD_SORT_COMPONENT, comp_names, ncomp_names);
+        /* instance names: only a prefix without gaps can be named in index order */
+        const char **names = weld_arena_alloc(a, (ninst_total + 1) * sizeof *names);
+        if (names) {
+            for (uint32_t i = 0; i < ninst_total; i++) names[i] = iname_by_idx[i];
+            put_sortnames(&nb, WELD_SORT_INSTANCE, names, ninst_total);
+        }
+        item *it = push_item(&E, WELD_CSEC_CUSTOM);
+        uint8_t *payload = it ? weld_arena_alloc(a, nb.len + 1) : NULL;
+        if (payload && !nb.oom) {
+            memcpy(payload, nb.data, nb.len);
+            it->u.custom.name = str_of(&E, "component-name");
+            it->u.custom.data = payload;
+            it->u.custom.len = (uint32_t)nb.len;
+        } else {
+            efail(&E, WELD_ERR_NOMEM, "out of memory");
+        }
+    }
+    weld_buf_free(&nb);
+    /* group the items into sections */
+    weld_status st = E.st;
+    if (st == WELD_OK) {
+        weld_csection *secs = weld_arena_alloc(a, (E.nitems + 1) * sizeof *secs);
+        weld_component *out_c = weld_arena_alloc(a, sizeof *out_c);
+        if (!secs || !out_c) st = weld_diag_set(d, WELD_ERR_NOMEM, WELD_NO_OFFSET, "out of memory");
+        uint32_t ns = 0;
+        for (uint32_t i = 0; st == WELD_OK && i < E.nitems;) {
+            uint8_t id = E.items[i].sec;
+            uint32_t j = i + 1;
+            bool single = id == WELD_CSEC_COMPONENT || id == WELD_CSEC_CUSTOM;
+            while (!single && j < E.nitems && E.items[j].sec == id) j++;
+            weld_csection *s = &secs[ns++];
+            s->id = id;
+            s->count = j - i;
+            size_t sz = id == WELD_CSEC_TYPE ? sizeof(const weld_ctype *)
+                        : id == WELD_CSEC_IMPORT ? sizeof(weld_cimport)
+                        : id == WELD_CSEC_ALIAS ? sizeof(weld_alias)
+                        : id == WELD_CSEC_INSTANCE ? sizeof(weld_instance)
+                        : id == WELD_CSEC_EXPORT ? sizeof(weld_cexport) : 0;
+            uint8_t *arr = sz ? weld_arena_alloc(a, sz * s->count) : NULL;
+            if (sz && !arr) {
+                st = weld_diag_set(d, WELD_ERR_NOMEM, WELD_NO_OFFSET, "out of memory");
+                break;
+            }
+            for (uint32_t m = i; m < j; m++) {
+                uint8_t *dst = arr + sz * (m - i);
+                switch (id) {
+                case WELD_CSEC_TYPE: memcpy(dst, &E.items[m].u.type, sz); break;
+                case WELD_CSEC_IMPORT: memcpy(dst, &E.items[m].u.imp, sz); break;
+                case WELD_CSEC_ALIAS: memcpy(dst, &E.items[m].u.alias, sz); break;
+                case WELD_CSEC_INSTANCE: memcpy(dst, &E.items[m].u.inst, sz); break;
+                case WELD_CSEC_EXPORT: memcpy(dst, &E.items[m].u.exp, sz); break;
+                default: break;
+                }
+            }
+            switch (id) {
+            case WELD_CSEC_TYPE: s->u.types = (const weld_ctype *const *)arr; break;
+            case WELD_CSEC_IMPORT: s->u.imports = (const weld_cimport *)arr; break;
+            case WELD_CSEC_ALIAS: s->u.aliases = (const weld_alias *)arr; break;
+            case WELD_CSEC_INSTANCE: s->u.instances = (const weld_instance *)arr; break;
+            case WELD_CSEC_EXPORT: s->u.exports = (const weld_cexport *)arr; break;
+            case WELD_CSEC_COMPONENT: s->u.component = E.items[i].u.comp; break;
+            case WELD_CSEC_CUSTOM: s->u.custom = &E.items[i].u.custom; break;
+            default: break;
+            }
+            i = j;
+        }
+        if (st == WELD_OK) {
+            out_c->arena = a;
+            out_c->nsections = ns;
+            out_c->sections = secs;
+            st = weld_component_write(out_c, out, out_len, d);
+        }
+    }
+    weld_arena_free(a);
+    if (st == WELD_OK && !opts->skip_validation) {
+        st = validate_output(c, *out, *out_len, d);
+        if (st != WELD_OK) {
+            free(*out);
+            *out = NULL;
+            *out_len = 0;
+        }
+    }
+    return st;
+}
