@@ -35,4 +35,4 @@ out=$("$WELD" run --max-memory 128K "$T/m.wasm" --invoke grow 2 2>&1)
 expect_fail "a wrong argument count is a usage error" "takes 1 argument" "$WELD" run "$T/m.wasm" --invoke fib
 expect_fail "an argument of the wrong form is a usage error" "is not a valid i32" "$WELD" run "$T/m.wasm" --invoke fib x
 expect_fail "an unknown export is an error" 'no exported function "nope"' "$WELD" run "$T/m.wasm" --invoke nope
-expect_fail "--invoke is required" "missing --invoke" "$WELD" run "$T/m.wasm"
+expect_fail "a module without _start (and no --invoke) is an error" "no exported function \"_start\"" "$WELD" run "$T/m.wasm"
