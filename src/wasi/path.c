@@ -14,6 +14,14 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Directories on the way are opened for lookup only: O_PATH (Linux) needs search
+ * permission, not read permission, as the kernel's own path walk. */
+#ifdef O_PATH
+#define WALK_FLAGS (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+#else
+#define WALK_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+#endif
+
 #define MAX_DEPTH 256 /* directories in the chain */
 #define MAX_LINKS 40  /* symbolic links followed in one resolution, as Linux's ELOOP */
 
@@ -215,7 +223,7 @@ uint16_t wasi_resolve(int base, const char *path, size_t len, bool follow, wasi_
         int cur = chain[depth];
         int fd = -1, oerr = 0;
         if (!last || slash) {
-            fd = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            fd = openat(cur, comp, WALK_FLAGS);
             oerr = errno;
         }
         if (fd >= 0 && last) { /* "dir/": the directory is the result */
