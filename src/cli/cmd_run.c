@@ -34,6 +34,19 @@ static bool parse_arg(const char *s, weld_valtype t, weld_rt_val *v)
         break;
     case WELD_F32: v->u.f32 = strtof(s, &end); break;
     case WELD_F64: v->u.f64 = strtod(s, &end); break;
+    case WELD_V128: {
+        /* 0x and up to 32 hex digits: the 128-bit number whose low bits are lane 0 */
+        size_t n = strlen(s);
+        if (n < 3 || n > 34 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X')) return false;
+        for (size_t i = 2; i < n; i++) {
+            int c = s[i], d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                              : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+            if (d < 0) return false;
+            size_t k = n - 1 - i; /* nibble index from the low end */
+            v->u.v128[k / 2] |= (uint8_t)(d << (4 * (k % 2)));
+        }
+        return true;
+    }
     default: return false;
     }
     return *s && !*end && errno == 0;
@@ -46,6 +59,11 @@ static void print_val(const weld_rt_val *v)
     case WELD_I64: printf("i64:%" PRId64 "\n", v->u.i64); break;
     case WELD_F32: printf("f32:%.9g\n", (double)v->u.f32); break;
     case WELD_F64: printf("f64:%.17g\n", v->u.f64); break;
+    case WELD_V128:
+        printf("v128:0x");
+        for (int i = 15; i >= 0; i--) printf("%02x", v->u.v128[i]);
+        printf("\n");
+        break;
     default: printf("%s:%s\n", weld_valtype_name(v->type), v->u.ref ? "ref" : "null"); break;
     }
 }
@@ -257,7 +275,8 @@ const weld_cmd cmd_run = {
     "argv[0]; put \"--\" before ARGS that start with '-') and exits with the program's\n"
     "proc_exit code (0 when _start returns); a trap prints its message and the Wasm\n"
     "backtrace and exits 134. With --invoke it calls the export NAME with ARGS parsed by\n"
-    "its parameter types (i32 and i64 decimal or 0x hex, floats as C floating literals),\n"
+    "its parameter types (i32 and i64 decimal or 0x hex, floats as C floating literals,\n"
+    "v128 as 0x and up to 32 hex digits: the 128-bit number whose low bits are lane 0),\n"
     "prints each result as TYPE:VALUE and exits 1 on a trap.\n\n"
     "  --dir HOST[::GUEST]  grant the host directory HOST to the program as GUEST (default\n"
     "                       HOST); nothing else of the file system is reachable\n"

@@ -340,6 +340,8 @@ static void emit_plain(comp *c, const weld_insn *in, uint32_t h, const char *sig
     c->last_end = pc(c);
 }
 
+#include "rt/compile_simd.inc"
+
 static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_insn *in)
 {
     comp *c = ctx;
@@ -610,7 +612,8 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
         s2(c, in->u.index, 0);
         break;
     default:
-        if (weld_opinfos[in->op].sig[0] == '*') op(c, RT_UNSUPPORTED);
+        if (weld_opinfos[in->op].prefix == 0xFD) emit_simd(c, in, h);
+        else if (weld_opinfos[in->op].sig[0] == '*') op(c, RT_UNSUPPORTED);
         else emit_plain(c, in, h, weld_opinfos[in->op].sig, prev_op, prev_end);
         break;
     }
