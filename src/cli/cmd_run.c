@@ -1,9 +1,11 @@
-/* cmd_run.c - `weld run FILE --invoke NAME ARGS...`: instantiate a core module (without
- * imports) and call one export with arguments parsed by its parameter types; prints each
- * result as TYPE:VALUE on a line. A trap prints its message and backtrace, exit 1. */
+/* cmd_run.c - `weld run FILE [ARGS...]`: run a WASI command's _start with weld's WASI
+ * preview1 host and exit with its proc_exit code; `weld run FILE --invoke NAME ARGS...`:
+ * call one export with arguments parsed by its parameter types and print each result as
+ * TYPE:VALUE on a line. A trap prints its message and backtrace. */
 #include "cli.h"
 #include "weld/runtime.h"
 #include "weld/validate.h"
+#include "weld/wasi.h"
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -80,66 +82,148 @@ static bool parse_u64(const char *s, uint64_t *out)
     return true;
 }
 
+#define TRAP_EXIT 134 /* a trap in a WASI command: 128 + SIGABRT, as wasmtime exits */
+
 static int run_run(int argc, char **argv)
 {
     const char *path = NULL, *invoke = NULL;
     weld_rt_limits lim = {0};
     bool timing = false;
     int first_arg = argc;
+    int ndirs = 0, nenv = 0;
+    const char **dirs = calloc((size_t)argc + 1, sizeof *dirs), **envs = calloc((size_t)argc + 1, sizeof *envs);
+    if (!dirs || !envs) {
+        free(dirs);
+        free(envs);
+        fprintf(stderr, "weld run: out of memory\n");
+        return CLI_REJECTED;
+    }
+    int rc = CLI_OK;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--invoke") == 0 && i + 1 < argc) {
             invoke = argv[++i];
             first_arg = i + 1;
             break;
+        } else if (strcmp(argv[i], "--") == 0) {
+            first_arg = i + 1;
+            break;
         } else if (strcmp(argv[i], "--fuel") == 0 && i + 1 < argc) {
-            if (!parse_u64(argv[++i], &lim.fuel) || !lim.fuel)
-                return cli_usage_error(self(), "--fuel takes a positive count");
+            if (!parse_u64(argv[++i], &lim.fuel) || !lim.fuel) {
+                rc = cli_usage_error(self(), "--fuel takes a positive count");
+                goto done_args;
+            }
         } else if (strcmp(argv[i], "--max-memory") == 0 && i + 1 < argc) {
-            if (!parse_u64(argv[++i], &lim.max_memory_bytes) || !lim.max_memory_bytes)
-                return cli_usage_error(self(), "--max-memory takes a byte count (K, M, G suffixes)");
+            if (!parse_u64(argv[++i], &lim.max_memory_bytes) || !lim.max_memory_bytes) {
+                rc = cli_usage_error(self(), "--max-memory takes a byte count (K, M, G suffixes)");
+                goto done_args;
+            }
+        } else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
+            dirs[ndirs++] = argv[++i];
+        } else if (strcmp(argv[i], "--env") == 0 && i + 1 < argc) {
+            envs[nenv++] = argv[++i];
         } else if (strcmp(argv[i], "--time") == 0) timing = true;
-        else if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error(self(), "unknown option '%s'", argv[i]);
-        else if (path) return cli_usage_error(self(), "more than one input file");
-        else path = argv[i];
+        else if (argv[i][0] == '-' && argv[i][1]) {
+            rc = cli_usage_error(self(), "unknown option '%s'", argv[i]);
+            goto done_args;
+        } else if (path) { /* the program's arguments start here */
+            first_arg = i;
+            break;
+        } else path = argv[i];
     }
-    if (!path) return cli_usage_error(self(), "missing input file");
-    if (!invoke) return cli_usage_error(self(), "missing --invoke NAME (running _start needs WASI)");
+    if (!path) rc = cli_usage_error(self(), "missing input file");
+done_args:
+    if (rc) {
+        free(dirs);
+        free(envs);
+        return rc;
+    }
     weld_diag d;
     weld_diag_init(&d, path);
     uint8_t *data = NULL;
     size_t len = 0;
-    if (weld_file_read(path, &data, &len, &d)) return cli_report(&d, NULL, 0);
-    int rc = CLI_OK;
+    if (weld_file_read(path, &data, &len, &d)) {
+        free(dirs);
+        free(envs);
+        return cli_report(&d, NULL, 0);
+    }
+    /* The WASI program sees FILE as argv[0], then the arguments after FILE or "--";
+     * --env NAME=VALUE sets a variable, --env NAME passes the host's value of NAME. */
+    int gargc = invoke ? 1 : 1 + (argc - first_arg);
+    const char **gargv = calloc((size_t)gargc + 1, sizeof *gargv);
+    char **genv = calloc((size_t)nenv + 1, sizeof *genv);
     weld_rt_engine *e = weld_rt_engine_new(&lim);
+    weld_wasi *w = NULL;
     weld_rt_module *m = NULL;
     weld_rt_instance *in = NULL;
-    weld_rt_extern ex;
-    if (!e) {
+    weld_rt_extern ex, *imports = NULL;
+    weld_rt_val *args = NULL, *res = NULL;
+    if (!e || !gargv || !genv) {
         fprintf(stderr, "weld run: out of memory\n");
-        free(data);
-        return CLI_REJECTED;
+        rc = CLI_REJECTED;
+        goto out;
     }
-    if (weld_rt_module_load(e, data, len, &m, &d) ||
-        weld_rt_instantiate(e, m, NULL, weld_rt_module_ast(m)->nimports, &in, &d)) {
+    gargv[0] = path;
+    for (int i = 1; i < gargc; i++) gargv[i] = argv[first_arg + i - 1];
+    for (int i = 0; i < nenv; i++) {
+        const char *v = strchr(envs[i], '=') ? NULL : getenv(envs[i]);
+        if (!strchr(envs[i], '=') && !v) {
+            rc = cli_usage_error(self(), "--env %s: no such variable in the environment (give NAME=VALUE)", envs[i]);
+            goto out;
+        }
+        size_t l = strlen(envs[i]) + (v ? strlen(v) + 2 : 1);
+        if (!(genv[i] = malloc(l))) {
+            rc = CLI_REJECTED;
+            goto out;
+        }
+        snprintf(genv[i], l, v ? "%s=%s" : "%s", envs[i], v);
+    }
+    weld_wasi_config wc = {gargc, gargv, nenv, (const char *const *)genv, 0, 1, 2};
+    if (!(w = weld_wasi_new(&wc, &d))) {
+        rc = cli_report(&d, NULL, 0);
+        goto out;
+    }
+    for (int i = 0; i < ndirs; i++) {
+        const char *sep = strstr(dirs[i], "::");
+        char host[4096];
+        snprintf(host, sizeof host, "%.*s", sep ? (int)(sep - dirs[i]) : (int)strlen(dirs[i]), dirs[i]);
+        weld_diag dd;
+        weld_diag_init(&dd, NULL);
+        if (weld_wasi_preopen(w, host, sep ? sep + 2 : host, &dd)) {
+            rc = cli_usage_error(self(), "--dir %s: %s", dirs[i], dd.message);
+            goto out;
+        }
+    }
+    if (weld_rt_module_load(e, data, len, &m, &d)) {
+        rc = cli_report(&d, NULL, 0);
+        goto out;
+    }
+    const weld_module *ast = weld_rt_module_ast(m);
+    imports = calloc(ast->nimports + 1, sizeof *imports);
+    if (!imports) {
+        rc = CLI_REJECTED;
+        goto out;
+    }
+    if (weld_wasi_link(w, e, ast, imports, &d) || weld_rt_instantiate(e, m, imports, ast->nimports, &in, &d)) {
         rc = cli_report(&d, NULL, 0);
         if (d.status == WELD_ERR_TRAP) fputs(weld_rt_backtrace(e), stderr);
         goto out;
     }
-    if (!weld_rt_instance_export(in, invoke, &ex) || ex.kind != WELD_EXTERN_FUNC) {
-        fprintf(stderr, "weld run: %s: no exported function \"%s\"\n", path, invoke);
+    const char *name = invoke ? invoke : "_start";
+    if (!weld_rt_instance_export(in, name, &ex) || ex.kind != WELD_EXTERN_FUNC) {
+        fprintf(stderr, "weld run: %s: no exported function \"%s\"%s\n", path, name,
+                invoke ? "" : " (give --invoke NAME to call another export)");
         rc = CLI_REJECTED;
         goto out;
     }
     const weld_functype *t = weld_rt_func_type(ex.u.func);
-    int nargs = argc - first_arg;
+    int nargs = invoke ? argc - first_arg : 0;
     if ((uint32_t)nargs != t->nparams) {
-        rc = cli_usage_error(self(), "\"%s\" takes %u argument(s), %d given", invoke, t->nparams, nargs);
+        rc = cli_usage_error(self(), "\"%s\" takes %u argument(s), %d given", name, t->nparams, nargs);
         goto out;
     }
-    weld_rt_val *args = calloc(t->nparams + 1, sizeof *args), *res = calloc(t->nresults + 1, sizeof *res);
+    args = calloc(t->nparams + 1, sizeof *args);
+    res = calloc(t->nresults + 1, sizeof *res);
     if (!args || !res) {
-        free(args);
-        free(res);
         rc = CLI_REJECTED;
         goto out;
     }
@@ -152,10 +236,13 @@ static int run_run(int argc, char **argv)
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
         weld_status st = weld_rt_call(e, ex.u.func, args, t->nparams, res, t->nresults, &d);
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
-        if (st) {
+        uint32_t code;
+        if (st == WELD_ERR_TRAP && weld_wasi_exited(w, &code)) {
+            rc = (int)(code & 0xff);
+        } else if (st) {
             fprintf(stderr, "weld run: %s: trap: %s\n", path, d.message);
             fputs(weld_rt_backtrace(e), stderr);
-            rc = CLI_REJECTED;
+            rc = invoke ? CLI_REJECTED : TRAP_EXIT;
         } else {
             for (uint32_t i = 0; i < t->nresults; i++) print_val(&res[i]);
         }
@@ -163,26 +250,41 @@ static int run_run(int argc, char **argv)
             fprintf(stderr, "weld run: %.3f s CPU\n",
                     (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
     }
+out:
     free(args);
     free(res);
-out:
+    free(imports);
+    weld_wasi_free(w);
     weld_rt_engine_free(e);
+    for (int i = 0; genv && i < nenv; i++) free(genv[i]);
+    free(genv);
+    free(gargv);
+    free(dirs);
+    free(envs);
     free(data);
     return rc;
 }
 
 const weld_cmd cmd_run = {
-    "run", "run an exported function of a core module in the interpreter",
-    "usage: weld run [--fuel N] [--max-memory BYTES] [--time] FILE --invoke NAME [ARGS...]\n\n"
-    "Validates and compiles the core module FILE, instantiates it (it must have no imports)\n"
-    "and calls its exported function NAME with ARGS, parsed by the parameter types (i32 and\n"
-    "i64 decimal or 0x hex, floats as C floating literals, v128 as 0x and up to 32 hex\n"
-    "digits: the 128-bit number whose low bits are lane 0). Prints each result as TYPE:VALUE.\n"
-    "A trap prints its message and the Wasm backtrace and exits 1.\n\n"
-    "  --fuel N            trap \"all fuel consumed\" after N fuel units (one per function\n"
-    "                      entry and per loop iteration)\n"
-    "  --max-memory BYTES  the largest a linear memory may grow (K, M, G suffixes)\n"
-    "  --time              print the CPU time of the call to stderr\n",
+    "run", "run a WASI command (_start) or an exported function of a core module",
+    "usage: weld run [OPTIONS] FILE [ARGS...]\n"
+    "       weld run [OPTIONS] FILE --invoke NAME [ARGS...]\n\n"
+    "Validates and compiles the core module FILE, links its wasi_snapshot_preview1 imports\n"
+    "to weld's WASI host (any other import is a link error naming it) and instantiates it.\n"
+    "Without --invoke it calls \"_start\" with ARGS as the program's arguments (FILE is\n"
+    "argv[0]; put \"--\" before ARGS that start with '-') and exits with the program's\n"
+    "proc_exit code (0 when _start returns); a trap prints its message and the Wasm\n"
+    "backtrace and exits 134. With --invoke it calls the export NAME with ARGS parsed by\n"
+    "its parameter types (i32 and i64 decimal or 0x hex, floats as C floating literals,\n"
+    "v128 as 0x and up to 32 hex digits: the 128-bit number whose low bits are lane 0),\n"
+    "prints each result as TYPE:VALUE and exits 1 on a trap.\n\n"
+    "  --dir HOST[::GUEST]  grant the host directory HOST to the program as GUEST (default\n"
+    "                       HOST); nothing else of the file system is reachable\n"
+    "  --env NAME=VALUE     set an environment variable (--env NAME: the host's value)\n"
+    "  --fuel N             trap \"all fuel consumed\" after N fuel units (one per function\n"
+    "                       entry and per loop iteration)\n"
+    "  --max-memory BYTES   the largest a linear memory may grow (K, M, G suffixes)\n"
+    "  --time               print the CPU time of the call to stderr\n",
     run_run,
 };
 
