@@ -160,8 +160,8 @@ const weld_cmd cmd_run = {
     "and calls its exported function NAME with ARGS, parsed by the parameter types (i32 and\n"
     "i64 decimal or 0x hex, floats as C floating literals). Prints each result as TYPE:VALUE.\n"
     "A trap prints its message and the Wasm backtrace and exits 1.\n\n"
-    "  --fuel N            trap \"all fuel consumed\" after N fuel units (one per function\n"
-    "                      entry and per loop iteration)\n"
+    "  --fuel N            trap \"all fuel consumed\" rather than run more than N Wasm\n"
+    "                      instructions (charged a basic block at a time, at its entry)\n"
     "  --max-memory BYTES  the largest a linear memory may grow (K, M, G suffixes)\n"
     "  --time              print the CPU time of the call to stderr\n",
     run_run,

@@ -2,11 +2,18 @@
  *
  * The compiler runs as hooks of the validator's body walk, so it knows the operand stack
  * height before each instruction and the labels' heights and arities. Each operand-stack
- * position has a home slot (after the locals); an operand may also stay "deferred" in the
- * local it was read from (local.get emits nothing), until a local.set of that local, a
- * control instruction or a call needs it in its home slot. Branches copy the values they
+ * position has a home slot (after the locals and RT_NCONST constant slots); an operand may
+ * also stay "deferred" in the local it was read from (local.get emits nothing), until a
+ * local.set of that local, a control instruction or a call needs it in its home slot, or
+ * in the constant slot holding its value (a constant emits nothing). Branches copy the values they
  * carry into the target's slots and jump to a resolved cell; forward targets are patched
  * when the block ends.
+ *
+ * Fuel metering (compiled in when the engine has a fuel budget as the module is loaded):
+ * each basic block starts with an RT_FUEL operation charging the number of Wasm
+ * instructions in it: every instruction but the structural markers block, loop, else and
+ * end counts one. Blocks start at the function's entry, at loop headers, after else and
+ * end, and after conditional branches (if, br_if).
  */
 #include "rt/rt.h"
 #include "weld/validate.h"
@@ -48,6 +55,10 @@ typedef struct comp {
     uint32_t nfixes, capfixes;
     uint32_t last_dst;                   /* 2*cell+half of the previous result's dst, or NONE */
     uint32_t last_op, last_end;          /* the previous instruction's cells [op, end) */
+    bool metered;                        /* emit fuel accounting */
+    uint64_t consts[RT_NCONST];          /* the constant slots' values */
+    uint32_t nconsts;
+    uint32_t fuel_cell;                  /* the current basic block's count cell, or NONE */
 } comp;
 
 static bool reserve(void **p, uint32_t *cap, uint32_t need, size_t sz)
@@ -120,7 +131,27 @@ static void patch_list(comp *c, uint32_t list, uint32_t to)
         if (c->ncells) c->cells[c->fixes[list].cell].u = to;
 }
 
-static uint32_t home(const comp *c, uint32_t i) { return c->nlocals + i; }
+static uint32_t home(const comp *c, uint32_t i) { return c->nlocals + RT_NCONST + i; }
+
+/* The constant slot holding v (added when there is room), or NONE. */
+static uint32_t const_slot(comp *c, uint64_t v)
+{
+    for (uint32_t k = 0; k < c->nconsts; k++)
+        if (c->consts[k] == v) return c->nlocals + k;
+    if (c->nconsts == RT_NCONST) return NONE;
+    c->consts[c->nconsts] = v;
+    return c->nlocals + c->nconsts++;
+}
+
+/* A basic block starts here: with metering, an RT_FUEL whose count the following
+ * instructions increment. */
+static void block_start(comp *c)
+{
+    if (!c->metered) return;
+    op(c, RT_FUEL);
+    c->fuel_cell = pc(c);
+    u64c(c, 0);
+}
 
 static void materialize(comp *c, uint32_t i)
 {
@@ -252,7 +283,7 @@ static weld_status hook_begin(void *ctx, const weld_valid_view *v, const weld_fu
     comp *c = ctx;
     c->ft = v->type;
     uint64_t nl = (uint64_t)v->type->nparams + b->nlocals;
-    if (nl > c->e->lim.stack_slots) {
+    if (nl + RT_NCONST > c->e->lim.stack_slots) {
         c->err = WELD_ERR_UNSUPPORTED;
         return WELD_ERR_UNSUPPORTED;
     }
@@ -260,7 +291,10 @@ static weld_status hook_begin(void *ctx, const weld_valid_view *v, const weld_fu
     c->maxh = 0;
     c->ncells = c->nops = c->ntgts = c->nctls = c->nfixes = 0;
     c->last_dst = c->last_op = NONE;
+    c->fuel_cell = NONE;
+    c->nconsts = 0;
     push_ctl(c, 0, v->type->nresults, false, false);
+    block_start(c);
     return c->err;
 }
 
@@ -352,6 +386,9 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
     uint32_t prev_dst = c->last_dst, prev_op = c->last_op, prev_end = c->last_end;
     c->last_dst = c->last_op = NONE;
     uint32_t np, nr;
+    bool marker = in->op == WELD_OP_BLOCK || in->op == WELD_OP_LOOP || in->op == WELD_OP_ELSE ||
+                  in->op == WELD_OP_END;
+    if (live && !marker && c->fuel_cell != NONE && c->ncells) c->cells[c->fuel_cell].u++;
     switch (in->op) {
     case WELD_OP_BLOCK:
     case WELD_OP_LOOP:
@@ -369,13 +406,14 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
             cond_branch(c, false, home(c, h - 1), prev_op, prev_end);
             else_fix = pc(c);
             target(c, NONE, NULL);
+            block_start(c);
         }
         push_ctl(c, hh, is_loop ? np : nr, is_loop, false);
         ctl *n = &c->ctls[c->nctls - 1];
         n->else_fix = else_fix;
         if (is_loop) {
             n->start = pc(c);
-            op(c, RT_LOOP);
+            block_start(c);
         }
         return c->err;
     }
@@ -389,6 +427,7 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
         if (top->else_fix != NONE && c->ncells) c->cells[top->else_fix].u = pc(c);
         top->else_fix = NONE;
         reset_where(c, h);
+        block_start(c);
         return c->err;
     case WELD_OP_END:
         if (c->nctls == 1) {
@@ -404,8 +443,10 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
             if (top->else_fix != NONE && c->ncells) c->cells[top->else_fix].u = pc(c);
             patch_list(c, top->fixes, pc(c));
         }
+        bool reached = !top->dead;
         c->nctls--;
         reset_where(c, h);
+        if (reached) block_start(c);
         return c->err;
     default:
         break;
@@ -437,6 +478,7 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
             emit_branch(c, in->u.index, h - 1);
             if (c->ncells) c->cells[skip].u = pc(c);
         }
+        block_start(c);
         break;
     }
     case WELD_OP_BR_TABLE: {
@@ -514,6 +556,21 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
         c->where[h] = in->u.index;
         if (h + 1 > c->maxh) c->maxh = h + 1;
         break;
+    case WELD_OP_I32_CONST:
+    case WELD_OP_I64_CONST:
+    case WELD_OP_F32_CONST:
+    case WELD_OP_F64_CONST: {
+        uint64_t k = in->op == WELD_OP_I32_CONST ? (uint64_t)(uint32_t)in->u.i32
+                   : in->op == WELD_OP_F32_CONST ? in->u.f32 : (uint64_t)in->u.i64;
+        uint32_t s = const_slot(c, k);
+        if (s == NONE) {
+            emit_plain(c, in, h, weld_opinfos[in->op].sig, prev_op, prev_end);
+            break;
+        }
+        c->where[h] = s;
+        if (h + 1 > c->maxh) c->maxh = h + 1;
+        break;
+    }
     case WELD_OP_LOCAL_SET:
     case WELD_OP_LOCAL_TEE: {
         uint32_t x = in->u.index, src = c->where[h - 1];
@@ -631,7 +688,14 @@ static weld_status hook_end(void *ctx, const weld_valid_view *v)
     code->ncells = c->ncells;
     code->nparams = c->ft->nparams;
     code->nlocals = c->nlocals;
-    uint64_t fs = (uint64_t)c->nlocals + c->maxh + 2;
+    code->nconsts = c->nconsts;
+    if (c->nconsts) {
+        uint64_t *k = weld_arena_alloc(a, c->nconsts * sizeof *k);
+        if (!k) return c->err = WELD_ERR_NOMEM;
+        memcpy(k, c->consts, c->nconsts * sizeof *k);
+        code->consts = k;
+    }
+    uint64_t fs = (uint64_t)c->nlocals + RT_NCONST + c->maxh + 2;
     if (fs < c->ft->nresults) fs = c->ft->nresults;
     if (fs > c->e->lim.stack_slots) return c->err = WELD_ERR_UNSUPPORTED;
     code->frame_size = (uint32_t)fs;
@@ -654,6 +718,7 @@ weld_status rt_compile_module(weld_rt_engine *e, weld_rt_module *m, weld_diag *d
     comp c = {0};
     c.e = e;
     c.m = m;
+    c.metered = e->lim.fuel != 0;
     m->codes = weld_arena_alloc(m->ast->arena, ((size_t)m->ast->nfuncs + 1) * sizeof *m->codes);
     if (!m->codes) return WELD_ERR_NOMEM;
     c.v = weld_validator_new();

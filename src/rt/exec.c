@@ -127,9 +127,10 @@ static rt_trap run(weld_rt_engine *e, weld_rt_func *entry, const void *const **t
         ip = ip[2 + (i < n ? i : n)].target;
         NEXT();
     }
-    CASE(RT_LOOP)
-        if (fuel-- == 0) { fuel = 0; TRAP(RT_TRAP_FUEL); }
-        ip += 1;
+    CASE(RT_FUEL)
+        if (fuel < ip[1].u) TRAP(RT_TRAP_FUEL);
+        fuel -= ip[1].u;
+        ip += 2;
         NEXT();
     CASE(RT_CALL)
         f = inst->funcs[S0];
@@ -327,13 +328,13 @@ do_call:
         const rt_code *c = f->code;
         rt_slot *nfp = fp + base;
         if (nf >= maxf || (uint64_t)(stack_end - nfp) < c->frame_size) TRAP(RT_TRAP_EXHAUSTED);
-        if (fuel-- == 0) { fuel = 0; TRAP(RT_TRAP_FUEL); }
         frames[nf].ip = ip;
         frames[nf].fp = fp;
         frames[nf].func = func;
         nf++;
         fp = nfp;
         memset(fp + c->nparams, 0, (size_t)(c->nlocals - c->nparams) * sizeof *fp);
+        if (c->nconsts) memcpy(fp + c->nlocals, c->consts, (size_t)c->nconsts * sizeof *fp);
         func = f;
         if (f->inst != inst) {
             inst = f->inst;

@@ -49,7 +49,7 @@ enum {
     RT_CALL,                 /* [funcidx base]                               */
     RT_CALL_INDIRECT,        /* [typeidx table] | [index base]               */
     RT_RETURN,               /*                                              */
-    RT_LOOP,                 /* loop header: charges fuel                    */
+    RT_FUEL,                 /* | count: charges a basic block's instructions */
     RT_UNSUPPORTED,          /* traps "unsupported instruction"             */
     /* fused forms the compiler makes of adjacent instructions */
     RT_I32_ADD_IMM,          /* [a dst] | imm        (i32.const; i32.add/sub) */
@@ -81,12 +81,19 @@ typedef enum rt_trap {
 /* The spec's message for a trap code. */
 const char *rt_trap_message(rt_trap t);
 
+/* Constant slots a frame reserves after its locals: the first RT_NCONST distinct constants
+ * of a function are read from there (copied in at entry) rather than made by an
+ * instruction. Operand-stack slots follow them. */
+#define RT_NCONST 12
+
 /* A compiled function body. */
 typedef struct rt_code {
     rt_cell *cells;
     uint32_t ncells;
     uint32_t nparams, nlocals; /* nlocals counts the parameters */
     uint32_t frame_size;       /* slots */
+    uint32_t nconsts;          /* constant slots in use, from slot nlocals */
+    const uint64_t *consts;
 } rt_code;
 
 struct weld_rt_func {

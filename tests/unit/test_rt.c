@@ -134,12 +134,42 @@ static void test_fuel(void **state)
     int32_t r = 0, n = 20;
     assert_int_equal(call_i32(f, "spin", 0, NULL, &r, &d), WELD_ERR_TRAP);
     assert_string_equal(d.message, "all fuel consumed");
-    assert_int_equal(call_i32(f, "fib", 1, &n, &r, &d), WELD_OK); /* 21891 calls */
+    /* fib(20): 10946 calls with n < 2 run 5 instructions (local.get, i32.const,
+     * i32.lt_u, if; local.get), the 10945 others 13 (the same 4, then 9 in the else) */
+    weld_rt_set_fuel(f->e, 197015);
+    assert_int_equal(call_i32(f, "fib", 1, &n, &r, &d), WELD_OK);
     assert_int_equal(r, 6765);
-    n = 30; /* 2.7 million calls */
+    assert_int_equal(weld_rt_fuel_left(f->e), 0);
+    weld_rt_set_fuel(f->e, 197014);
     assert_int_equal(call_i32(f, "fib", 1, &n, &r, &d), WELD_ERR_TRAP);
     assert_string_equal(d.message, "all fuel consumed");
+    /* count(10): the loop body's block is 7 instructions (local.get, i32.const, i32.add,
+     * local.tee, local.get, i32.lt_u, br_if) run 10 times, then the block after it (local.get) */
+    n = 10;
+    weld_rt_set_fuel(f->e, 1000);
+    assert_int_equal(call_i32(f, "count", 1, &n, &r, &d), WELD_OK);
+    assert_int_equal(r, 10);
+    assert_int_equal(1000 - weld_rt_fuel_left(f->e), 71);
+    weld_rt_set_fuel(f->e, 71); /* exactly enough */
+    assert_int_equal(call_i32(f, "count", 1, &n, &r, &d), WELD_OK);
+    assert_int_equal(weld_rt_fuel_left(f->e), 0);
+    weld_rt_set_fuel(f->e, 70); /* the last block cannot be paid */
+    assert_int_equal(call_i32(f, "count", 1, &n, &r, &d), WELD_ERR_TRAP);
+    assert_string_equal(d.message, "all fuel consumed");
+    assert_int_equal(weld_rt_fuel_left(f->e), 0);
+    weld_rt_set_fuel(f->e, 64); /* one loop iteration less */
+    assert_int_equal(call_i32(f, "count", 1, &n, &r, &d), WELD_ERR_TRAP);
+    assert_int_equal(weld_rt_fuel_left(f->e), 1);
     teardown((void **)&f);
+}
+
+static void test_unmetered(void **state)
+{
+    /* a module loaded without a fuel budget runs without fuel accounting */
+    weld_diag d;
+    int32_t r = 0, n = 1000;
+    assert_int_equal(call_i32(*state, "count", 1, &n, &r, &d), WELD_OK);
+    assert_int_equal(r, 1000);
 }
 
 static void test_memory_limit_and_data(void **state)
@@ -235,6 +265,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_traps_and_backtrace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exhaustion, setup, teardown),
         cmocka_unit_test(test_fuel),
+        cmocka_unit_test_setup_teardown(test_unmetered, setup, teardown),
         cmocka_unit_test(test_memory_limit_and_data),
         cmocka_unit_test_setup_teardown(test_host_functions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_multi_value_and_types, setup, teardown),
