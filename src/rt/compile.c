@@ -58,6 +58,7 @@ typedef struct comp {
     bool metered;                        /* emit fuel accounting */
     uint64_t consts[RT_NCONST];          /* the constant slots' values */
     uint32_t nconsts;
+    uint32_t copy_at;                    /* a single RT_COPY just emitted (no label since), or NONE */
     uint32_t fuel_cell;                  /* the current basic block's count cell, or NONE */
 } comp;
 
@@ -94,6 +95,7 @@ static void op(comp *c, unsigned o)
     }
     c->ops[c->nops++] = pc(c);
     cell(c)->u = o;
+    c->copy_at = NONE;
 }
 
 static void s2(comp *c, uint32_t a, uint32_t b)
@@ -104,6 +106,27 @@ static void s2(comp *c, uint32_t a, uint32_t b)
 }
 
 static void u64c(comp *c, uint64_t v) { cell(c)->u = v; }
+
+/* Copy slot src to dst; two copies in a row become one RT_COPY2. */
+static void emit_copy(comp *c, uint32_t src, uint32_t dst)
+{
+    if (c->copy_at != NONE && c->copy_at + 2 == pc(c) && c->ncells) {
+        c->cells[c->copy_at].u = RT_COPY2;
+        s2(c, src, dst);
+        c->copy_at = NONE;
+        return;
+    }
+    op(c, RT_COPY);
+    s2(c, src, dst);
+    c->copy_at = pc(c) - 2;
+}
+
+/* A label is placed at the current cell: what follows cannot merge into what precedes. */
+static uint32_t label_here(comp *c)
+{
+    c->copy_at = NONE;
+    return pc(c);
+}
 
 /* A target cell: `to` is a known cell index, or NONE to add it to label list *list. */
 static void target(comp *c, uint32_t to, uint32_t *list)
@@ -156,8 +179,7 @@ static void block_start(comp *c)
 static void materialize(comp *c, uint32_t i)
 {
     if (c->where[i] != home(c, i)) {
-        op(c, RT_COPY);
-        s2(c, c->where[i], home(c, i));
+        emit_copy(c, c->where[i], home(c, i));
         c->where[i] = home(c, i);
     }
 }
@@ -201,14 +223,18 @@ static void copy_down(comp *c, uint32_t from, uint32_t to, uint32_t n)
 {
     if (from == to) return;
     for (uint32_t k = 0; k < n; k++) {
-        op(c, RT_COPY);
-        s2(c, from + k, to + k);
+        emit_copy(c, from + k, to + k);
     }
 }
 
 static void emit_return(comp *c, uint32_t h)
 {
     uint32_t nr = c->ft->nresults;
+    if (nr == 1 && h >= 1) {
+        op(c, RT_RETURN1);
+        s2(c, c->where[h - 1], 0);
+        return;
+    }
     copy_down(c, home(c, h - nr), 0, nr);
     op(c, RT_RETURN);
 }
@@ -293,6 +319,7 @@ static weld_status hook_begin(void *ctx, const weld_valid_view *v, const weld_fu
     c->last_dst = c->last_op = NONE;
     c->fuel_cell = NONE;
     c->nconsts = 0;
+    c->copy_at = NONE;
     push_ctl(c, 0, v->type->nresults, false, false);
     block_start(c);
     return c->err;
@@ -374,6 +401,49 @@ static void emit_plain(comp *c, const weld_insn *in, uint32_t h, const char *sig
     c->last_end = pc(c);
 }
 
+/* How many operands the compiler reads for instruction in (NONE when an index is out of
+ * range). The hook runs before the validator types the instruction: an instruction that
+ * underflows the stack or names a missing function or type is rejected right after, and
+ * must only not be compiled. */
+static uint32_t operands_read(const comp *c, const weld_insn *in)
+{
+    const weld_module *m = c->m->ast;
+    uint32_t np = 0;
+    switch (in->op) {
+    case WELD_OP_BLOCK:
+    case WELD_OP_LOOP:
+    case WELD_OP_IF:
+        if (in->u.block.kind == WELD_BLOCK_TYPEIDX) {
+            if (in->u.block.index >= m->ntypes) return NONE;
+            np = m->types[in->u.block.index].nparams;
+        }
+        return np + (in->op == WELD_OP_IF);
+    case WELD_OP_CALL:
+    case WELD_OP_RETURN_CALL: {
+        if (in->u.index >= m->nimported_funcs + m->nfuncs) return NONE;
+        const weld_functype *t = func_type(c, in->u.index);
+        return t ? t->nparams : NONE;
+    }
+    case WELD_OP_CALL_INDIRECT:
+    case WELD_OP_RETURN_CALL_INDIRECT:
+        return in->u.pair.a < m->ntypes ? m->types[in->u.pair.a].nparams + 1 : NONE;
+    case WELD_OP_SELECT: case WELD_OP_SELECT_T:
+    case WELD_OP_TABLE_FILL: case WELD_OP_TABLE_COPY: case WELD_OP_TABLE_INIT:
+    case WELD_OP_MEMORY_FILL: case WELD_OP_MEMORY_COPY: case WELD_OP_MEMORY_INIT:
+        return 3;
+    case WELD_OP_TABLE_SET: case WELD_OP_TABLE_GROW:
+        return 2;
+    case WELD_OP_LOCAL_SET: case WELD_OP_LOCAL_TEE: case WELD_OP_GLOBAL_SET:
+    case WELD_OP_MEMORY_GROW: case WELD_OP_REF_IS_NULL: case WELD_OP_TABLE_GET:
+    case WELD_OP_BR_IF: case WELD_OP_BR_TABLE:
+        return 1;
+    case WELD_OP_RETURN:
+        return c->ft->nresults;
+    default:
+        return 0; /* plain operations check their own operand count */
+    }
+}
+
 static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_insn *in)
 {
     comp *c = ctx;
@@ -383,6 +453,8 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
     if (h > c->maxh) c->maxh = h;
     ctl *top = &c->ctls[c->nctls - 1];
     bool live = !top->dead && !v->unreachable;
+    uint32_t need = operands_read(c, in);
+    if (need == NONE || (live && need > h)) return c->err; /* invalid: the validator says why */
     uint32_t prev_dst = c->last_dst, prev_op = c->last_op, prev_end = c->last_end;
     c->last_dst = c->last_op = NONE;
     uint32_t np, nr;
@@ -412,7 +484,7 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
         ctl *n = &c->ctls[c->nctls - 1];
         n->else_fix = else_fix;
         if (is_loop) {
-            n->start = pc(c);
+            n->start = label_here(c);
             block_start(c);
         }
         return c->err;
@@ -424,7 +496,7 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
             op(c, RT_BR);
             target(c, NONE, &top->fixes);
         }
-        if (top->else_fix != NONE && c->ncells) c->cells[top->else_fix].u = pc(c);
+        if (top->else_fix != NONE && c->ncells) c->cells[top->else_fix].u = label_here(c);
         top->else_fix = NONE;
         reset_where(c, h);
         block_start(c);
@@ -441,7 +513,7 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
         if (!top->dead) {
             if (live) materialize_all(c, h);
             if (top->else_fix != NONE && c->ncells) c->cells[top->else_fix].u = pc(c);
-            patch_list(c, top->fixes, pc(c));
+            patch_list(c, top->fixes, label_here(c));
         }
         bool reached = !top->dead;
         c->nctls--;
@@ -476,7 +548,7 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
             uint32_t skip = pc(c);
             target(c, NONE, NULL);
             emit_branch(c, in->u.index, h - 1);
-            if (c->ncells) c->cells[skip].u = pc(c);
+            if (c->ncells) c->cells[skip].u = label_here(c);
         }
         block_start(c);
         break;
@@ -501,7 +573,7 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
                     t->fixes = c->nfixes++;
                 }
             } else {
-                c->cells[first + k].u = pc(c);
+                c->cells[first + k].u = label_here(c);
                 emit_branch(c, l, h - 1);
             }
         }
@@ -586,8 +658,7 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
                    c->cells[prev_dst >> 1].s[prev_dst & 1] == src) {
             c->cells[prev_dst >> 1].s[prev_dst & 1] = x;
         } else {
-            op(c, RT_COPY);
-            s2(c, src, x);
+            emit_copy(c, src, x);
         }
         if (in->op == WELD_OP_LOCAL_TEE) c->where[h - 1] = x;
         break;

@@ -119,6 +119,7 @@ static rt_trap run(weld_rt_engine *e, weld_rt_func *entry, const void *const **t
 
     DISPATCH() {
     CASE(RT_COPY) R(S1) = R(S0); ip += 2; NEXT();
+    CASE(RT_COPY2) R(S1) = R(S0); R(T1) = R(T0); ip += 3; NEXT();
     CASE(RT_BR) ip = ip[1].target; NEXT();
     CASE(RT_BR_IF) if (R(S0).u32) ip = ip[2].target; else ip += 3; NEXT();
     CASE(RT_BR_UNLESS) if (!R(S0).u32) ip = ip[2].target; else ip += 3; NEXT();
@@ -149,6 +150,9 @@ static rt_trap run(weld_rt_engine *e, weld_rt_func *entry, const void *const **t
         ip += 3;
         goto do_call;
     }
+    CASE(RT_RETURN1)
+        R(0) = R(S0);
+        /* fall through */
     CASE(RT_RETURN)
         if (nf == fbase + 1) goto done;
         nf--;

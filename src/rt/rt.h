@@ -42,6 +42,7 @@ typedef union rt_cell {
 /* The interpreter's own operations (operands in brackets, cells separated by |). */
 enum {
     RT_COPY = WELD_OP_COUNT, /* [src dst]                                    */
+    RT_COPY2,                /* [src dst] | [src dst]: two copies, in order  */
     RT_BR,                   /* [target]                                     */
     RT_BR_IF,                /* [cond] | [target]                            */
     RT_BR_UNLESS,            /* [cond] | [target]                            */
@@ -49,6 +50,7 @@ enum {
     RT_CALL,                 /* [funcidx base]                               */
     RT_CALL_INDIRECT,        /* [typeidx table] | [index base]               */
     RT_RETURN,               /*                                              */
+    RT_RETURN1,              /* [src]: copy src to slot 0, return           */
     RT_FUEL,                 /* | count: charges a basic block's instructions */
     RT_UNSUPPORTED,          /* traps "unsupported instruction"             */
     /* fused forms the compiler makes of adjacent instructions */
@@ -84,7 +86,7 @@ const char *rt_trap_message(rt_trap t);
 /* Constant slots a frame reserves after its locals: the first RT_NCONST distinct constants
  * of a function are read from there (copied in at entry) rather than made by an
  * instruction. Operand-stack slots follow them. */
-#define RT_NCONST 12
+#define RT_NCONST 24
 
 /* A compiled function body. */
 typedef struct rt_code {
