@@ -28,7 +28,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-HDRS    := $(wildcard include/weld/*.h src/*/*.h src/*/*.def)
+HDRS    := $(wildcard include/weld/*.h src/*/*.h src/*/*.def src/*/*.inc)
 
 LIB     := $(BUILD)/libweld.a
 WELD    := $(BUILD)/weld

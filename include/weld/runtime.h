@@ -12,7 +12,8 @@
  *   if (weld_rt_call(e, x.u.func, &arg, 1, &res, 1, &d) == WELD_ERR_TRAP) ... d.message
  *
  * Values cross the API as weld_rt_val; host functions see raw 64-bit slots (i32 in the low
- * 32 bits, floats as their bits, references as weld_rt_ref).
+ * 32 bits, floats as their bits, references as weld_rt_ref; a v128 takes two consecutive
+ * slots, its low 8 bytes first).
  */
 #ifndef WELD_RUNTIME_H
 #define WELD_RUNTIME_H
@@ -55,7 +56,7 @@ typedef struct weld_rt_limits {
     uint64_t max_memory_bytes; /* per linear memory (default 4 GiB) */
     uint32_t max_table_elems;  /* per table (default 10,000,000) */
     uint32_t max_call_depth;   /* Wasm frames (default 10,000) */
-    uint32_t stack_slots;      /* 64-bit value-stack slots (default 1 Mi) */
+    uint32_t stack_slots;      /* value-stack slots, one per value (16 bytes each; default 1 Mi) */
     uint64_t fuel;             /* budget per call, in Wasm instructions (0 = unlimited):
                                   see weld_rt_set_fuel */
 } weld_rt_limits;

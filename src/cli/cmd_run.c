@@ -32,6 +32,19 @@ static bool parse_arg(const char *s, weld_valtype t, weld_rt_val *v)
         break;
     case WELD_F32: v->u.f32 = strtof(s, &end); break;
     case WELD_F64: v->u.f64 = strtod(s, &end); break;
+    case WELD_V128: {
+        /* 0x and up to 32 hex digits: the 128-bit number whose low bits are lane 0 */
+        size_t n = strlen(s);
+        if (n < 3 || n > 34 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X')) return false;
+        for (size_t i = 2; i < n; i++) {
+            int c = s[i], d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                              : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+            if (d < 0) return false;
+            size_t k = n - 1 - i; /* nibble index from the low end */
+            v->u.v128[k / 2] |= (uint8_t)(d << (4 * (k % 2)));
+        }
+        return true;
+    }
     default: return false;
     }
     return *s && !*end && errno == 0;
@@ -44,6 +57,11 @@ static void print_val(const weld_rt_val *v)
     case WELD_I64: printf("i64:%" PRId64 "\n", v->u.i64); break;
     case WELD_F32: printf("f32:%.9g\n", (double)v->u.f32); break;
     case WELD_F64: printf("f64:%.17g\n", v->u.f64); break;
+    case WELD_V128:
+        printf("v128:0x");
+        for (int i = 15; i >= 0; i--) printf("%02x", v->u.v128[i]);
+        printf("\n");
+        break;
     default: printf("%s:%s\n", weld_valtype_name(v->type), v->u.ref ? "ref" : "null"); break;
     }
 }
@@ -158,7 +176,8 @@ const weld_cmd cmd_run = {
     "usage: weld run [--fuel N] [--max-memory BYTES] [--time] FILE --invoke NAME [ARGS...]\n\n"
     "Validates and compiles the core module FILE, instantiates it (it must have no imports)\n"
     "and calls its exported function NAME with ARGS, parsed by the parameter types (i32 and\n"
-    "i64 decimal or 0x hex, floats as C floating literals). Prints each result as TYPE:VALUE.\n"
+    "i64 decimal or 0x hex, floats as C floating literals, v128 as 0x and up to 32 hex\n"
+    "digits: the 128-bit number whose low bits are lane 0). Prints each result as TYPE:VALUE.\n"
     "A trap prints its message and the Wasm backtrace and exits 1.\n\n"
     "  --fuel N            trap \"all fuel consumed\" rather than run more than N Wasm\n"
     "                      instructions (charged a basic block at a time, at its entry)\n"

@@ -440,9 +440,16 @@ static uint32_t operands_read(const comp *c, const weld_insn *in)
     case WELD_OP_RETURN:
         return c->ft->nresults;
     default:
+        if (weld_opinfos[in->op].prefix == 0xFD) { /* emit_simd reads its operands unchecked */
+            uint32_t n = 0;
+            for (const char *p = weld_opinfos[in->op].sig; *p && *p != ':' && *p != '*'; p++) n++;
+            return n;
+        }
         return 0; /* plain operations check their own operand count */
     }
 }
+
+#include "rt/compile_simd.inc"
 
 static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_insn *in)
 {
@@ -738,7 +745,8 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
         s2(c, in->u.index, 0);
         break;
     default:
-        if (weld_opinfos[in->op].sig[0] == '*') op(c, RT_UNSUPPORTED);
+        if (weld_opinfos[in->op].prefix == 0xFD) emit_simd(c, in, h);
+        else if (weld_opinfos[in->op].sig[0] == '*') op(c, RT_UNSUPPORTED);
         else emit_plain(c, in, h, weld_opinfos[in->op].sig, prev_op, prev_end);
         break;
     }
@@ -761,9 +769,10 @@ static weld_status hook_end(void *ctx, const weld_valid_view *v)
     code->nlocals = c->nlocals;
     code->nconsts = c->nconsts;
     if (c->nconsts) {
-        uint64_t *k = weld_arena_alloc(a, c->nconsts * sizeof *k);
+        rt_slot *k = weld_arena_alloc(a, c->nconsts * sizeof *k);
         if (!k) return c->err = WELD_ERR_NOMEM;
-        memcpy(k, c->consts, c->nconsts * sizeof *k);
+        memset(k, 0, c->nconsts * sizeof *k);
+        for (uint32_t i = 0; i < c->nconsts; i++) k[i].u64 = c->consts[i];
         code->consts = k;
     }
     uint64_t fs = (uint64_t)c->nlocals + RT_NCONST + c->maxh + 2;

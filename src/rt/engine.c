@@ -182,7 +182,7 @@ weld_rt_global *weld_rt_global_new(weld_rt_engine *e, const weld_globaltype *typ
     weld_rt_global *g = weld_arena_alloc(e->arena, sizeof *g);
     if (!g) return NULL;
     g->type = *type;
-    if (init) memcpy(&g->val.u64, &init->u, 8);
+    if (init) memcpy(&g->val, &init->u, type->type == WELD_V128 ? 16 : 8);
     return g;
 }
 
@@ -199,7 +199,7 @@ weld_rt_val weld_rt_global_get(const weld_rt_global *g)
     weld_rt_val v;
     memset(&v, 0, sizeof v);
     v.type = g->type.type;
-    memcpy(&v.u, &g->val.u64, 8);
+    memcpy(&v.u, &g->val, v.type == WELD_V128 ? 16 : 8);
     return v;
 }
 
@@ -256,7 +256,10 @@ weld_status weld_rt_call(weld_rt_engine *e, weld_rt_func *f, const weld_rt_val *
     if (e->lim.stack_slots - e->sp < need || e->nframes >= e->lim.max_call_depth)
         return weld_diag_set(d, WELD_ERR_TRAP, WELD_NO_OFFSET, "call stack exhausted");
     rt_slot *s = e->stack + e->sp;
-    for (uint32_t i = 0; i < nargs; i++) memcpy(&s[i].u64, &args[i].u, 8);
+    for (uint32_t i = 0; i < nargs; i++) {
+        memset(&s[i], 0, sizeof s[i]);
+        memcpy(&s[i], &args[i].u, args[i].type == WELD_V128 ? 16 : 8);
+    }
     if (e->nframes == 0) e->fuel = e->lim.fuel ? e->lim.fuel : UINT64_MAX;
     rt_trap tr = rt_exec(e, f);
     if (tr) {
@@ -266,7 +269,7 @@ weld_status weld_rt_call(weld_rt_engine *e, weld_rt_func *f, const weld_rt_val *
     for (uint32_t i = 0; i < nresults; i++) {
         memset(&results[i], 0, sizeof results[i]);
         results[i].type = t->results[i];
-        memcpy(&results[i].u, &s[i].u64, 8);
+        memcpy(&results[i].u, &s[i], results[i].type == WELD_V128 ? 16 : 8);
     }
     return WELD_OK;
 }

@@ -5,6 +5,7 @@
  */
 #include "rt/rt.h"
 #include "rt/numeric.h"
+#include "rt/simd_ops.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -295,6 +296,7 @@ static rt_trap run(weld_rt_engine *e, weld_rt_func *entry, const void *const **t
     CASE(WELD_OP_ELEM_DROP) inst->elems[S0] = NULL; ip += 2; NEXT();
 
 #include "rt/exec_numeric.inc"
+#include "rt/exec_simd.inc"
 
 #if !RT_COMPUTED_GOTO
     default:
@@ -304,17 +306,24 @@ static rt_trap run(weld_rt_engine *e, weld_rt_func *entry, const void *const **t
 
 do_call:
     if (f->host) {
+        /* host functions take 64-bit slots (a v128 in two): the arguments are packed into
+         * the stack past the frame's values, the results unpacked from there */
         weld_rt_host_call hc = {e, inst, NULL};
         uint32_t saved_sp = e->sp, saved_nf = e->nframes;
+        const weld_functype *ht = f->type;
+        uint32_t np = ht->nparams, nr = ht->nresults;
         rt_slot *args = fp + base;
-        if ((uint64_t)(stack_end - args) < (uint64_t)f->type->nparams + f->type->nresults + 16)
-            TRAP(RT_TRAP_EXHAUSTED);
-        e->sp = (uint32_t)(args - e->stack) + f->type->nparams + f->type->nresults;
+        if ((uint64_t)(stack_end - args) < 2 * ((uint64_t)np + nr) + 16) TRAP(RT_TRAP_EXHAUSTED);
+        uint64_t *pa = (uint64_t *)(args + np + nr), *pr = (uint64_t *)(args + 2 * np + nr);
+        for (uint32_t i = 0, k = 0; i < np; i++) {
+            memcpy(pa + k, &args[i], 8);
+            if (ht->params[i] == WELD_V128) memcpy(pa + k + 1, (const uint8_t *)&args[i] + 8, 8);
+            k += ht->params[i] == WELD_V128 ? 2 : 1;
+        }
+        e->sp = (uint32_t)(args - e->stack) + 2 * (np + nr);
         e->nframes = nf;
         e->fuel = fuel;
-        uint64_t tmp[16];
-        uint64_t *res = f->type->nresults <= 16 ? tmp : (uint64_t *)(args + f->type->nparams);
-        weld_status st = f->host(f->ctx, &hc, (const uint64_t *)args, res);
+        weld_status st = f->host(f->ctx, &hc, pa, pr);
         fuel = e->fuel;
         e->sp = saved_sp;
         e->nframes = saved_nf;
@@ -322,8 +331,12 @@ do_call:
             snprintf(e->host_trap, sizeof e->host_trap, "%s", hc.trap ? hc.trap : "host function failed");
             TRAP(RT_TRAP_HOST);
         }
-        if (res == tmp) memcpy(args, tmp, f->type->nresults * sizeof *tmp);
-        else memmove(args, res, f->type->nresults * sizeof *tmp);
+        for (uint32_t i = 0, k = 0; i < nr; i++) {
+            bool wide = ht->results[i] == WELD_V128;
+            memset(&args[i], 0, sizeof args[i]);
+            memcpy(&args[i], pr + k, wide ? 16 : 8);
+            k += wide ? 2 : 1;
+        }
         RELOAD_MEM();
         if (!ip) goto done_host;
         NEXT();

@@ -11,6 +11,7 @@ static weld_status eval_const(weld_rt_instance *in, const weld_expr *x, rt_slot 
     weld_insn_reader r;
     weld_insn_reader_init(&r, x->code, x->len, x->offset);
     rt_slot st[16];
+    memset(st, 0, sizeof st);
     uint32_t n = 0;
     weld_insn i;
     while (!weld_insn_reader_done(&r)) {
@@ -22,6 +23,7 @@ static weld_status eval_const(weld_rt_instance *in, const weld_expr *x, rt_slot 
         case WELD_OP_I64_CONST: st[n++].u64 = (uint64_t)i.u.i64; break;
         case WELD_OP_F32_CONST: st[n++].u64 = i.u.f32; break;
         case WELD_OP_F64_CONST: st[n++].u64 = i.u.f64; break;
+        case WELD_OP_V128_CONST: memcpy(&st[n++].v128, i.u.v128, 16); break;
         case WELD_OP_REF_NULL: st[n++].u64 = 0; break;
         case WELD_OP_REF_FUNC: st[n++].u64 = (uint64_t)(uintptr_t)in->funcs[i.u.index]; break;
         case WELD_OP_GLOBAL_GET: st[n++] = in->globals[i.u.index]->val; break;

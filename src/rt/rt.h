@@ -4,8 +4,10 @@
  * Internal code is an array of 64-bit cells. Each instruction is a handler cell (a label
  * address with computed goto, else an operation number) followed by operand cells:
  * frame-slot indices packed two to a cell, 64-bit immediates, branch targets (cell
- * pointers). A frame is an array of 64-bit slots: parameters, locals, then one slot per
- * operand-stack position. Wasm operations use their weld_opcode number as operation
+ * pointers). A frame is an array of slots: parameters, locals, then one slot per
+ * operand-stack position. A slot is 128 bits wide so that a v128 value fits in one slot
+ * like any other value: the compiler and the copies, selects, branches and calls stay
+ * type-agnostic (scalars use the low bits). Wasm operations use their weld_opcode number as operation
  * number; the interpreter's own operations are numbered after WELD_OP_COUNT.
  */
 #ifndef WELD_RT_H
@@ -13,6 +15,7 @@
 
 #include "weld/insn.h"
 #include "weld/runtime.h"
+#include "rt/simd.h"
 
 /* Computed goto with GCC and Clang; build with -DRT_COMPUTED_GOTO=0 for the switch. */
 #ifndef RT_COMPUTED_GOTO
@@ -30,6 +33,7 @@ typedef union rt_slot {
     int32_t i32;
     float f32;
     double f64;
+    weld_v128 v128;
 } rt_slot;
 
 typedef union rt_cell {
@@ -37,6 +41,7 @@ typedef union rt_cell {
     uint64_t u;
     uint32_t s[2];
     const union rt_cell *target;
+    void (*fn)(void);        /* a SIMD operation (rt/simd.h), cast back by its handler */
 } rt_cell;
 
 /* The interpreter's own operations (operands in brackets, cells separated by |). */
@@ -59,6 +64,22 @@ enum {
     RT_BR_EQ, RT_BR_NE,      /* [a b] | [target]     (i32 compare; br_if / if) */
     RT_BR_LT_S, RT_BR_LT_U, RT_BR_GT_S, RT_BR_GT_U,
     RT_BR_LE_S, RT_BR_LE_U, RT_BR_GE_S, RT_BR_GE_U,
+    /* 0xFD instructions: one handler per calling shape of rt/simd.h, the operation's
+     * function in a cell (fn); a/b/c operands, d result, off memarg offset, n access size */
+    RT_SIMD_CONST,           /* [d] | 16 immediate bytes (2 cells)           */
+    RT_SIMD_LOAD,            /* [a d] | off | [n] | fn                       */
+    RT_SIMD_STORE,           /* [a b] | off | fn                             */
+    RT_SIMD_LOAD_LANE,       /* [a b] | off | [d lane] | [n] | fn            */
+    RT_SIMD_STORE_LANE,      /* [a b] | off | [lane n] | fn                  */
+    RT_SIMD_SPLAT,           /* [a d] | fn                                   */
+    RT_SIMD_EXTRACT,         /* [a d] | [lane] | fn                          */
+    RT_SIMD_REPLACE,         /* [a b] | [d lane] | fn                        */
+    RT_SIMD_SHUFFLE,         /* [a b] | [d] | fn | 16 lane bytes (2 cells)   */
+    RT_SIMD_UNARY,           /* [a d] | fn                                   */
+    RT_SIMD_BINARY,          /* [a b] | [d] | fn                             */
+    RT_SIMD_TERNARY,         /* [a b] | [c d] | fn                           */
+    RT_SIMD_TEST,            /* [a d] | fn                                   */
+    RT_SIMD_SHIFT,           /* [a b] | [d] | fn                             */
     RT_OP_COUNT
 };
 
@@ -95,7 +116,7 @@ typedef struct rt_code {
     uint32_t nparams, nlocals; /* nlocals counts the parameters */
     uint32_t frame_size;       /* slots */
     uint32_t nconsts;          /* constant slots in use, from slot nlocals */
-    const uint64_t *consts;
+    const rt_slot *consts;
 } rt_code;
 
 struct weld_rt_func {

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The core spec testsuite: converts each top-level .wast of ${WELD_SPEC_DIR:-../shared/spec}
 # with wast2json (cached in $WELD_BUILD/spec-json, redone when the .wast is newer) and runs
-# the commands that need no interpreter with spec_runner, by the Wasm 2.0 rules. Then the
+# its commands with spec_runner (execution included), by the Wasm 2.0 rules. Then the
 # same for the proposals in $WELD_SPEC_PROPOSALS (default: tail-call extended-const
 # multi-memory memory64 relaxed-simd; "none" for none), with the proposals' rules.
 # memory64's suite predates multi-memory, so it runs without that feature. Prints TAP.
@@ -60,6 +60,9 @@ for p in $PROPOSALS; do
     memory64|threads) features=--proposals=extended-const ;;
     *) features=--proposals ;;
   esac
+  # the interpreter executes the relaxed-SIMD instructions: run that suite's commands too
+  [ "$p" = relaxed-simd ] && features="$features --exec"
+
   "$RUNNER" $features $JSONS || rc=1
 done
 exit $rc

@@ -163,11 +163,38 @@ static weld_valtype type_of(const char *t)
     return 0;
 }
 
+/* The width in bytes of a v128 lane type ("i8", "f32", ...), 0 if unknown. */
+static unsigned lane_width(const char *lt)
+{
+    if (!lt) return 0;
+    if (!strcmp(lt, "i8")) return 1;
+    if (!strcmp(lt, "i16")) return 2;
+    if (!strcmp(lt, "i32") || !strcmp(lt, "f32")) return 4;
+    if (!strcmp(lt, "i64") || !strcmp(lt, "f64")) return 8;
+    return 0;
+}
+
+/* A v128 {"lane_type":..,"value":[lanes]} into 16 bytes (NaN patterns are not values). */
+static bool parse_v128(json_t *j, uint8_t out[16])
+{
+    unsigned w = lane_width(json_string_value(json_object_get(j, "lane_type")));
+    json_t *lanes = json_object_get(j, "value");
+    if (!w || json_array_size(lanes) != 16 / w) return false;
+    for (unsigned i = 0; i < 16 / w; i++) {
+        const char *l = json_string_value(json_array_get(lanes, i));
+        if (!l || !isdigit((unsigned char)l[0])) return false;
+        uint64_t x = strtoull(l, NULL, 10);
+        for (unsigned b = 0; b < w; b++) out[i * w + b] = (uint8_t)(x >> (8 * b));
+    }
+    return true;
+}
+
 /* A JSON value {"type":..,"value":..} as a weld_rt_val; false for what is not supported. */
 static bool parse_val(json_t *j, weld_rt_val *v)
 {
     memset(v, 0, sizeof *v);
     v->type = type_of(json_string_value(json_object_get(j, "type")));
+    if (v->type == WELD_V128) return parse_v128(j, v->u.v128);
     const char *s = json_string_value(json_object_get(j, "value"));
     switch (v->type) {
     case WELD_I32: case WELD_F32:
@@ -192,6 +219,12 @@ static void val_str(const weld_rt_val *v, char *buf, size_t cap)
     switch (v->type) {
     case WELD_I32: case WELD_F32: snprintf(buf, cap, "%s:%u", v->type == WELD_I32 ? "i32" : "f32", v->u.f32_bits); break;
     case WELD_I64: case WELD_F64: snprintf(buf, cap, "%s:%llu", v->type == WELD_I64 ? "i64" : "f64", (unsigned long long)v->u.f64_bits); break;
+    case WELD_V128: {
+        int k = snprintf(buf, cap, "v128:");
+        for (int i = 0; i < 16 && k > 0 && (size_t)k + 3 < cap; i++)
+            k += snprintf(buf + k, cap - (size_t)k, "%02x", v->u.v128[i]);
+        break;
+    }
     default: snprintf(buf, cap, "ref:%llu", (unsigned long long)v->u.ref); break;
     }
 }
@@ -208,6 +241,34 @@ static bool matches(json_t *j, const weld_rt_val *r, char *why, size_t cap)
         return false;
     }
     bool ok;
+    if (t == WELD_V128) {
+        /* lane by lane: a NaN pattern matches a float lane, anything else its bits */
+        const char *lt = json_string_value(json_object_get(j, "lane_type"));
+        unsigned w = lane_width(lt);
+        json_t *lanes = json_object_get(j, "value");
+        ok = w && json_array_size(lanes) == 16 / w;
+        for (unsigned i = 0; ok && i < 16 / w; i++) {
+            const char *l = json_string_value(json_array_get(lanes, i));
+            uint64_t x = 0;
+            for (unsigned b = 0; b < w; b++) x |= (uint64_t)r->u.v128[i * w + b] << (8 * b);
+            if (!l) ok = false;
+            else if (!strncmp(l, "nan:", 4)) {
+                bool canon = !strcmp(l, "nan:canonical");
+                uint64_t mag = w == 4 ? x & 0x7fffffffu : x & 0x7fffffffffffffffull;
+                uint64_t q = w == 4 ? 0x7fc00000u : 0x7ff8000000000000ull;
+                ok = lt[0] == 'f' && (canon ? mag == q : (mag & q) == q);
+            } else ok = strtoull(l, NULL, 10) == x;
+        }
+        if (!ok) {
+            char want[300];
+            int k = snprintf(want, sizeof want, "%s", lt ? lt : "?");
+            for (size_t i = 0; i < json_array_size(lanes) && k > 0 && (size_t)k < sizeof want - 40; i++)
+                k += snprintf(want + k, sizeof want - (size_t)k, " %s",
+                              json_string_value(json_array_get(lanes, i)) ? json_string_value(json_array_get(lanes, i)) : "?");
+            snprintf(why, cap, "expected %s, got %s", want, got);
+        }
+        return ok;
+    }
     if (s && !strncmp(s, "nan:", 4)) {
         bool canon = !strcmp(s, "nan:canonical");
         if (t == WELD_F32) {
@@ -311,6 +372,19 @@ bool spec_exec_command(spec_exec *x, json_t *cmd, const char *type, char *detail
         return false;
     }
     if (!strcmp(type, "action")) return true;
+    json_t *alts = json_object_get(cmd, "either");
+    if (alts && !expected) {
+        /* wast2json writes (either v1 v2 ...) of a one-result command at the command level */
+        char why[512] = "no alternatives";
+        if (nres != 1) {
+            snprintf(detail, cap, "expected 1 result, got %zu", nres);
+            return false;
+        }
+        for (size_t k = 0; k < json_array_size(alts); k++)
+            if (matches(json_array_get(alts, k), &res[0], why, sizeof why)) return true;
+        snprintf(detail, cap, "result 0 matches none of the alternatives: %s", why);
+        return false;
+    }
     if (json_array_size(expected) != nres) {
         snprintf(detail, cap, "expected %zu results, got %zu", json_array_size(expected), nres);
         return false;
@@ -318,7 +392,7 @@ bool spec_exec_command(spec_exec *x, json_t *cmd, const char *type, char *detail
     for (size_t i = 0; i < nres; i++) {
         json_t *ej = json_array_get(expected, i);
         json_t *either = json_object_get(ej, "either");
-        char why[256];
+        char why[512];
         if (either) {
             bool any = false;
             for (size_t k = 0; k < json_array_size(either) && !any; k++)

@@ -1,10 +1,12 @@
 /* spec_runner.c - runs the WebAssembly spec testsuite's commands that need no interpreter.
  *
- * usage: spec_runner [-v] [--proposals[=FEATURE,...]] FILE.json...
+ * usage: spec_runner [-v] [--proposals[=FEATURE,...]] [--exec] FILE.json...
  *
  * By default the validator applies the Wasm 2.0 rules only (the top-level suite tests
  * Wasm 2.0); --proposals enables every feature for the proposals' suites, or only the
  * listed ones (multi-memory, extended-const), for suites written before the others.
+ * --exec runs a proposal's suite with the interpreter (relaxed-simd, whose instructions
+ * the interpreter executes).
  *
  * Each FILE.json is what wast2json wrote for one .wast file (the binary modules it names sit
  * beside it). Commands run here:
@@ -18,9 +20,9 @@
  * With the interpreter (spec_exec.c), modules are also instantiated (imports from the
  * `spectest` host module and registered instances), assert_unlinkable/uninstantiable must
  * fail linking/instantiation, and action, assert_return, assert_trap and assert_exhaustion
- * run. Execution is off for the proposals' suites and the simd_* files (SIMD execution is
- * not implemented): their execution commands are counted per file and reported as one TAP
- * SKIP line "not run";
+ * run. Execution is off for the proposals' suites without --exec (the interpreter does
+ * not implement their features): their execution commands are counted per file and
+ * reported as one TAP SKIP line "not run";
  * text-form assert_malformed commands do not apply to a binary tool and are reported the
  * same way. Output: TAP lines, and per file a line "# NAME.wast: N passed, M failed".
  */
@@ -56,6 +58,7 @@ typedef struct runner {
     weld_validator *v;
     bool verbose;
     bool proposals;             /* name files "PROPOSAL/NAME.wast" */
+    bool exec;                  /* run a proposal's suite with the interpreter */
     unsigned tap;               /* TAP test number */
     unsigned passed, failed;    /* of the current file */
     unsigned total_passed, total_failed, total_not_run, total_na;
@@ -141,7 +144,7 @@ static void run_file(runner *r, const char *json_path)
     }
     r->passed = r->failed = 0;
     spec_exec *x = NULL;
-    if (!r->proposals && strncmp(name, "simd_", 5) != 0) x = spec_exec_new();
+    if (!r->proposals || r->exec) x = spec_exec_new();
     if (!root) {
         result(r, false, name, 0, "read the wast2json output", err.text);
         printf("# %s: %u passed, %u failed\n", name, r->passed, r->failed);
@@ -270,6 +273,7 @@ int main(int argc, char **argv)
     int first = 1;
     for (; first < argc && argv[first][0] == '-'; first++) {
         if (strcmp(argv[first], "-v") == 0) r.verbose = true;
+        else if (strcmp(argv[first], "--exec") == 0) r.exec = true;
         else if (strncmp(argv[first], "--proposals", 11) == 0) {
             /* --proposals[=multi-memory,extended-const]: the named features (default all) */
             r.proposals = true;
