@@ -92,18 +92,21 @@ bench: deps
 FUZZ_SECONDS ?= 600
 FUZZ_MAX_LEN ?= 65536
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
-# `make fuzz` builds every tests/fuzz/fuzz_*.c; FUZZ=name runs one of them (default: all, in turn).
+# `make fuzz` builds every tests/fuzz/fuzz_*.c; FUZZ=name (run or fuzz_run) runs one of them
+# (default: all, in turn), seeded by tests/fuzz/seeds_NAME.sh when there is one.
 FUZZ    ?= $(notdir $(basename $(FUZZ_SRC)))
 fuzz:
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
-	  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libweld.a
+	  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined" build-fuzz/libweld.a
 	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
 	  echo "clang $$f -> build-fuzz/$$n"; \
-	  clang $(CPPFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined $$f \
+	  clang $(CPPFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined $$f \
 	    build-fuzz/libweld.a $(LDLIBS) -o build-fuzz/$$n || exit 1; done
-	@for n in $(FUZZ); do mkdir -p build-fuzz/corpus-$$n; \
-	  seeds=$$(for d in fixtures/$${n#fuzz_} $${n#fuzz_} fixtures; do [ -d $$d ] && echo $$d; done | head -1); \
-	  build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=$(FUZZ_MAX_LEN) -rss_limit_mb=4096 build-fuzz/corpus-$$n $$seeds || exit 1; done
+	@for n in $(patsubst fuzz_%,%,$(FUZZ)); do t=fuzz_$$n; mkdir -p build-fuzz/corpus-$$t; \
+	  seeds=$$(for d in fixtures/$$n $$n fixtures; do [ -d $$d ] && echo $$d; done | head -1); \
+	  if [ -f tests/fuzz/seeds_$$n.sh ]; then seeds=build-fuzz/seeds-$$n; \
+	    [ -d $$seeds ] || sh tests/fuzz/seeds_$$n.sh $$seeds; fi; \
+	  build-fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=$(FUZZ_MAX_LEN) -rss_limit_mb=4096 build-fuzz/corpus-$$t $$seeds || exit 1; done
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/weld

@@ -57,13 +57,19 @@ typedef struct weld_rt_limits {
     uint32_t max_table_elems;  /* per table (default 10,000,000) */
     uint32_t max_call_depth;   /* Wasm frames (default 10,000) */
     uint32_t stack_slots;      /* value-stack slots, one per value (16 bytes each; default 1 Mi) */
-    uint64_t fuel;             /* budget of fuel units per call (0 = unlimited): one unit
-                                  per function entry and per loop iteration */
+    uint64_t fuel;             /* budget per call, in Wasm instructions (0 = unlimited):
+                                  see weld_rt_set_fuel */
 } weld_rt_limits;
 
 weld_rt_engine *weld_rt_engine_new(const weld_rt_limits *limits);
 void weld_rt_engine_free(weld_rt_engine *e);
-/* Change the fuel budget of the following calls (0 = unlimited). */
+/* Change the fuel budget of the following calls (0 = unlimited). Fuel counts the Wasm
+ * instructions executed (every instruction but the markers block, loop, else and end). It
+ * is charged a basic block at a time, when the block is entered (function entry, loop
+ * header, after else/end and after if/br_if): a block costing more than what is left
+ * traps "all fuel consumed" before it runs. Only code of modules loaded while the engine
+ * has a budget (weld_rt_limits.fuel or this call before weld_rt_module_load) is metered:
+ * the others run without any accounting. */
 void weld_rt_set_fuel(weld_rt_engine *e, uint64_t fuel);
 /* Fuel left after the last call (meaningful when a budget is set). */
 uint64_t weld_rt_fuel_left(const weld_rt_engine *e);

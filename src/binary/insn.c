@@ -1,6 +1,7 @@
 /* insn.c - the opcode table, the instruction decoder and encoder. */
 #include "weld/insn.h"
 #include "base/base.h"
+#include "binary/insn_fast.h"
 
 const weld_opinfo weld_opinfos[WELD_OP_COUNT] = {
 #define OP(id, name, prefix, code, imm, sig, arg) {name, sig, code, prefix, WELD_IMM_##imm, arg},
@@ -10,7 +11,9 @@ const weld_opinfo weld_opinfos[WELD_OP_COUNT] = {
 
 /* Reverse map: (prefix slot, code) -> opcode id + 1 (0: unknown). Codes are < 512. */
 #define SLOT(prefix) ((prefix) == 0 ? 0 : (prefix) == 0xFC ? 1 : (prefix) == 0xFD ? 2 : 3)
-static const uint16_t op_lookup[4 * 512] = {
+/* weld_opcode + 1 of each (prefix slot, code); 0 for none. Slot 0 (single-byte opcodes)
+ * is also what binary/insn_fast.h reads. */
+const uint16_t weld_insn_op_lookup[4 * 512] = {
 #define OP(id, name, prefix, code, imm, sig, arg) [SLOT(prefix) * 512 + (code)] = WELD_OP_##id + 1,
 #include "binary/opcodes.def"
 #undef OP
@@ -129,12 +132,12 @@ weld_status weld_insn_read(weld_insn_reader *r, weld_insn *insn, weld_diag *d)
     if (b >= 0xFC && b <= 0xFE) {
         uint32_t code;
         U32(code, "opcode");
-        id = code < 512 ? op_lookup[SLOT(b) * 512 + code] : 0;
+        id = code < 512 ? weld_insn_op_lookup[SLOT(b) * 512 + code] : 0;
         if (!id)
             return weld_diag_set(d, WELD_ERR_MALFORMED, insn->offset,
                                  "unknown opcode 0x%02x 0x%x", b, code);
     } else {
-        id = op_lookup[b];
+        id = weld_insn_op_lookup[b];
         if (!id)
             return weld_diag_set(d, WELD_ERR_MALFORMED, insn->offset, "unknown opcode 0x%02x",
                                  b);
@@ -280,7 +283,7 @@ weld_status weld_insn_read(weld_insn_reader *r, weld_insn *insn, weld_diag *d)
 static const uint8_t *skip_simple(const weld_insn_reader *r, const uint8_t *p)
 {
     const uint8_t *end = r->end;
-    unsigned id = op_lookup[*p];
+    unsigned id = weld_insn_op_lookup[*p];
     if (!id) return NULL;
     uint32_t u;
     int32_t s32;

@@ -281,8 +281,8 @@ const weld_cmd cmd_run = {
     "  --dir HOST[::GUEST]  grant the host directory HOST to the program as GUEST (default\n"
     "                       HOST); nothing else of the file system is reachable\n"
     "  --env NAME=VALUE     set an environment variable (--env NAME: the host's value)\n"
-    "  --fuel N             trap \"all fuel consumed\" after N fuel units (one per function\n"
-    "                       entry and per loop iteration)\n"
+    "  --fuel N             trap \"all fuel consumed\" rather than run more than N Wasm\n"
+    "                       instructions (charged a basic block at a time, at its entry)\n"
     "  --max-memory BYTES   the largest a linear memory may grow (K, M, G suffixes)\n"
     "  --time               print the CPU time of the call to stderr\n",
     run_run,

@@ -2,11 +2,18 @@
  *
  * The compiler runs as hooks of the validator's body walk, so it knows the operand stack
  * height before each instruction and the labels' heights and arities. Each operand-stack
- * position has a home slot (after the locals); an operand may also stay "deferred" in the
- * local it was read from (local.get emits nothing), until a local.set of that local, a
- * control instruction or a call needs it in its home slot. Branches copy the values they
+ * position has a home slot (after the locals and RT_NCONST constant slots); an operand may
+ * also stay "deferred" in the local it was read from (local.get emits nothing), until a
+ * local.set of that local, a control instruction or a call needs it in its home slot, or
+ * in the constant slot holding its value (a constant emits nothing). Branches copy the values they
  * carry into the target's slots and jump to a resolved cell; forward targets are patched
  * when the block ends.
+ *
+ * Fuel metering (compiled in when the engine has a fuel budget as the module is loaded):
+ * each basic block starts with an RT_FUEL operation charging the number of Wasm
+ * instructions in it: every instruction but the structural markers block, loop, else and
+ * end counts one. Blocks start at the function's entry, at loop headers, after else and
+ * end, and after conditional branches (if, br_if).
  */
 #include "rt/rt.h"
 #include "weld/validate.h"
@@ -48,6 +55,11 @@ typedef struct comp {
     uint32_t nfixes, capfixes;
     uint32_t last_dst;                   /* 2*cell+half of the previous result's dst, or NONE */
     uint32_t last_op, last_end;          /* the previous instruction's cells [op, end) */
+    bool metered;                        /* emit fuel accounting */
+    uint64_t consts[RT_NCONST];          /* the constant slots' values */
+    uint32_t nconsts;
+    uint32_t copy_at;                    /* a single RT_COPY just emitted (no label since), or NONE */
+    uint32_t fuel_cell;                  /* the current basic block's count cell, or NONE */
 } comp;
 
 static bool reserve(void **p, uint32_t *cap, uint32_t need, size_t sz)
@@ -83,6 +95,7 @@ static void op(comp *c, unsigned o)
     }
     c->ops[c->nops++] = pc(c);
     cell(c)->u = o;
+    c->copy_at = NONE;
 }
 
 static void s2(comp *c, uint32_t a, uint32_t b)
@@ -93,6 +106,27 @@ static void s2(comp *c, uint32_t a, uint32_t b)
 }
 
 static void u64c(comp *c, uint64_t v) { cell(c)->u = v; }
+
+/* Copy slot src to dst; two copies in a row become one RT_COPY2. */
+static void emit_copy(comp *c, uint32_t src, uint32_t dst)
+{
+    if (c->copy_at != NONE && c->copy_at + 2 == pc(c) && c->ncells) {
+        c->cells[c->copy_at].u = RT_COPY2;
+        s2(c, src, dst);
+        c->copy_at = NONE;
+        return;
+    }
+    op(c, RT_COPY);
+    s2(c, src, dst);
+    c->copy_at = pc(c) - 2;
+}
+
+/* A label is placed at the current cell: what follows cannot merge into what precedes. */
+static uint32_t label_here(comp *c)
+{
+    c->copy_at = NONE;
+    return pc(c);
+}
 
 /* A target cell: `to` is a known cell index, or NONE to add it to label list *list. */
 static void target(comp *c, uint32_t to, uint32_t *list)
@@ -120,13 +154,32 @@ static void patch_list(comp *c, uint32_t list, uint32_t to)
         if (c->ncells) c->cells[c->fixes[list].cell].u = to;
 }
 
-static uint32_t home(const comp *c, uint32_t i) { return c->nlocals + i; }
+static uint32_t home(const comp *c, uint32_t i) { return c->nlocals + RT_NCONST + i; }
+
+/* The constant slot holding v (added when there is room), or NONE. */
+static uint32_t const_slot(comp *c, uint64_t v)
+{
+    for (uint32_t k = 0; k < c->nconsts; k++)
+        if (c->consts[k] == v) return c->nlocals + k;
+    if (c->nconsts == RT_NCONST) return NONE;
+    c->consts[c->nconsts] = v;
+    return c->nlocals + c->nconsts++;
+}
+
+/* A basic block starts here: with metering, an RT_FUEL whose count the following
+ * instructions increment. */
+static void block_start(comp *c)
+{
+    if (!c->metered) return;
+    op(c, RT_FUEL);
+    c->fuel_cell = pc(c);
+    u64c(c, 0);
+}
 
 static void materialize(comp *c, uint32_t i)
 {
     if (c->where[i] != home(c, i)) {
-        op(c, RT_COPY);
-        s2(c, c->where[i], home(c, i));
+        emit_copy(c, c->where[i], home(c, i));
         c->where[i] = home(c, i);
     }
 }
@@ -170,14 +223,18 @@ static void copy_down(comp *c, uint32_t from, uint32_t to, uint32_t n)
 {
     if (from == to) return;
     for (uint32_t k = 0; k < n; k++) {
-        op(c, RT_COPY);
-        s2(c, from + k, to + k);
+        emit_copy(c, from + k, to + k);
     }
 }
 
 static void emit_return(comp *c, uint32_t h)
 {
     uint32_t nr = c->ft->nresults;
+    if (nr == 1 && h >= 1) {
+        op(c, RT_RETURN1);
+        s2(c, c->where[h - 1], 0);
+        return;
+    }
     copy_down(c, home(c, h - nr), 0, nr);
     op(c, RT_RETURN);
 }
@@ -252,7 +309,7 @@ static weld_status hook_begin(void *ctx, const weld_valid_view *v, const weld_fu
     comp *c = ctx;
     c->ft = v->type;
     uint64_t nl = (uint64_t)v->type->nparams + b->nlocals;
-    if (nl > c->e->lim.stack_slots) {
+    if (nl + RT_NCONST > c->e->lim.stack_slots) {
         c->err = WELD_ERR_UNSUPPORTED;
         return WELD_ERR_UNSUPPORTED;
     }
@@ -260,7 +317,11 @@ static weld_status hook_begin(void *ctx, const weld_valid_view *v, const weld_fu
     c->maxh = 0;
     c->ncells = c->nops = c->ntgts = c->nctls = c->nfixes = 0;
     c->last_dst = c->last_op = NONE;
+    c->fuel_cell = NONE;
+    c->nconsts = 0;
+    c->copy_at = NONE;
     push_ctl(c, 0, v->type->nresults, false, false);
+    block_start(c);
     return c->err;
 }
 
@@ -340,6 +401,54 @@ static void emit_plain(comp *c, const weld_insn *in, uint32_t h, const char *sig
     c->last_end = pc(c);
 }
 
+/* How many operands the compiler reads for instruction in (NONE when an index is out of
+ * range). The hook runs before the validator types the instruction: an instruction that
+ * underflows the stack or names a missing function or type is rejected right after, and
+ * must only not be compiled. */
+static uint32_t operands_read(const comp *c, const weld_insn *in)
+{
+    const weld_module *m = c->m->ast;
+    uint32_t np = 0;
+    switch (in->op) {
+    case WELD_OP_BLOCK:
+    case WELD_OP_LOOP:
+    case WELD_OP_IF:
+        if (in->u.block.kind == WELD_BLOCK_TYPEIDX) {
+            if (in->u.block.index >= m->ntypes) return NONE;
+            np = m->types[in->u.block.index].nparams;
+        }
+        return np + (in->op == WELD_OP_IF);
+    case WELD_OP_CALL:
+    case WELD_OP_RETURN_CALL: {
+        if (in->u.index >= m->nimported_funcs + m->nfuncs) return NONE;
+        const weld_functype *t = func_type(c, in->u.index);
+        return t ? t->nparams : NONE;
+    }
+    case WELD_OP_CALL_INDIRECT:
+    case WELD_OP_RETURN_CALL_INDIRECT:
+        return in->u.pair.a < m->ntypes ? m->types[in->u.pair.a].nparams + 1 : NONE;
+    case WELD_OP_SELECT: case WELD_OP_SELECT_T:
+    case WELD_OP_TABLE_FILL: case WELD_OP_TABLE_COPY: case WELD_OP_TABLE_INIT:
+    case WELD_OP_MEMORY_FILL: case WELD_OP_MEMORY_COPY: case WELD_OP_MEMORY_INIT:
+        return 3;
+    case WELD_OP_TABLE_SET: case WELD_OP_TABLE_GROW:
+        return 2;
+    case WELD_OP_LOCAL_SET: case WELD_OP_LOCAL_TEE: case WELD_OP_GLOBAL_SET:
+    case WELD_OP_MEMORY_GROW: case WELD_OP_REF_IS_NULL: case WELD_OP_TABLE_GET:
+    case WELD_OP_BR_IF: case WELD_OP_BR_TABLE:
+        return 1;
+    case WELD_OP_RETURN:
+        return c->ft->nresults;
+    default:
+        if (weld_opinfos[in->op].prefix == 0xFD) { /* emit_simd reads its operands unchecked */
+            uint32_t n = 0;
+            for (const char *p = weld_opinfos[in->op].sig; *p && *p != ':' && *p != '*'; p++) n++;
+            return n;
+        }
+        return 0; /* plain operations check their own operand count */
+    }
+}
+
 #include "rt/compile_simd.inc"
 
 static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_insn *in)
@@ -351,9 +460,14 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
     if (h > c->maxh) c->maxh = h;
     ctl *top = &c->ctls[c->nctls - 1];
     bool live = !top->dead && !v->unreachable;
+    uint32_t need = operands_read(c, in);
+    if (need == NONE || (live && need > h)) return c->err; /* invalid: the validator says why */
     uint32_t prev_dst = c->last_dst, prev_op = c->last_op, prev_end = c->last_end;
     c->last_dst = c->last_op = NONE;
     uint32_t np, nr;
+    bool marker = in->op == WELD_OP_BLOCK || in->op == WELD_OP_LOOP || in->op == WELD_OP_ELSE ||
+                  in->op == WELD_OP_END;
+    if (live && !marker && c->fuel_cell != NONE && c->ncells) c->cells[c->fuel_cell].u++;
     switch (in->op) {
     case WELD_OP_BLOCK:
     case WELD_OP_LOOP:
@@ -371,13 +485,14 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
             cond_branch(c, false, home(c, h - 1), prev_op, prev_end);
             else_fix = pc(c);
             target(c, NONE, NULL);
+            block_start(c);
         }
         push_ctl(c, hh, is_loop ? np : nr, is_loop, false);
         ctl *n = &c->ctls[c->nctls - 1];
         n->else_fix = else_fix;
         if (is_loop) {
-            n->start = pc(c);
-            op(c, RT_LOOP);
+            n->start = label_here(c);
+            block_start(c);
         }
         return c->err;
     }
@@ -388,9 +503,10 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
             op(c, RT_BR);
             target(c, NONE, &top->fixes);
         }
-        if (top->else_fix != NONE && c->ncells) c->cells[top->else_fix].u = pc(c);
+        if (top->else_fix != NONE && c->ncells) c->cells[top->else_fix].u = label_here(c);
         top->else_fix = NONE;
         reset_where(c, h);
+        block_start(c);
         return c->err;
     case WELD_OP_END:
         if (c->nctls == 1) {
@@ -404,10 +520,12 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
         if (!top->dead) {
             if (live) materialize_all(c, h);
             if (top->else_fix != NONE && c->ncells) c->cells[top->else_fix].u = pc(c);
-            patch_list(c, top->fixes, pc(c));
+            patch_list(c, top->fixes, label_here(c));
         }
+        bool reached = !top->dead;
         c->nctls--;
         reset_where(c, h);
+        if (reached) block_start(c);
         return c->err;
     default:
         break;
@@ -437,8 +555,9 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
             uint32_t skip = pc(c);
             target(c, NONE, NULL);
             emit_branch(c, in->u.index, h - 1);
-            if (c->ncells) c->cells[skip].u = pc(c);
+            if (c->ncells) c->cells[skip].u = label_here(c);
         }
+        block_start(c);
         break;
     }
     case WELD_OP_BR_TABLE: {
@@ -461,7 +580,7 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
                     t->fixes = c->nfixes++;
                 }
             } else {
-                c->cells[first + k].u = pc(c);
+                c->cells[first + k].u = label_here(c);
                 emit_branch(c, l, h - 1);
             }
         }
@@ -516,6 +635,21 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
         c->where[h] = in->u.index;
         if (h + 1 > c->maxh) c->maxh = h + 1;
         break;
+    case WELD_OP_I32_CONST:
+    case WELD_OP_I64_CONST:
+    case WELD_OP_F32_CONST:
+    case WELD_OP_F64_CONST: {
+        uint64_t k = in->op == WELD_OP_I32_CONST ? (uint64_t)(uint32_t)in->u.i32
+                   : in->op == WELD_OP_F32_CONST ? in->u.f32 : (uint64_t)in->u.i64;
+        uint32_t s = const_slot(c, k);
+        if (s == NONE) {
+            emit_plain(c, in, h, weld_opinfos[in->op].sig, prev_op, prev_end);
+            break;
+        }
+        c->where[h] = s;
+        if (h + 1 > c->maxh) c->maxh = h + 1;
+        break;
+    }
     case WELD_OP_LOCAL_SET:
     case WELD_OP_LOCAL_TEE: {
         uint32_t x = in->u.index, src = c->where[h - 1];
@@ -531,8 +665,7 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
                    c->cells[prev_dst >> 1].s[prev_dst & 1] == src) {
             c->cells[prev_dst >> 1].s[prev_dst & 1] = x;
         } else {
-            op(c, RT_COPY);
-            s2(c, src, x);
+            emit_copy(c, src, x);
         }
         if (in->op == WELD_OP_LOCAL_TEE) c->where[h - 1] = x;
         break;
@@ -634,7 +767,15 @@ static weld_status hook_end(void *ctx, const weld_valid_view *v)
     code->ncells = c->ncells;
     code->nparams = c->ft->nparams;
     code->nlocals = c->nlocals;
-    uint64_t fs = (uint64_t)c->nlocals + c->maxh + 2;
+    code->nconsts = c->nconsts;
+    if (c->nconsts) {
+        rt_slot *k = weld_arena_alloc(a, c->nconsts * sizeof *k);
+        if (!k) return c->err = WELD_ERR_NOMEM;
+        memset(k, 0, c->nconsts * sizeof *k);
+        for (uint32_t i = 0; i < c->nconsts; i++) k[i].u64 = c->consts[i];
+        code->consts = k;
+    }
+    uint64_t fs = (uint64_t)c->nlocals + RT_NCONST + c->maxh + 2;
     if (fs < c->ft->nresults) fs = c->ft->nresults;
     if (fs > c->e->lim.stack_slots) return c->err = WELD_ERR_UNSUPPORTED;
     code->frame_size = (uint32_t)fs;
@@ -657,6 +798,7 @@ weld_status rt_compile_module(weld_rt_engine *e, weld_rt_module *m, weld_diag *d
     comp c = {0};
     c.e = e;
     c.m = m;
+    c.metered = e->lim.fuel != 0;
     m->codes = weld_arena_alloc(m->ast->arena, ((size_t)m->ast->nfuncs + 1) * sizeof *m->codes);
     if (!m->codes) return WELD_ERR_NOMEM;
     c.v = weld_validator_new();

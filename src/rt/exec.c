@@ -120,6 +120,7 @@ static rt_trap run(weld_rt_engine *e, weld_rt_func *entry, const void *const **t
 
     DISPATCH() {
     CASE(RT_COPY) R(S1) = R(S0); ip += 2; NEXT();
+    CASE(RT_COPY2) R(S1) = R(S0); R(T1) = R(T0); ip += 3; NEXT();
     CASE(RT_BR) ip = ip[1].target; NEXT();
     CASE(RT_BR_IF) if (R(S0).u32) ip = ip[2].target; else ip += 3; NEXT();
     CASE(RT_BR_UNLESS) if (!R(S0).u32) ip = ip[2].target; else ip += 3; NEXT();
@@ -128,9 +129,10 @@ static rt_trap run(weld_rt_engine *e, weld_rt_func *entry, const void *const **t
         ip = ip[2 + (i < n ? i : n)].target;
         NEXT();
     }
-    CASE(RT_LOOP)
-        if (fuel-- == 0) { fuel = 0; TRAP(RT_TRAP_FUEL); }
-        ip += 1;
+    CASE(RT_FUEL)
+        if (fuel < ip[1].u) TRAP(RT_TRAP_FUEL);
+        fuel -= ip[1].u;
+        ip += 2;
         NEXT();
     CASE(RT_CALL)
         f = inst->funcs[S0];
@@ -149,6 +151,9 @@ static rt_trap run(weld_rt_engine *e, weld_rt_func *entry, const void *const **t
         ip += 3;
         goto do_call;
     }
+    CASE(RT_RETURN1)
+        R(0) = R(S0);
+        /* fall through */
     CASE(RT_RETURN)
         if (nf == fbase + 1) goto done;
         nf--;
@@ -340,13 +345,13 @@ do_call:
         const rt_code *c = f->code;
         rt_slot *nfp = fp + base;
         if (nf >= maxf || (uint64_t)(stack_end - nfp) < c->frame_size) TRAP(RT_TRAP_EXHAUSTED);
-        if (fuel-- == 0) { fuel = 0; TRAP(RT_TRAP_FUEL); }
         frames[nf].ip = ip;
         frames[nf].fp = fp;
         frames[nf].func = func;
         nf++;
         fp = nfp;
         memset(fp + c->nparams, 0, (size_t)(c->nlocals - c->nparams) * sizeof *fp);
+        if (c->nconsts) memcpy(fp + c->nlocals, c->consts, (size_t)c->nconsts * sizeof *fp);
         func = f;
         if (f->inst != inst) {
             inst = f->inst;

@@ -47,6 +47,7 @@ typedef union rt_cell {
 /* The interpreter's own operations (operands in brackets, cells separated by |). */
 enum {
     RT_COPY = WELD_OP_COUNT, /* [src dst]                                    */
+    RT_COPY2,                /* [src dst] | [src dst]: two copies, in order  */
     RT_BR,                   /* [target]                                     */
     RT_BR_IF,                /* [cond] | [target]                            */
     RT_BR_UNLESS,            /* [cond] | [target]                            */
@@ -54,7 +55,8 @@ enum {
     RT_CALL,                 /* [funcidx base]                               */
     RT_CALL_INDIRECT,        /* [typeidx table] | [index base]               */
     RT_RETURN,               /*                                              */
-    RT_LOOP,                 /* loop header: charges fuel                    */
+    RT_RETURN1,              /* [src]: copy src to slot 0, return           */
+    RT_FUEL,                 /* | count: charges a basic block's instructions */
     RT_UNSUPPORTED,          /* traps "unsupported instruction"             */
     /* fused forms the compiler makes of adjacent instructions */
     RT_I32_ADD_IMM,          /* [a dst] | imm        (i32.const; i32.add/sub) */
@@ -102,12 +104,19 @@ typedef enum rt_trap {
 /* The spec's message for a trap code. */
 const char *rt_trap_message(rt_trap t);
 
+/* Constant slots a frame reserves after its locals: the first RT_NCONST distinct constants
+ * of a function are read from there (copied in at entry) rather than made by an
+ * instruction. Operand-stack slots follow them. */
+#define RT_NCONST 24
+
 /* A compiled function body. */
 typedef struct rt_code {
     rt_cell *cells;
     uint32_t ncells;
     uint32_t nparams, nlocals; /* nlocals counts the parameters */
     uint32_t frame_size;       /* slots */
+    uint32_t nconsts;          /* constant slots in use, from slot nlocals */
+    const rt_slot *consts;
 } rt_code;
 
 struct weld_rt_func {

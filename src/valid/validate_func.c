@@ -6,6 +6,7 @@
  * signature; the rest ("*") are handled by name below. The stacks live in the validator
  * and are reused, so the walk allocates only when a stack outgrows its largest size yet. */
 #include "valid.h"
+#include "binary/insn_fast.h"
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -664,7 +665,7 @@ static weld_status walk_body(weld_validator *v, const weld_func_body *b,
             w.at = r.base + (uint64_t)(r.p - r.start);
             return fail(&w, WELD_ERR_MALFORMED, "unexpected end of function body: END opcode expected");
         }
-        if ((st = weld_insn_read(&r, &in, d))) {
+        if (!weld_insn_read_fast(&r, &in) && (st = weld_insn_read(&r, &in, d))) {
             /* keep the decoder's message, name the function */
             char msg[sizeof d->message];
             if (d) {

@@ -14,6 +14,10 @@ cat > "$T/m.wat" <<'W'
   (func $div (export "div") (param i32 i32) (result i32) (i32.div_u (local.get 0) (local.get 1)))
   (func $via (export "via") (param i32) (result i32) (call $div (i32.const 1) (local.get 0)))
   (func (export "spin") (loop $l (br $l)))
+  (func (export "count") (param $n i32) (result i32) (local $i i32)
+    (loop $l
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+    (local.get $i))
   (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
   (func (export "mix") (param i64 f64) (result f64 i64) (local.get 1) (local.get 0)))
 W
@@ -28,6 +32,11 @@ expect_fail "a trap prints its message" "trap: integer divide by zero" "$WELD" r
 if grep -q '#0 div' "$T/err" && grep -q '#1 via' "$T/err"; then ok "the backtrace names the frames, innermost first"
 else fail "the backtrace names the frames, innermost first" "$(cat "$T/err")"; fi
 expect_fail "--fuel stops an endless loop" "all fuel consumed" "$WELD" run --fuel 100000 "$T/m.wasm" --invoke spin
+# count 1000: 1000 loop iterations of 7 instructions, then 1 (local.get)
+out=$("$WELD" run --fuel 7001 "$T/m.wasm" --invoke count 1000 2>&1)
+[ "$out" = "i32:1000" ] && ok "--fuel with exactly the instructions executed runs" || fail "--fuel with exactly the instructions executed runs" "$out"
+expect_fail "--fuel one block short traps" "all fuel consumed" "$WELD" run --fuel 7000 "$T/m.wasm" --invoke count 1000
+expect_fail "--fuel one loop iteration short traps" "all fuel consumed" "$WELD" run --fuel 6994 "$T/m.wasm" --invoke count 1000
 out=$("$WELD" run --max-memory 128K "$T/m.wasm" --invoke grow 1 2>&1)
 [ "$out" = "i32:1" ] && ok "memory grows within --max-memory" || fail "memory grows within --max-memory" "$out"
 out=$("$WELD" run --max-memory 128K "$T/m.wasm" --invoke grow 2 2>&1)

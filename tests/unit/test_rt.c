@@ -134,12 +134,42 @@ static void test_fuel(void **state)
     int32_t r = 0, n = 20;
     assert_int_equal(call_i32(f, "spin", 0, NULL, &r, &d), WELD_ERR_TRAP);
     assert_string_equal(d.message, "all fuel consumed");
-    assert_int_equal(call_i32(f, "fib", 1, &n, &r, &d), WELD_OK); /* 21891 calls */
+    /* fib(20): 10946 calls with n < 2 run 5 instructions (local.get, i32.const,
+     * i32.lt_u, if; local.get), the 10945 others 13 (the same 4, then 9 in the else) */
+    weld_rt_set_fuel(f->e, 197015);
+    assert_int_equal(call_i32(f, "fib", 1, &n, &r, &d), WELD_OK);
     assert_int_equal(r, 6765);
-    n = 30; /* 2.7 million calls */
+    assert_int_equal(weld_rt_fuel_left(f->e), 0);
+    weld_rt_set_fuel(f->e, 197014);
     assert_int_equal(call_i32(f, "fib", 1, &n, &r, &d), WELD_ERR_TRAP);
     assert_string_equal(d.message, "all fuel consumed");
+    /* count(10): the loop body's block is 7 instructions (local.get, i32.const, i32.add,
+     * local.tee, local.get, i32.lt_u, br_if) run 10 times, then the block after it (local.get) */
+    n = 10;
+    weld_rt_set_fuel(f->e, 1000);
+    assert_int_equal(call_i32(f, "count", 1, &n, &r, &d), WELD_OK);
+    assert_int_equal(r, 10);
+    assert_int_equal(1000 - weld_rt_fuel_left(f->e), 71);
+    weld_rt_set_fuel(f->e, 71); /* exactly enough */
+    assert_int_equal(call_i32(f, "count", 1, &n, &r, &d), WELD_OK);
+    assert_int_equal(weld_rt_fuel_left(f->e), 0);
+    weld_rt_set_fuel(f->e, 70); /* the last block cannot be paid */
+    assert_int_equal(call_i32(f, "count", 1, &n, &r, &d), WELD_ERR_TRAP);
+    assert_string_equal(d.message, "all fuel consumed");
+    assert_int_equal(weld_rt_fuel_left(f->e), 0);
+    weld_rt_set_fuel(f->e, 64); /* one loop iteration less */
+    assert_int_equal(call_i32(f, "count", 1, &n, &r, &d), WELD_ERR_TRAP);
+    assert_int_equal(weld_rt_fuel_left(f->e), 1);
     teardown((void **)&f);
+}
+
+static void test_unmetered(void **state)
+{
+    /* a module loaded without a fuel budget runs without fuel accounting */
+    weld_diag d;
+    int32_t r = 0, n = 1000;
+    assert_int_equal(call_i32(*state, "count", 1, &n, &r, &d), WELD_OK);
+    assert_int_equal(r, 1000);
 }
 
 static void test_memory_limit_and_data(void **state)
@@ -228,6 +258,57 @@ static void test_malformed_and_unlinkable(void **state)
     weld_rt_engine_free(e);
 }
 
+/* Bodies the compiler sees before the validator rejects them (found by fuzz_run): each
+ * underflows the operand stack or names a missing function or type. Loading must fail
+ * with the validator's message, never crash. */
+static void test_invalid_bodies(void **state)
+{
+    (void)state;
+    static const struct { uint8_t type; const char *body; uint8_t len; } cases[] = {
+        {0, "\xd1\x0b", 2},                 /* ref.is_null */
+        {0, "\x1b\x0b", 2},                 /* select */
+        {0, "\x21\x00\x0b", 3},             /* local.set 0 */
+        {0, "\x24\x00\x0b", 3},             /* global.set 0 */
+        {0, "\x40\x00\x0b", 3},             /* memory.grow */
+        {0, "\x0d\x00\x0b", 3},             /* br_if 0 */
+        {0, "\x0e\x00\x00\x0b", 4},         /* br_table 0 */
+        {0, "\x04\x40\x0b\x0b", 4},         /* if */
+        {0, "\x02\x05\x0b\x0b", 4},         /* block of a missing type */
+        {0, "\x10\x07\x0b", 3},             /* call of a missing function */
+        {0, "\x10\x00\x0b", 3},             /* call needing an argument */
+        {0, "\x11\x09\x00\x0b", 4},         /* call_indirect of a missing type */
+        {0, "\xfc\x0b\x00\x0b", 4},         /* memory.fill */
+        {1, "\x0f\x0b", 2},                 /* return without the result */
+        {1, "\x0b", 1},                     /* end without the result */
+    };
+    weld_rt_engine *e = weld_rt_engine_new(NULL);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint8_t mod[64];
+        size_t n = 0;
+        /* types: 0 (i32) -> (), 1 () -> i32; one function; a memory */
+        static const uint8_t head[] = {0, 'a', 's', 'm', 1, 0, 0, 0,
+                                       1, 9, 2, 0x60, 1, 0x7f, 0, 0x60, 0, 1, 0x7f,
+                                       3, 2, 1, 0,
+                                       5, 3, 1, 0, 1};
+        memcpy(mod, head, sizeof head);
+        n = sizeof head;
+        mod[22] = cases[i].type;
+        mod[n++] = 10;
+        mod[n++] = (uint8_t)(cases[i].len + 3);
+        mod[n++] = 1;
+        mod[n++] = (uint8_t)(cases[i].len + 1);
+        mod[n++] = 0; /* no locals */
+        memcpy(mod + n, cases[i].body, cases[i].len);
+        n += cases[i].len;
+        weld_diag d;
+        weld_diag_init(&d, NULL);
+        weld_rt_module *m = NULL;
+        assert_int_equal(weld_rt_module_load(e, mod, n, &m, &d), WELD_ERR_INVALID);
+        assert_true(strstr(d.message, "func 0") != NULL);
+    }
+    weld_rt_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -235,10 +316,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_traps_and_backtrace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exhaustion, setup, teardown),
         cmocka_unit_test(test_fuel),
+        cmocka_unit_test_setup_teardown(test_unmetered, setup, teardown),
         cmocka_unit_test(test_memory_limit_and_data),
         cmocka_unit_test_setup_teardown(test_host_functions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_multi_value_and_types, setup, teardown),
         cmocka_unit_test(test_malformed_and_unlinkable),
+        cmocka_unit_test(test_invalid_bodies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

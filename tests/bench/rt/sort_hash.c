@@ -1,6 +1,7 @@
-#include <stdint.h>
+/* sort_hash.c - insertion sort of 64-element chunks of a generated array, then a hash of it. */
+#include "bench.h"
 static uint32_t arr[1 << 16];
-__attribute__((export_name("bench"))) uint32_t bench(uint32_t rounds) {
+BENCH uint32_t bench(uint32_t rounds) {
   uint32_t x = 12345, h = 0;
   for (uint32_t r = 0; r < rounds; r++) {
     for (uint32_t i = 0; i < (1 << 16); i++) { x = x * 1103515245u + 12345u; arr[i] = x >> 8; }
