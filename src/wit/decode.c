@@ -332,14 +332,31 @@ static weld_status define(dec *x, uint32_t id, const weld_tnode *t)
     return WELD_OK;
 }
 
+/* Whether a node can carry a WIT name: every node but the shared primitive nodes (a named
+ * alias of a primitive, `type id = u64;`, is a node of its own with `alias_of` set). */
+static bool nameable(const weld_tnode *t)
+{
+    return t->kind != WELD_TK_PRIM || t->alias_of;
+}
+
+/* The WIT type already named for t, or for the type t is an alias of. */
+static uint32_t lookup_named(dec *x, const weld_tnode *t)
+{
+    for (; t && nameable(t); t = t->alias_of) {
+        uint32_t id = map_get(&x->local, t);
+        if (id == UINT32_MAX) id = map_get(&x->global, t);
+        if (id != UINT32_MAX) return id;
+    }
+    return UINT32_MAX;
+}
+
 static weld_status conv(dec *x, const weld_tnode *t, weld_wit_tref *out)
 {
-    if (t->kind == WELD_TK_PRIM) {
+    uint32_t id = lookup_named(x, t);
+    if (id == UINT32_MAX && t->kind == WELD_TK_PRIM) {
         *out = prim_tref(t->u.prim);
         return WELD_OK;
     }
-    uint32_t id = map_get(&x->local, t);
-    if (id == UINT32_MAX) id = map_get(&x->global, t);
     if (id == UINT32_MAX) id = map_get(&x->anon, t);
     if (id != UINT32_MAX) {
         *out = WELD_WIT_TREF(id);
@@ -366,8 +383,7 @@ static weld_status named_type(dec *x, weld_str name, const weld_tnode *t, uint32
 {
     const char *nm = dupw(x, name);
     if (!nm) return nomem(x);
-    uint32_t prev = t->kind == WELD_TK_PRIM ? UINT32_MAX : map_get(&x->local, t);
-    if (prev == UINT32_MAX && t->kind != WELD_TK_PRIM) prev = map_get(&x->global, t);
+    uint32_t prev = lookup_named(x, t);
     uint32_t id = new_type(x, nm, WELD_WIT_UNKNOWN);
     if (id == UINT32_MAX) return nomem(x);
     if (prev != UINT32_MAX) {
@@ -375,10 +391,10 @@ static weld_status named_type(dec *x, weld_str name, const weld_tnode *t, uint32
         x->r->types[id].a = WELD_WIT_TREF(prev);
     } else {
         TRY(define(x, id, t));
-        if (t->kind != WELD_TK_PRIM && !map_put(&x->global, t, id)) return nomem(x);
+        if (nameable(t) && !map_put(&x->global, t, id)) return nomem(x);
     }
     /* references go to the first local name (`type b = a;` keeps them on `a`) */
-    if (t->kind != WELD_TK_PRIM && map_get(&x->local, t) == UINT32_MAX && !map_put(&x->local, t, id)) return nomem(x);
+    if (nameable(t) && map_get(&x->local, t) == UINT32_MAX && !map_put(&x->local, t, id)) return nomem(x);
     *out = id;
     return WELD_OK;
 }
@@ -452,7 +468,7 @@ static weld_status fill_interface(dec *x, uint32_t iface, const weld_tnode *inst
             snprintf(nm, sizeof nm, "%.*s", (int)e->name.len, e->name.ptr);
             int k = existed ? wit_find_named(in->types, in->ntypes, nm) : -1;
             if (k >= 0) {
-                if (e->type->kind != WELD_TK_PRIM) {
+                if (nameable(e->type)) {
                     if (!map_put(&x->local, e->type, in->types[k].id)) return nomem(x);
                     if (map_get(&x->global, e->type) == UINT32_MAX && !map_put(&x->global, e->type, in->types[k].id))
                         return nomem(x);

@@ -3,15 +3,15 @@
 . "$WELD_ROOT/tests/tap.sh"
 
 # round trip: --wasm, then decode, prints what the source prints
-for src in "$FIX"/wit/nested-packages.wit "$FIX"/wit/resources.wit "$FIX"/wit/streams.wit "$WELD_ROOT/wit" "$FIX/demo/wit"; do
+for src in "$FIX"/wit/*.wit "$FIX/wit/app" "$WELD_ROOT/wit" "$FIX/demo/wit"; do
   b=$(basename "$src")
   if "$WELD" wit "$src" --wasm -o "$T/p.wasm" 2>"$T/err" && "$WELD" wit "$src" --main-only > "$T/a.wit" &&
      "$WELD" wit "$T/p.wasm" --main-only > "$T/b.wit" 2>>"$T/err" && cmp -s "$T/a.wit" "$T/b.wit"; then
     ok "wit --wasm then decode prints the source's text: $b"
   else fail "wit --wasm then decode prints the source's text: $b" "$(cat "$T/err"; diff "$T/a.wit" "$T/b.wit" | head -8)"; fi
 done
-# the packages whose named aliases of primitives come back as the primitive (known gap):
-# the decoded text still resolves, and has every interface and world of the source
+# the decoded text, dependencies included, resolves and has every interface and world of
+# the source
 for src in "$FIX"/wit/types.wit "$FIX"/wit/gates.wit "$FIX"/wit/docs-escapes.wit "$FIX/wit/app"; do
   b=$(basename "$src")
   "$WELD" wit "$src" --wasm -o "$T/p.wasm" && "$WELD" wit "$T/p.wasm" > "$T/b.wit" 2>"$T/err"
