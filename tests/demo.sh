@@ -33,8 +33,12 @@ start=$(date +%s%N)
 "$WELD" compose "$ROOT/compose-specs/demo.yaml" -o "$tmp/demo.wasm"
 end=$(date +%s%N)
 echo "   composed, validated and written in $(( (end - start) / 1000000 )) ms: $(wc -c < "$tmp/demo.wasm") bytes"
-echo "-- the composed component's world (its imports and exports):"
-outer "$tmp/demo.wasm"
+echo "-- the composed component's world, as WIT (weld wit demo.wasm):"
+"$WELD" wit "$tmp/demo.wasm" | sed 's/^/   /'
+echo "-- validated (weld validate demo.wasm):"
+"$WELD" validate "$tmp/demo.wasm" && echo "   valid: the component model's rules and every nested core module"
+echo "-- what it needs of its host (weld audit demo.wasm --deny 'wasi:sockets/*'):"
+"$WELD" audit "$tmp/demo.wasm" --deny 'wasi:sockets/*' | sed "s|$tmp/||; s/^/   /"
 echo "-- its graph, recovered from the binary (weld graph demo.wasm --format mermaid):"
 "$WELD" graph "$tmp/demo.wasm" --format mermaid > "$tmp/graph.mmd"
 grep -v 'wasi:' "$tmp/graph.mmd" | sed 's/^/   /'
