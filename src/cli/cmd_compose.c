@@ -147,8 +147,8 @@ const weld_cmd cmd_compose = {
     "  -d, --definitions F   a component whose exports may satisfy imports\n"
     "  -p, --search-path D   a directory to look for dependencies in (NAME.wasm)\n"
     "  --skip-validation     do not validate the result\n"
-    "  --import-components   import component definitions instead of embedding them\n"
-    "                        (not supported yet: reported as such)\n"
+    "  --import-components   import each component (under its name, made kebab-case, typed\n"
+    "                        by its world) instead of embedding its definition\n"
     "  --no-imports          an unsatisfied import is an error\n",
     run_compose,
 };

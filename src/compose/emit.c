@@ -4,8 +4,10 @@
  * component-name section; then the result is validated (validate_output, with the
  * component type model). */
 #include "compose/compose_int.h"
+#include "weld/wit.h"
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 typedef struct item {
     uint8_t sec;
@@ -444,6 +446,66 @@ static weld_status validate_output(const weld_composer *c, const uint8_t *bytes,
     return st;
 }
 
+/* A definition's name as a plain kebab-case import name: lower-case letters and digits,
+ * anything else a single `-` ("$input" -> "input", "My_Lib" -> "my-lib"); a word may not
+ * start with a digit, so such a name gets a "component-" prefix. */
+static const char *kebab_name(emitter *E, const char *name)
+{
+    size_t n = strlen(name);
+    char *out = weld_arena_alloc(E->a, n + sizeof "component-");
+    if (!out) return name;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        char ch = name[i];
+        if (ch >= 'A' && ch <= 'Z') ch = (char)(ch - 'A' + 'a');
+        if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) out[o++] = ch;
+        else if (o && out[o - 1] != '-') out[o++] = '-';
+    }
+    while (o && out[o - 1] == '-') o--;
+    out[o] = 0;
+    if (!o || (out[0] >= '0' && out[0] <= '9')) {
+        memmove(out + 10, out, o + 1);
+        memcpy(out, "component-", 10);
+        if (!o) out[9] = 0;
+    }
+    return out;
+}
+
+/* With import_dependencies: the definition becomes an import of a component, named after
+ * it, whose type is its world (decoded into WIT and written back as a component type, so
+ * the type is self-contained). The caller counts the component index. */
+static void import_definition(emitter *E, const cdef *k)
+{
+    weld_wit_resolve *r = weld_wit_resolve_new(E->a);
+    if (!r) {
+        efail(E, WELD_ERR_NOMEM, "out of memory");
+        return;
+    }
+    uint32_t pkg = 0, world = 0;
+    bool is_pkg = false;
+    const weld_ctype *ct = NULL;
+    weld_diag sub;
+    weld_diag_init(&sub, k->path);
+    if (weld_wit_decode(r, k->data, k->len, &pkg, &is_pkg, &sub) != WELD_OK ||
+        weld_wit_select_world(r, pkg, "root", &world, &sub) != WELD_OK ||
+        weld_wit_world_ctype(r, world, E->a, &ct, &sub) != WELD_OK) {
+        efail(E, sub.status ? sub.status : WELD_ERR_INVALID,
+              "component %s: its type cannot be written out for importing it: %s", k->path,
+              sub.message);
+        return;
+    }
+    item *it = push_item(E, WELD_CSEC_TYPE);
+    if (!it) return;
+    it->u.type = ct;
+    uint32_t tidx = E->count[WELD_SORT_TYPE]++;
+    it = push_item(E, WELD_CSEC_IMPORT);
+    if (!it) return;
+    memset(&it->u.imp, 0, sizeof it->u.imp);
+    it->u.imp.name.name = str_of(E, kebab_name(E, k->name));
+    it->u.imp.type.kind = WELD_EXT_COMPONENT;
+    it->u.imp.type.index = tidx;
+}
+
 /* ---- the encoder ------------------------------------------------------------------------------ */
 
 weld_status weld_composer_encode(weld_composer *c, const weld_compose_opts *opts, uint8_t **out,
@@ -454,10 +516,6 @@ weld_status weld_composer_encode(weld_composer *c, const weld_compose_opts *opts
     if (!c->linked)
         return weld_diag_set(d, WELD_ERR_USAGE, WELD_NO_OFFSET,
                              "weld_composer_encode: link the composition first");
-    if (opts->import_dependencies)
-        return weld_diag_set(d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET,
-                             "importing component definitions instead of embedding them is not "
-                             "supported yet (their component types would have to be written out)");
     weld_arena *a = weld_arena_new();
     if (!a) return weld_diag_set(d, WELD_ERR_NOMEM, WELD_NO_OFFSET, "out of memory");
     emitter E = {0};
@@ -481,9 +539,14 @@ weld_status weld_composer_encode(weld_composer *c, const weld_compose_opts *opts
     if (!comp_names || !inst_names) efail(&E, WELD_ERR_NOMEM, "out of memory");
     for (uint32_t k = 0; k < c->ndefs && !failed(&E); k++) {
         if (!c->defs[k].used) continue;
-        item *it = push_item(&E, WELD_CSEC_COMPONENT);
-        if (!it) break;
-        it->u.comp = c->defs[k].tree;
+        if (opts->import_dependencies) {
+            import_definition(&E, &c->defs[k]);
+            if (failed(&E)) break;
+        } else {
+            item *it = push_item(&E, WELD_CSEC_COMPONENT);
+            if (!it) break;
+            it->u.comp = c->defs[k].tree;
+        }
         comp_names[E.count[WELD_SORT_COMPONENT]] = c->defs[k].name;
         E.comp_idx[k] = E.count[WELD_SORT_COMPONENT]++;
     }

@@ -285,8 +285,17 @@ expect_fail "wasm-compose form: an unknown configuration key, with line:col" "wc
   "$WELD" compose "$C/calc.wasm" -c "$T/wc-bad.yml" -o "$T/x.wasm"
 expect_fail "wasm-compose form: --no-imports with an import left" "imports are not allowed" \
   "$WELD" compose "$C/calc.wasm" --no-imports -o "$T/x.wasm"
-expect_fail "--import-components is reported as not supported" "not supported yet" \
-  "$WELD" compose "$C/calc.wasm" -d "$C/adder.wasm" --import-components -o "$T/x.wasm"
+expect_ok "--import-components: the definitions become component imports, validated" \
+  "$WELD" compose "$C/calc.wasm" -d "$C/adder.wasm" --import-components -o "$T/imp.wasm"
+"$WELD" print "$T/imp.wasm" > "$T/imp.wat" 2>&1
+if grep -q '(import "adder" (component' "$T/imp.wat" && grep -q '(import "input" (component' "$T/imp.wat" &&
+   ! grep -q '^  (component ' "$T/imp.wat"; then
+  ok "--import-components: adder and the root imported by name, no definition embedded"
+else fail "--import-components: adder and the root imported by name, no definition embedded" "$(grep -n '(import\|^  (component' "$T/imp.wat" | head)"; fi
+expect_ok "--import-components: the output validates" "$WELD" validate "$T/imp.wasm"
+if [ "$(wc -c < "$T/imp.wasm")" -lt "$(wc -c < "$C/calc.wasm")" ]; then
+  ok "--import-components: the output is smaller than the root it no longer embeds"
+else fail "--import-components: the output is smaller than the root it no longer embeds" "$(wc -c "$T/imp.wasm" "$C/calc.wasm")"; fi
 expect_ok "wasm-compose form: --skip-validation" \
   "$WELD" compose "$C/calc.wasm" -d "$C/adder.wasm" --skip-validation -o "$T/skip.wasm"
 
@@ -309,3 +318,24 @@ for s in "$WELD_ROOT"/compose-specs/*.yaml; do
 done
 expect_ok "compose-specs/wasm-compose.yml composes calc.wasm" \
   "$WELD" compose "$C/calc.wasm" -c "$WELD_ROOT/compose-specs/wasm-compose.yml" -o "$T/example.wasm"
+
+# import-dependencies in weld's YAML spec, on the demo's real components (C and JavaScript)
+cat > "$T/idep.yaml" <<Y
+components:
+  app: $WELD_ROOT/fixtures/demo/app-c.wasm
+  text: $WELD_ROOT/fixtures/demo/text-js.wasm
+instances:
+  app: { component: app, args: { "weld:demo/text@0.1.0": text } }
+  text: { component: text }
+exports:
+  - app/describe
+options:
+  import-dependencies: true
+Y
+expect_ok "import-dependencies: the demo composes with both components imported" \
+  "$WELD" compose "$T/idep.yaml" -o "$T/idep.wasm"
+expect_ok "import-dependencies: the demo's composition validates" "$WELD" validate "$T/idep.wasm"
+if [ "$(wc -c < "$T/idep.wasm")" -lt 100000 ] &&
+   "$WELD" print "$T/idep.wasm" | grep -q '(import "text" (component'; then
+  ok "import-dependencies: the 1.6 MB JavaScript component is imported, not embedded"
+else fail "import-dependencies: the 1.6 MB JavaScript component is imported, not embedded" "$(wc -c < "$T/idep.wasm") bytes"; fi
