@@ -624,6 +624,7 @@ static weld_status setup_locals(walk *w, const weld_functype *ft, const weld_fun
         weld_valtype t = b->locals[g].type;
         if (!valid_is_valtype(t))
             return fail(w, WELD_ERR_INVALID, "local group %" PRIu32 ": unsupported type 0x%02x", g, t);
+        if (!b->locals[g].count) continue; /* (an empty group; v->locals may still be NULL) */
         memset(v->locals + k, t, b->locals[g].count);
         k += b->locals[g].count;
     }

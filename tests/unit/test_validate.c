@@ -95,6 +95,15 @@ static void func_bad(const char *type, size_t tn, const char *mid, size_t mn, co
     check(&b, WELD_ERR_INVALID, needle, false);
 }
 
+/* Local groups of count zero and no parameters: nothing to expand (found by fuzz_run:
+ * the expansion used to offset a null locals array). */
+static void test_empty_local_groups(void **state)
+{
+    (void)state;
+    func_ok(L(T_V), NONE, L("\x03\x00\x7f\x00\x7e\x00\x7d\x0b"));
+    func_bad(L(T_V), NONE, L("\x02\x00\x7f\x01\x7e\x20\x00\x0b"), "type mismatch");
+}
+
 /* ---- instruction typing ------------------------------------------------------------- */
 
 static void test_simple_typing(void **state)
@@ -353,6 +362,7 @@ int main(void)
         cmocka_unit_test(test_memory_immediates), cmocka_unit_test(test_simd),
         cmocka_unit_test(test_select_and_refs), cmocka_unit_test(test_calls),
         cmocka_unit_test(test_module_rules),    cmocka_unit_test(test_hooks),
+        cmocka_unit_test(test_empty_local_groups),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
