@@ -33,7 +33,7 @@ typedef struct weld_crt_component weld_crt_component;
 typedef struct weld_crt_instance weld_crt_instance;
 typedef struct weld_crt_func weld_crt_func;
 typedef struct weld_crt_linker weld_crt_linker;
-typedef struct weld_crt_call weld_crt_call;
+typedef struct weld_crt_host_call weld_crt_host_call;
 typedef struct weld_crt_resource_type weld_crt_resource_type;
 
 /* ---- values ------------------------------------------------------------------------ */
@@ -129,18 +129,18 @@ const weld_tnode *weld_crt_component_type(const weld_crt_component *c);
  * the runtime and valid during the call) hold the lifted arguments; when the function
  * has a result, the host writes it to *result (the runtime lowers it, then frees it with
  * weld_cval_free). To trap, call weld_crt_trap() and return WELD_ERR_TRAP. */
-typedef weld_status (*weld_crt_host_fn)(void *ctx, weld_crt_call *call, const weld_cval *args,
+typedef weld_status (*weld_crt_host_fn)(void *ctx, weld_crt_host_call *call, const weld_cval *args,
                                         uint32_t nargs, weld_cval *result);
 /* Make the call trap with this message (copied). */
-void weld_crt_trap(weld_crt_call *call, const char *fmt, ...)
+void weld_crt_trap(weld_crt_host_call *call, const char *fmt, ...)
 #if defined(__GNUC__) || defined(__clang__)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
 /* The function type of the import being called (kind WELD_TK_FUNC). */
-const weld_tnode *weld_crt_call_type(const weld_crt_call *call);
+const weld_tnode *weld_crt_call_type(const weld_crt_host_call *call);
 /* The runtime the call runs in. */
-weld_crt *weld_crt_call_runtime(const weld_crt_call *call);
+weld_crt *weld_crt_call_runtime(const weld_crt_host_call *call);
 
 /* A resource type implemented by the host. Its representations are the host's own u32s;
  * `dtor` (may be NULL) runs when the guest drops the last own handle. Owned by rt. */
