@@ -19,7 +19,7 @@
  *   weld_wasi2_link(w, l, &d);
  *   weld_crt_instantiate(rt, component, l, &inst, &d);
  *   int code;  weld_wasi2_run(w, rt, inst, &code, &d);   // WELD_OK: the program ended
- *   weld_wasi2_free(w);
+ *   weld_crt_free(rt); weld_wasi2_free(w);
  */
 #ifndef WELD_WASI2_H
 #define WELD_WASI2_H
@@ -48,7 +48,8 @@ typedef struct weld_wasi2_config {
 
 /* A context for the runtime rt (its resource types are made in rt and live as long). */
 weld_wasi2 *weld_wasi2_new(const weld_wasi2_config *config, weld_crt *rt, weld_diag *d);
-/* Closes every descriptor the context opened. Free it before the runtime. */
+/* Closes every descriptor the context opened. Free it after the runtime (whose teardown
+ * may drop handles the context implements). */
 void weld_wasi2_free(weld_wasi2 *w);
 
 /* Grant the host directory `host_path` to the program under the name `guest_path`

@@ -263,6 +263,20 @@ static const struct {
     {"wasi:filesystem/types", "directory-entry-stream", P2_DIRS},
     {"wasi:cli/terminal-input", "terminal-input", P2_TIN},
     {"wasi:cli/terminal-output", "terminal-output", P2_TOUT},
+    /* the same types where an interface `use`s them */
+    {"wasi:io/streams", "error", P2_ERR},
+    {"wasi:io/streams", "pollable", P2_POLL},
+    {"wasi:clocks/monotonic-clock", "pollable", P2_POLL},
+    {"wasi:filesystem/types", "input-stream", P2_IN},
+    {"wasi:filesystem/types", "output-stream", P2_OUT},
+    {"wasi:filesystem/types", "error", P2_ERR},
+    {"wasi:filesystem/preopens", "descriptor", P2_DESC},
+    {"wasi:cli/stdin", "input-stream", P2_IN},
+    {"wasi:cli/stdout", "output-stream", P2_OUT},
+    {"wasi:cli/stderr", "output-stream", P2_OUT},
+    {"wasi:cli/terminal-stdin", "terminal-input", P2_TIN},
+    {"wasi:cli/terminal-stdout", "terminal-output", P2_TOUT},
+    {"wasi:cli/terminal-stderr", "terminal-output", P2_TOUT},
 };
 
 weld_status weld_wasi2_link(weld_wasi2 *w, weld_crt_linker *l, weld_diag *d)
@@ -287,12 +301,7 @@ weld_status weld_wasi2_link(weld_wasi2 *w, weld_crt_linker *l, weld_diag *d)
 
 weld_status weld_wasi2_run(weld_wasi2 *w, weld_crt *rt, weld_crt_instance *i, int *exit_code, weld_diag *d)
 {
-    weld_crt_func *f = NULL;
-    char name[64];
-    for (int v = 0; v < 100 && !f; v++) {
-        snprintf(name, sizeof name, "wasi:cli/run@0.2.%d#run", v);
-        f = weld_crt_instance_func(i, name);
-    }
+    weld_crt_func *f = weld_crt_instance_func(i, "wasi:cli/run#run"); /* any version */
     if (!f)
         return weld_diag_set(d, WELD_ERR_LINK, WELD_NO_OFFSET,
                              "the component exports no wasi:cli/run@0.2.x run function (not a command)");
