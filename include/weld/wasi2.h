@@ -1,8 +1,8 @@
 /* wasi2.h - a WASI 0.2 host for weld's component runtime (weld/crt.h): the interfaces a
  * command component imports (wasi:cli, wasi:io, wasi:clocks, wasi:random,
- * wasi:filesystem), defined at version 0.2.0 so that every 0.2.x import binds to them
- * (an interface imported at two patch versions binds to the same host functions and
- * resource types).
+ * wasi:filesystem; wasi:sockets is defined but makes no socket), defined at version
+ * 0.2.0 so that every 0.2.x import binds to them (an interface imported at two patch
+ * versions binds to the same host functions and resource types).
  *
  * The file system is the sandbox of the preview1 host (weld/wasi.h): only the preopened
  * directories are reachable, paths are resolved one component at a time inside the
@@ -42,7 +42,8 @@ typedef struct weld_wasi2_config {
     int stdin_fd, stdout_fd, stderr_fd; /* host descriptors of the stdio streams (-1:
                                            none: reads end at once, writes are dropped);
                                            the context never closes them */
-    bool allow_net;           /* wasi:sockets (not provided yet: false or true alike) */
+    bool allow_net;           /* wasi:sockets: no socket is made either way; creating one
+                                 fails with access-denied (false) or not-supported (true) */
     const char *initial_cwd;  /* initial-cwd (NULL: none) */
 } weld_wasi2_config;
 

@@ -160,7 +160,8 @@ static void free_strings(char **v, int n)
 
 static const char *const KIND_NAMES[P2_NKINDS] = {
     "", "descriptor", "directory-entry-stream", "input-stream", "output-stream", "pollable",
-    "error", "terminal-input", "terminal-output",
+    "error", "terminal-input", "terminal-output", "network", "tcp-socket", "udp-socket",
+    "incoming-datagram-stream", "outgoing-datagram-stream", "resolve-address-stream",
 };
 
 weld_wasi2 *weld_wasi2_new(const weld_wasi2_config *c, weld_crt *rt, weld_diag *d)
@@ -175,6 +176,7 @@ weld_wasi2 *weld_wasi2_new(const weld_wasi2_config *c, weld_crt *rt, weld_diag *
     w->stdio[0] = c ? c->stdin_fd : -1;
     w->stdio[1] = c ? c->stdout_fd : -1;
     w->stdio[2] = c ? c->stderr_fd : -1;
+    w->allow_net = c && c->allow_net;
     if (!w->argv || !w->envp) goto nomem;
     if (c && c->initial_cwd && !(w->cwd = strdup(c->initial_cwd))) goto nomem;
     for (int k = 1; k < P2_NKINDS; k++)
@@ -241,7 +243,7 @@ bool weld_wasi2_exited(const weld_wasi2 *w, uint32_t *code)
 
 #define P2_VERSION "@0.2.0"
 
-static const p2_def *const TABLES[] = {p2_io_defs, p2_cli_defs, p2_fs_defs};
+static const p2_def *const TABLES[] = {p2_io_defs, p2_cli_defs, p2_fs_defs, p2_sock_defs};
 
 weld_crt_host_fn p2_find(const char *iface, const char *name)
 {
@@ -277,6 +279,25 @@ static const struct {
     {"wasi:cli/terminal-stdin", "terminal-input", P2_TIN},
     {"wasi:cli/terminal-stdout", "terminal-output", P2_TOUT},
     {"wasi:cli/terminal-stderr", "terminal-output", P2_TOUT},
+    {"wasi:sockets/network", "network", P2_NET},
+    {"wasi:sockets/instance-network", "network", P2_NET},
+    {"wasi:sockets/ip-name-lookup", "network", P2_NET},
+    {"wasi:sockets/ip-name-lookup", "resolve-address-stream", P2_RESOLVE},
+    {"wasi:sockets/ip-name-lookup", "pollable", P2_POLL},
+    {"wasi:sockets/tcp", "tcp-socket", P2_TCP},
+    {"wasi:sockets/tcp", "network", P2_NET},
+    {"wasi:sockets/tcp", "input-stream", P2_IN},
+    {"wasi:sockets/tcp", "output-stream", P2_OUT},
+    {"wasi:sockets/tcp", "pollable", P2_POLL},
+    {"wasi:sockets/tcp-create-socket", "tcp-socket", P2_TCP},
+    {"wasi:sockets/tcp-create-socket", "network", P2_NET},
+    {"wasi:sockets/udp", "udp-socket", P2_UDP},
+    {"wasi:sockets/udp", "incoming-datagram-stream", P2_UDP_IN},
+    {"wasi:sockets/udp", "outgoing-datagram-stream", P2_UDP_OUT},
+    {"wasi:sockets/udp", "network", P2_NET},
+    {"wasi:sockets/udp", "pollable", P2_POLL},
+    {"wasi:sockets/udp-create-socket", "udp-socket", P2_UDP},
+    {"wasi:sockets/udp-create-socket", "network", P2_NET},
 };
 
 weld_status weld_wasi2_link(weld_wasi2 *w, weld_crt_linker *l, weld_diag *d)

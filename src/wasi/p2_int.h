@@ -4,6 +4,7 @@
  *   p2_io.c    wasi:io (error, poll, streams)
  *   p2_cli.c   wasi:cli, wasi:clocks, wasi:random
  *   p2_fs.c    wasi:filesystem (types, preopens) over the preview1 sandbox (path.c)
+ *   p2_sock.c  wasi:sockets: defined, but no socket is ever made
  *
  * Every resource the host hands out is an entry of one object table; its representation
  * is the entry's index + 1 and its kind says which resource type it belongs to. */
@@ -23,6 +24,12 @@ typedef enum p2_kind {
     P2_ERR,    /* wasi:io error */
     P2_TIN,    /* wasi:cli terminal-input */
     P2_TOUT,   /* terminal-output */
+    P2_NET,    /* wasi:sockets network */
+    P2_TCP,    /* tcp-socket (never made) */
+    P2_UDP,    /* udp-socket (never made) */
+    P2_UDP_IN, /* incoming-datagram-stream (never made) */
+    P2_UDP_OUT, /* outgoing-datagram-stream (never made) */
+    P2_RESOLVE, /* resolve-address-stream (never made) */
     P2_NKINDS
 } p2_kind;
 
@@ -79,6 +86,7 @@ struct weld_wasi2 {
     weld_crt_resource_type *types[P2_NKINDS];
     bool exited;
     uint32_t exit_code;
+    bool allow_net;
 };
 
 /* A host function of an interface; tables end with a NULL name. */
@@ -87,7 +95,7 @@ typedef struct p2_def {
     const char *name;
     weld_crt_host_fn fn;
 } p2_def;
-extern const p2_def p2_io_defs[], p2_cli_defs[], p2_fs_defs[];
+extern const p2_def p2_io_defs[], p2_cli_defs[], p2_fs_defs[], p2_sock_defs[];
 
 /* The host function `name` of interface `iface` (no version), NULL if none (tests). */
 weld_crt_host_fn p2_find(const char *iface, const char *name);
