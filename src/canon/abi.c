@@ -130,11 +130,6 @@ static const canon_layout *layout(canon_cx *cx, const weld_tnode *t, weld_status
     return l;
 }
 
-#define LAYOUT(var, cx, t)                                                                    \
-    weld_status st_ = WELD_OK;                                                                \
-    const canon_layout *var = layout(cx, t, &st_);                                            \
-    if (!var) return st_
-
 static uint32_t rec_count(const weld_tnode *t)
 {
     switch (t->kind) {
@@ -791,8 +786,10 @@ static weld_status xfer_string(canon_cx *from, uint32_t ptr, uint32_t tagged, ca
 
 /* ---- host values into memory / flat (lower) ----------------------------------------- */
 
-static weld_status store_val(canon_cx *cx, const weld_cval *v, const weld_tnode *t0, uint32_t ptr);
-static weld_status lower_flat(canon_cx *cx, const weld_cval *v, const weld_tnode *t0, fout *f);
+static weld_status store_val(canon_cx *cx, const weld_cval *v, const weld_tnode *t0,
+                             const canon_layout *l, uint32_t ptr);
+static weld_status lower_flat(canon_cx *cx, const weld_cval *v, const weld_tnode *t0,
+                              const canon_layout *l, fout *f);
 
 static weld_status items_check(canon_cx *cx, const weld_cval *v, uint32_t want, const char *what)
 {
@@ -813,7 +810,7 @@ static weld_status store_elems(canon_cx *cx, const weld_cval *v, const weld_tnod
     }
     if (!v->u.list.items) return crt_trap(cx->rt, "canonical ABI: a list value without items");
     for (uint32_t i = 0; i < count; i++) {
-        weld_status st = store_val(cx, &v->u.list.items[i], elem, ptr + i * e->size);
+        weld_status st = store_val(cx, &v->u.list.items[i], elem, e, ptr + i * e->size);
         if (st) return st;
     }
     return WELD_OK;
@@ -850,10 +847,10 @@ static weld_status var_tag(canon_cx *cx, const weld_cval *v, const weld_tnode *t
     return WELD_OK;
 }
 
-static weld_status store_val(canon_cx *cx, const weld_cval *v, const weld_tnode *t0, uint32_t ptr)
+static weld_status store_val(canon_cx *cx, const weld_cval *v, const weld_tnode *t0,
+                             const canon_layout *l, uint32_t ptr)
 {
     const weld_tnode *t = weld_tnode_strip(t0);
-    LAYOUT(l, cx, t);
     weld_status st;
     switch (t->kind) {
     case WELD_TK_PRIM: {
@@ -874,7 +871,7 @@ static weld_status store_val(canon_cx *cx, const weld_cval *v, const weld_tnode 
         uint32_t n = rec_count(t);
         if ((st = items_check(cx, v, n, weld_tkind_name(t->kind)))) return st;
         for (uint32_t i = 0; i < n; i++)
-            if ((st = store_val(cx, &v->u.list.items[i], rec_field(t, i), ptr + l->offs[i])))
+            if ((st = store_val(cx, &v->u.list.items[i], rec_field(t, i), l->sub[i], ptr + l->offs[i])))
                 return st;
         return WELD_OK;
     }
@@ -904,7 +901,8 @@ static weld_status store_val(canon_cx *cx, const weld_cval *v, const weld_tnode 
         const weld_tnode *ct;
         if ((st = var_tag(cx, v, t, &ct))) return st;
         mst(cx, ptr, v->u.var.tag, l->disc_size);
-        if (ct) return store_val(cx, v->u.var.payload, ct, ptr + l->payload_off);
+        if (ct)
+            return store_val(cx, v->u.var.payload, ct, l->sub[v->u.var.tag], ptr + l->payload_off);
         return WELD_OK;
     }
     case WELD_TK_OWN:
@@ -918,10 +916,10 @@ static weld_status store_val(canon_cx *cx, const weld_cval *v, const weld_tnode 
     }
 }
 
-static weld_status lower_flat(canon_cx *cx, const weld_cval *v, const weld_tnode *t0, fout *f)
+static weld_status lower_flat(canon_cx *cx, const weld_cval *v, const weld_tnode *t0,
+                              const canon_layout *l, fout *f)
 {
     const weld_tnode *t = weld_tnode_strip(t0);
-    LAYOUT(l, cx, t);
     weld_status st;
     switch (t->kind) {
     case WELD_TK_PRIM: {
@@ -942,7 +940,7 @@ static weld_status lower_flat(canon_cx *cx, const weld_cval *v, const weld_tnode
         uint32_t n = rec_count(t);
         if ((st = items_check(cx, v, n, weld_tkind_name(t->kind)))) return st;
         for (uint32_t i = 0; i < n; i++)
-            if ((st = lower_flat(cx, &v->u.list.items[i], rec_field(t, i), f))) return st;
+            if ((st = lower_flat(cx, &v->u.list.items[i], rec_field(t, i), l->sub[i], f))) return st;
         return WELD_OK;
     }
     case WELD_TK_LIST: {
@@ -971,7 +969,7 @@ static weld_status lower_flat(canon_cx *cx, const weld_cval *v, const weld_tnode
         }
         if (n && !v->u.list.items) return crt_trap(cx->rt, "canonical ABI: a list value without items");
         for (uint32_t i = 0; i < n; i++)
-            if ((st = lower_flat(cx, &v->u.list.items[i], t->u.list.elem, f))) return st;
+            if ((st = lower_flat(cx, &v->u.list.items[i], t->u.list.elem, l->sub[0], f))) return st;
         return WELD_OK;
     }
     case WELD_TK_FLAGS: {
@@ -988,7 +986,7 @@ static weld_status lower_flat(canon_cx *cx, const weld_cval *v, const weld_tnode
         if ((st = var_tag(cx, v, t, &ct))) return st;
         uint32_t end = f->i + l->nflat;
         fout_put(f, v->u.var.tag);
-        if (ct && (st = lower_flat(cx, v->u.var.payload, ct, f))) return st;
+        if (ct && (st = lower_flat(cx, v->u.var.payload, ct, l->sub[v->u.var.tag], f))) return st;
         while (f->i < end) fout_put(f, 0);
         return WELD_OK;
     }
@@ -1005,8 +1003,10 @@ static weld_status lower_flat(canon_cx *cx, const weld_cval *v, const weld_tnode
 
 /* ---- memory / flat into host values (lift) ------------------------------------------ */
 
-static weld_status load_val(canon_cx *cx, uint32_t ptr, const weld_tnode *t0, weld_cval *out);
-static weld_status lift_flat(canon_cx *cx, fin *f, const weld_tnode *t0, weld_cval *out);
+static weld_status load_val(canon_cx *cx, uint32_t ptr, const weld_tnode *t0,
+                            const canon_layout *l, weld_cval *out);
+static weld_status lift_flat(canon_cx *cx, fin *f, const weld_tnode *t0, const canon_layout *l,
+                             weld_cval *out);
 
 static weld_cval *new_items(uint32_t n)
 {
@@ -1032,7 +1032,7 @@ static weld_status load_elems(canon_cx *cx, uint32_t ptr, const weld_tnode *elem
     out->u.list.items = items;
     out->u.list.count = count;
     for (uint32_t i = 0; i < count; i++) {
-        weld_status st = load_val(cx, ptr + i * e->size, elem, &items[i]);
+        weld_status st = load_val(cx, ptr + i * e->size, elem, e, &items[i]);
         if (st) return st;
     }
     return WELD_OK;
@@ -1048,21 +1048,21 @@ static weld_status lift_list(canon_cx *cx, uint32_t ptr, uint32_t len, const wel
     return load_elems(cx, ptr, t->u.list.elem, e, len, out);
 }
 
-static weld_status lift_payload(canon_cx *cx, const weld_tnode *ct, bool flat, fin *f,
+static weld_status lift_payload(canon_cx *cx, const weld_tnode *ct, const canon_layout *cl, bool flat, fin *f,
                                 uint32_t ptr, weld_cval *out)
 {
     weld_cval *p = calloc(1, sizeof *p);
     if (!p) return WELD_ERR_NOMEM;
     out->u.var.payload = p;
-    return flat ? lift_flat(cx, f, ct, p) : load_val(cx, ptr, ct, p);
+    return flat ? lift_flat(cx, f, ct, cl, p) : load_val(cx, ptr, ct, cl, p);
 }
 
-static weld_status load_val(canon_cx *cx, uint32_t ptr, const weld_tnode *t0, weld_cval *out)
+static weld_status load_val(canon_cx *cx, uint32_t ptr, const weld_tnode *t0,
+                            const canon_layout *l, weld_cval *out)
 {
     const weld_tnode *t = weld_tnode_strip(t0);
     memset(out, 0, sizeof *out);
     out->type = t0;
-    LAYOUT(l, cx, t);
     weld_status st;
     switch (t->kind) {
     case WELD_TK_PRIM: {
@@ -1081,7 +1081,7 @@ static weld_status load_val(canon_cx *cx, uint32_t ptr, const weld_tnode *t0, we
         out->u.list.items = items;
         out->u.list.count = n;
         for (uint32_t i = 0; i < n; i++)
-            if ((st = load_val(cx, ptr + l->offs[i], rec_field(t, i), &items[i]))) return st;
+            if ((st = load_val(cx, ptr + l->offs[i], rec_field(t, i), l->sub[i], &items[i]))) return st;
         return WELD_OK;
     }
     case WELD_TK_LIST:
@@ -1103,7 +1103,7 @@ static weld_status load_val(canon_cx *cx, uint32_t ptr, const weld_tnode *t0, we
         if (d >= var_count(t)) return bad_disc(cx, t, d);
         out->u.var.tag = (uint32_t)d;
         const weld_tnode *ct = var_case(t, (uint32_t)d);
-        if (ct) return lift_payload(cx, ct, false, NULL, ptr + l->payload_off, out);
+        if (ct) return lift_payload(cx, ct, l->sub[d], false, NULL, ptr + l->payload_off, out);
         return WELD_OK;
     }
     case WELD_TK_OWN:
@@ -1113,12 +1113,12 @@ static weld_status load_val(canon_cx *cx, uint32_t ptr, const weld_tnode *t0, we
     }
 }
 
-static weld_status lift_flat(canon_cx *cx, fin *f, const weld_tnode *t0, weld_cval *out)
+static weld_status lift_flat(canon_cx *cx, fin *f, const weld_tnode *t0, const canon_layout *l,
+                             weld_cval *out)
 {
     const weld_tnode *t = weld_tnode_strip(t0);
     memset(out, 0, sizeof *out);
     out->type = t0;
-    LAYOUT(l, cx, t);
     weld_status st;
     switch (t->kind) {
     case WELD_TK_PRIM: {
@@ -1140,7 +1140,7 @@ static weld_status lift_flat(canon_cx *cx, fin *f, const weld_tnode *t0, weld_cv
         out->u.list.items = items;
         out->u.list.count = n;
         for (uint32_t i = 0; i < n; i++)
-            if ((st = lift_flat(cx, f, rec_field(t, i), &items[i]))) return st;
+            if ((st = lift_flat(cx, f, rec_field(t, i), l->sub[i], &items[i]))) return st;
         return WELD_OK;
     }
     case WELD_TK_LIST: {
@@ -1169,7 +1169,7 @@ static weld_status lift_flat(canon_cx *cx, fin *f, const weld_tnode *t0, weld_cv
         out->u.list.items = items;
         out->u.list.count = n;
         for (uint32_t i = 0; i < n; i++)
-            if ((st = lift_flat(cx, f, t->u.list.elem, &items[i]))) return st;
+            if ((st = lift_flat(cx, f, t->u.list.elem, l->sub[0], &items[i]))) return st;
         return WELD_OK;
     }
     case WELD_TK_FLAGS: {
@@ -1189,7 +1189,7 @@ static weld_status lift_flat(canon_cx *cx, fin *f, const weld_tnode *t0, weld_cv
         if (d >= var_count(t)) return bad_disc(cx, t, d);
         out->u.var.tag = d;
         const weld_tnode *ct = var_case(t, d);
-        if (ct && (st = lift_payload(cx, ct, true, f, 0, out))) return st;
+        if (ct && (st = lift_payload(cx, ct, l->sub[d], true, f, 0, out))) return st;
         f->i = end;
         return WELD_OK;
     }
@@ -1227,10 +1227,12 @@ static weld_status mismatch(canon_cx *cx, const weld_tnode *a, const weld_tnode 
     return crt_trap(cx->rt, "canonical ABI: cannot transfer a `%s` value as a `%s`", x, y);
 }
 
-static weld_status xfer_mem(canon_cx *from, uint32_t fp, const weld_tnode *fs0, canon_cx *to,
-                            uint32_t tp, const weld_tnode *ts0);
-static weld_status xfer_flat(canon_cx *from, fin *fi, const weld_tnode *fs0, canon_cx *to,
-                             fout *fo, const weld_tnode *ts0);
+static weld_status xfer_mem(canon_cx *from, uint32_t fp, const weld_tnode *fs0,
+                            const canon_layout *fl, canon_cx *to, uint32_t tp,
+                            const weld_tnode *ts0, const canon_layout *tl);
+static weld_status xfer_flat(canon_cx *from, fin *fi, const weld_tnode *fs0,
+                             const canon_layout *fl, canon_cx *to, fout *fo,
+                             const weld_tnode *ts0, const canon_layout *tl);
 
 /* A list from one memory into a new one of the other. */
 static weld_status xfer_list(canon_cx *from, uint32_t sp, uint32_t len, const weld_tnode *fs,
@@ -1250,8 +1252,8 @@ static weld_status xfer_list(canon_cx *from, uint32_t sp, uint32_t len, const we
         return WELD_OK;
     }
     for (uint32_t i = 0; i < len; i++)
-        if ((st = xfer_mem(from, sp + i * fe->size, fs->u.list.elem, to, *dp + i * te->size,
-                           ts->u.list.elem)))
+        if ((st = xfer_mem(from, sp + i * fe->size, fs->u.list.elem, fe, to, *dp + i * te->size,
+                           ts->u.list.elem, te)))
             return st;
     return WELD_OK;
 }
@@ -1266,14 +1268,13 @@ static weld_status xfer_handle(canon_cx *from, const weld_tnode *fs, uint32_t id
     return lower_handle(to, ts, rep, rt, out);
 }
 
-static weld_status xfer_mem(canon_cx *from, uint32_t fp, const weld_tnode *fs0, canon_cx *to,
-                            uint32_t tp, const weld_tnode *ts0)
+static weld_status xfer_mem(canon_cx *from, uint32_t fp, const weld_tnode *fs0,
+                            const canon_layout *fl, canon_cx *to, uint32_t tp,
+                            const weld_tnode *ts0, const canon_layout *tl)
 {
     const weld_tnode *fs = weld_tnode_strip(fs0), *ts = weld_tnode_strip(ts0);
     if (!same_shape(fs, ts)) return mismatch(from, fs, ts);
     weld_status st = WELD_OK;
-    const canon_layout *fl = layout(from, fs, &st), *tl = fl ? layout(to, ts, &st) : NULL;
-    if (!tl) return st;
     if (fl->pure && fl->size == tl->size) {
         if (fl->size) memmove(mdata(to) + tp, mdata(from) + fp, fl->size);
         return WELD_OK;
@@ -1298,8 +1299,8 @@ static weld_status xfer_mem(canon_cx *from, uint32_t fp, const weld_tnode *fs0, 
     case WELD_TK_TUPLE:
     case WELD_TK_FUNC:
         for (uint32_t i = 0; i < rec_count(fs); i++)
-            if ((st = xfer_mem(from, fp + fl->offs[i], rec_field(fs, i), to, tp + tl->offs[i],
-                               rec_field(ts, i))))
+            if ((st = xfer_mem(from, fp + fl->offs[i], rec_field(fs, i), fl->sub[i], to,
+                               tp + tl->offs[i], rec_field(ts, i), tl->sub[i])))
                 return st;
         return WELD_OK;
     case WELD_TK_LIST: {
@@ -1313,8 +1314,8 @@ static weld_status xfer_mem(canon_cx *from, uint32_t fp, const weld_tnode *fs0, 
     case WELD_TK_FIXED_LIST: {
         uint32_t fsz = fl->sub[0]->size, tsz = tl->sub[0]->size;
         for (uint32_t i = 0; i < fs->u.list.len; i++)
-            if ((st = xfer_mem(from, fp + i * fsz, fs->u.list.elem, to, tp + i * tsz,
-                               ts->u.list.elem)))
+            if ((st = xfer_mem(from, fp + i * fsz, fs->u.list.elem, fl->sub[0], to, tp + i * tsz,
+                               ts->u.list.elem, tl->sub[0])))
                 return st;
         return WELD_OK;
     }
@@ -1337,7 +1338,8 @@ static weld_status xfer_mem(canon_cx *from, uint32_t fp, const weld_tnode *fs0, 
         const weld_tnode *fc = var_case(fs, (uint32_t)d), *tc = var_case(ts, (uint32_t)d);
         if (!fc != !tc) return mismatch(from, fs, ts);
         if (fc)
-            return xfer_mem(from, fp + fl->payload_off, fc, to, tp + tl->payload_off, tc);
+            return xfer_mem(from, fp + fl->payload_off, fc, fl->sub[d], to, tp + tl->payload_off,
+                            tc, tl->sub[d]);
         return WELD_OK;
     }
     case WELD_TK_OWN:
@@ -1351,14 +1353,13 @@ static weld_status xfer_mem(canon_cx *from, uint32_t fp, const weld_tnode *fs0, 
     }
 }
 
-static weld_status xfer_flat(canon_cx *from, fin *fi, const weld_tnode *fs0, canon_cx *to,
-                             fout *fo, const weld_tnode *ts0)
+static weld_status xfer_flat(canon_cx *from, fin *fi, const weld_tnode *fs0,
+                             const canon_layout *fl, canon_cx *to, fout *fo,
+                             const weld_tnode *ts0, const canon_layout *tl)
 {
     const weld_tnode *fs = weld_tnode_strip(fs0), *ts = weld_tnode_strip(ts0);
     if (!same_shape(fs, ts)) return mismatch(from, fs, ts);
     weld_status st = WELD_OK;
-    const canon_layout *fl = layout(from, fs, &st), *tl = fl ? layout(to, ts, &st) : NULL;
-    if (!tl) return st;
     switch (fs->kind) {
     case WELD_TK_PRIM: {
         if (fs->u.prim == WELD_CV_STRING) {
@@ -1377,7 +1378,9 @@ static weld_status xfer_flat(canon_cx *from, fin *fi, const weld_tnode *fs0, can
     case WELD_TK_TUPLE:
     case WELD_TK_FUNC:
         for (uint32_t i = 0; i < rec_count(fs); i++)
-            if ((st = xfer_flat(from, fi, rec_field(fs, i), to, fo, rec_field(ts, i)))) return st;
+            if ((st = xfer_flat(from, fi, rec_field(fs, i), fl->sub[i], to, fo, rec_field(ts, i),
+                                tl->sub[i])))
+                return st;
         return WELD_OK;
     case WELD_TK_LIST: {
         uint32_t sp = (uint32_t)fin_next(fi), n = (uint32_t)fin_next(fi), p;
@@ -1388,7 +1391,9 @@ static weld_status xfer_flat(canon_cx *from, fin *fi, const weld_tnode *fs0, can
     }
     case WELD_TK_FIXED_LIST:
         for (uint32_t i = 0; i < fs->u.list.len; i++)
-            if ((st = xfer_flat(from, fi, fs->u.list.elem, to, fo, ts->u.list.elem))) return st;
+            if ((st = xfer_flat(from, fi, fs->u.list.elem, fl->sub[0], to, fo, ts->u.list.elem,
+                                tl->sub[0])))
+                return st;
         return WELD_OK;
     case WELD_TK_FLAGS: {
         uint32_t n = fs->u.labels.count;
@@ -1409,7 +1414,7 @@ static weld_status xfer_flat(canon_cx *from, fin *fi, const weld_tnode *fs0, can
         fout_put(fo, d);
         const weld_tnode *fc = var_case(fs, d), *tc = var_case(ts, d);
         if (!fc != !tc) return mismatch(from, fs, ts);
-        if (fc && (st = xfer_flat(from, fi, fc, to, fo, tc))) return st;
+        if (fc && (st = xfer_flat(from, fi, fc, fl->sub[d], to, fo, tc, tl->sub[d]))) return st;
         fi->i = fend;
         while (fo->i < tend) fout_put(fo, 0);
         return WELD_OK;
@@ -1459,14 +1464,14 @@ weld_status canon_lower_params(canon_cx *cx, const weld_tnode *ft, const weld_cv
         uint32_t p;
         if ((st = do_realloc(cx, 0, 0, pl->align, pl->size, &p))) return st;
         for (uint32_t i = 0; i < n; i++)
-            if ((st = store_val(cx, &args[i], ft->u.func.params[i].type, p + pl->offs[i])))
+            if ((st = store_val(cx, &args[i], ft->u.func.params[i].type, pl->sub[i], p + pl->offs[i])))
                 return st;
         core_args[0] = p;
         return WELD_OK;
     }
     fout f = {core_args, 0, pl->nflat};
     for (uint32_t i = 0; i < n; i++)
-        if ((st = lower_flat(cx, &args[i], ft->u.func.params[i].type, &f))) return st;
+        if ((st = lower_flat(cx, &args[i], ft->u.func.params[i].type, pl->sub[i], &f))) return st;
     return WELD_OK;
 }
 
@@ -1482,10 +1487,10 @@ weld_status canon_lift_result(canon_cx *cx, const weld_tnode *ft, const uint64_t
     if (!rl) return st;
     if (result_spill(rl)) {
         uint32_t p = (uint32_t)core_results[0];
-        if (!(st = check_range(cx, p, rl->size, rl->align, "result"))) st = load_val(cx, p, rt, out);
+        if (!(st = check_range(cx, p, rl->size, rl->align, "result"))) st = load_val(cx, p, rt, rl, out);
     } else {
         fin f = {core_results, 0, rl->nflat};
-        st = lift_flat(cx, &f, rt, out);
+        st = lift_flat(cx, &f, rt, rl, out);
     }
     if (st) weld_cval_free(out);
     return st;
@@ -1504,11 +1509,11 @@ weld_status canon_lift_params(canon_cx *cx, const weld_tnode *ft, const uint64_t
         uint32_t p = (uint32_t)core_args[0];
         st = check_range(cx, p, pl->size, pl->align, "parameter tuple");
         for (uint32_t i = 0; i < n && !st; i++)
-            st = load_val(cx, p + pl->offs[i], ft->u.func.params[i].type, &out[i]);
+            st = load_val(cx, p + pl->offs[i], ft->u.func.params[i].type, pl->sub[i], &out[i]);
     } else {
         fin f = {core_args, 0, pl->nflat};
         for (uint32_t i = 0; i < n && !st; i++)
-            st = lift_flat(cx, &f, ft->u.func.params[i].type, &out[i]);
+            st = lift_flat(cx, &f, ft->u.func.params[i].type, pl->sub[i], &out[i]);
     }
     if (st)
         for (uint32_t i = 0; i < n; i++) weld_cval_free(&out[i]);
@@ -1533,10 +1538,10 @@ weld_status canon_lower_result(canon_cx *cx, const weld_tnode *ft, const weld_cv
     if (result_spill(rl)) {
         uint32_t p = (uint32_t)core_args[retptr_index(pl)];
         if ((st = check_range(cx, p, rl->size, rl->align, "result"))) return st;
-        return store_val(cx, res, rt, p);
+        return store_val(cx, res, rt, rl, p);
     }
     fout f = {core_results, 0, rl->nflat};
-    return lower_flat(cx, res, rt, &f);
+    return lower_flat(cx, res, rt, rl, &f);
 }
 
 weld_status canon_transfer_params(canon_cx *from, const weld_tnode *from_ft, canon_cx *to,
@@ -1553,13 +1558,13 @@ weld_status canon_transfer_params(canon_cx *from, const weld_tnode *from_ft, can
         uint32_t fp = (uint32_t)from_args[0], tp;
         if ((st = check_range(from, fp, fl->size, fl->align, "parameter tuple"))) return st;
         if ((st = do_realloc(to, 0, 0, tl->align, tl->size, &tp))) return st;
-        if ((st = xfer_mem(from, fp, fs, to, tp, ts))) return st;
+        if ((st = xfer_mem(from, fp, fs, fl, to, tp, ts, tl))) return st;
         to_args[0] = tp;
         return WELD_OK;
     }
     fin fi = {from_args, 0, fl->nflat};
     fout fo = {to_args, 0, tl->nflat};
-    return xfer_flat(from, &fi, fs, to, &fo, ts);
+    return xfer_flat(from, &fi, fs, fl, to, &fo, ts, tl);
 }
 
 weld_status canon_transfer_result(canon_cx *from, const weld_tnode *from_ft, canon_cx *to,
@@ -1580,9 +1585,9 @@ weld_status canon_transfer_result(canon_cx *from, const weld_tnode *from_ft, can
         uint32_t tp = (uint32_t)to_args[retptr_index(tpl)];
         if ((st = check_range(from, fp, fl->size, fl->align, "result"))) return st;
         if ((st = check_range(to, tp, tl->size, tl->align, "result"))) return st;
-        return xfer_mem(from, fp, fr, to, tp, tr);
+        return xfer_mem(from, fp, fr, fl, to, tp, tr, tl);
     }
     fin fi = {from_results, 0, fl->nflat};
     fout fo = {to_results, 0, tl->nflat};
-    return xfer_flat(from, &fi, fr, to, &fo, tr);
+    return xfer_flat(from, &fi, fr, fl, to, &fo, tr, tl);
 }
