@@ -752,6 +752,24 @@ static void test_variant_flat(void **state)
     assert_int_equal(out.u.var.tag, 0);
     assert_int_equal(out.u.var.payload->u.u, 7);
     weld_cval_free(&out);
+    /* a variant whose case fills fewer slots than the variant, followed by a parameter:
+     * result<u64, string> then u32 is [i32 i64 i32] [i32] */
+    static const weld_tfield pr[] = {{S("r"), &T_RES}, {S("x"), &T_U32}};
+    weld_tnode fr = {.kind = WELD_TK_FUNC, .u.func = {2, pr, NULL, false}};
+    weld_cval okv = cv_u(5), two[2] = {cv_var(0, &okv), cv_u(9)}, back[2];
+    uint64_t c4[4] = {1, 1, 1, 1};
+    assert_int_equal(canon_lower_params(cx, &fr, two, c4), WELD_OK);
+    assert_int_equal(c4[0], 0);
+    assert_int_equal(c4[1], 5);
+    assert_int_equal(c4[2], 0); /* the unused slot zeroed */
+    assert_int_equal(c4[3], 9);
+    assert_int_equal(canon_lift_params(cx, &fr, c4, back), WELD_OK);
+    assert_int_equal(back[0].u.var.payload->u.u, 5);
+    assert_int_equal(back[1].u.u, 9);
+    weld_cval_free(&back[0]);
+    uint64_t to4[4];
+    assert_int_equal(canon_transfer_params(cx, &fr, &e->b.cx, &fr, c4, to4), WELD_OK);
+    assert_memory_equal(to4, c4, sizeof c4);
     /* variant { x(f32), y(f32) }: an f32 slot */
     memset(&p, 0, sizeof p);
     p.u.f32 = -2.0f;
