@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+static const p2_def *const TABLES[] = {p2_io_defs, p2_cli_defs, p2_fs_defs, p2_sock_defs};
+
 /* ---- the object table ---------------------------------------------------------------- */
 
 uint32_t p2_new(weld_wasi2 *w, p2_kind k)
@@ -136,6 +138,51 @@ weld_status p2_err(weld_crt_host_call *call, weld_cval *res, uint32_t code)
     return p2_var(res, 1, &e) ? WELD_OK : p2_trap(call, "wasi: out of memory");
 }
 
+/* Give v and its parts the types of t (the runtime frees by them). */
+static void set_types(weld_cval *v, const weld_tnode *t)
+{
+    v->type = t;
+    const weld_tnode *s = weld_tnode_strip(t);
+    if (!s) return;
+    switch (s->kind) {
+    case WELD_TK_LIST:
+    case WELD_TK_FIXED_LIST:
+        if (v->u.list.items && !weld_cval_list_packed(s->u.list.elem))
+            for (uint32_t i = 0; i < v->u.list.count; i++) set_types(&v->u.list.items[i], s->u.list.elem);
+        break;
+    case WELD_TK_RECORD:
+        for (uint32_t i = 0; v->u.list.items && i < v->u.list.count && i < s->u.record.count; i++)
+            set_types(&v->u.list.items[i], s->u.record.fields[i].type);
+        break;
+    case WELD_TK_TUPLE:
+        for (uint32_t i = 0; v->u.list.items && i < v->u.list.count && i < s->u.tuple.count; i++)
+            set_types(&v->u.list.items[i], s->u.tuple.types[i]);
+        break;
+    case WELD_TK_VARIANT:
+        if (v->u.var.payload && v->u.var.tag < s->u.variant.count && s->u.variant.cases[v->u.var.tag].type)
+            set_types(v->u.var.payload, s->u.variant.cases[v->u.var.tag].type);
+        break;
+    case WELD_TK_OPTION:
+        if (v->u.var.payload) set_types(v->u.var.payload, s->u.option);
+        break;
+    case WELD_TK_RESULT: {
+        const weld_tnode *pt = v->u.var.tag ? s->u.result.err : s->u.result.ok;
+        if (v->u.var.payload && pt) set_types(v->u.var.payload, pt);
+        break;
+    }
+    default: break;
+    }
+}
+
+static weld_status dispatch(void *ctx, weld_crt_host_call *call, const weld_cval *a, uint32_t n, weld_cval *res)
+{
+    const p2_bind *b = ctx;
+    weld_status st = b->fn(b->w, call, a, n, res);
+    const weld_tnode *ft = call ? weld_tnode_strip(weld_crt_call_type(call)) : NULL;
+    if (ft && ft->kind == WELD_TK_FUNC && ft->u.func.result) set_types(res, ft->u.func.result);
+    return st;
+}
+
 /* ---- the context ------------------------------------------------------------------------- */
 
 static char **copy_strings(int n, const char *const *v)
@@ -179,6 +226,10 @@ weld_wasi2 *weld_wasi2_new(const weld_wasi2_config *c, weld_crt *rt, weld_diag *
     w->allow_net = c && c->allow_net;
     if (!w->argv || !w->envp) goto nomem;
     if (c && c->initial_cwd && !(w->cwd = strdup(c->initial_cwd))) goto nomem;
+    size_t nb = 0;
+    for (size_t t = 0; t < sizeof TABLES / sizeof *TABLES; t++)
+        for (const p2_def *f = TABLES[t]; f->name; f++) nb++;
+    if (!(w->binds = calloc(nb, sizeof *w->binds))) goto nomem;
     for (int k = 1; k < P2_NKINDS; k++)
         if (!(w->types[k] = weld_crt_resource_type_new(rt, KIND_NAMES[k], dtor, w))) goto nomem;
     for (int i = 0; c && c->preopens && i < c->npreopens; i++) {
@@ -209,6 +260,7 @@ void weld_wasi2_free(weld_wasi2 *w)
     }
     free(w->pre);
     free(w->objs);
+    free(w->binds);
     free_strings(w->argv, w->argc);
     free_strings(w->envp, w->envc);
     free(w->cwd);
@@ -243,7 +295,6 @@ bool weld_wasi2_exited(const weld_wasi2 *w, uint32_t *code)
 
 #define P2_VERSION "@0.2.0"
 
-static const p2_def *const TABLES[] = {p2_io_defs, p2_cli_defs, p2_fs_defs, p2_sock_defs};
 
 weld_crt_host_fn p2_find(const char *iface, const char *name)
 {
@@ -309,10 +360,12 @@ weld_status weld_wasi2_link(weld_wasi2 *w, weld_crt_linker *l, weld_diag *d)
         if (st)
             return weld_diag_set(d, st, WELD_NO_OFFSET, "cannot define %s resource %s", inst, RESOURCES[i].name);
     }
+    p2_bind *b = w->binds;
     for (size_t t = 0; t < sizeof TABLES / sizeof *TABLES; t++)
-        for (const p2_def *f = TABLES[t]; f->name; f++) {
+        for (const p2_def *f = TABLES[t]; f->name; f++, b++) {
             snprintf(inst, sizeof inst, "%s%s", f->iface, P2_VERSION);
-            weld_status st = weld_crt_linker_func(l, inst, f->name, f->fn, w);
+            *b = (p2_bind){w, f->fn};
+            weld_status st = weld_crt_linker_func(l, inst, f->name, dispatch, b);
             if (st) return weld_diag_set(d, st, WELD_NO_OFFSET, "cannot define %s function %s", inst, f->name);
         }
     return WELD_OK;

@@ -73,6 +73,13 @@ typedef struct p2_preopen {
     char *name;
 } p2_preopen;
 
+/* What the linker's context for one host function is: the runtime frees a host result
+ * with weld_cval_free, which goes by the `type` fields: dispatch() sets them. */
+typedef struct p2_bind {
+    weld_wasi2 *w;
+    weld_crt_host_fn fn;
+} p2_bind;
+
 struct weld_wasi2 {
     weld_crt *rt;
     int argc, envc;
@@ -87,6 +94,7 @@ struct weld_wasi2 {
     bool exited;
     uint32_t exit_code;
     bool allow_net;
+    p2_bind *binds;  /* one per function of the tables, in their order */
 };
 
 /* A host function of an interface; tables end with a NULL name. */
