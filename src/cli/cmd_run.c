@@ -13,6 +13,10 @@
 #include <time.h>
 
 static const weld_cmd *self(void);
+/* run_command.c: a component without --invoke runs as a WASI 0.2 command */
+int cli_run_command(const char *path, const uint8_t *data, size_t len, int argc, const char *const *argv,
+                    int envc, const char *const *envp, int ndirs, const char *const *dirs,
+                    const weld_rt_limits *lim, bool timing);
 
 /* Parse a command-line argument as a value of type t. */
 static bool parse_arg(const char *s, weld_valtype t, weld_rt_val *v)
@@ -176,6 +180,11 @@ done_args:
             goto out;
         }
         snprintf(genv[i], l, v ? "%s=%s" : "%s", envs[i], v);
+    }
+    if (!invoke && len >= 8 && data[6] == 1 && data[7] == 0) { /* a component (layer 1) */
+        rc = cli_run_command(path, data, len, gargc, gargv, nenv, (const char *const *)genv, ndirs, dirs, &lim,
+                             timing);
+        goto out;
     }
     weld_wasi_config wc = {gargc, gargv, nenv, (const char *const *)genv, 0, 1, 2};
     if (!(w = weld_wasi_new(&wc, &d))) {
