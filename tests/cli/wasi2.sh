@@ -160,6 +160,12 @@ out=$(cd "$T/sb" && "$WELD" run --dir box::/data "$S" open /data/keep.txt open b
 expect_fail "sandbox (0.2): --dir of a missing directory is a usage error" "cannot open directory" \
   "$WELD" run --dir "$T/nope" "$S"
 
+# ---- versions --------------------------------------------------------------------------
+# a pollable of wasi:io/poll@0.2.12 (from monotonic-clock@0.2.12) borrowed by poll@0.2.0's
+# ready(): the runtime accepts the handle only if both versions bind to one host type
+expect_ok "two patch versions of wasi:io/poll bind to the same host resource type" \
+  "$WELD" run "$W2/versions.wasm"
+
 # ---- errors --------------------------------------------------------------------------------
 (cd "$T" && "$WELD" run "$W2/wasi/abort.wasm" x > "$T/out" 2> "$T/err"); rc=$?
 if [ "$rc" = 134 ] && grep -q "trap: unreachable" "$T/err" && grep -q "#0 " "$T/err" &&
