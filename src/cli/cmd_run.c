@@ -293,7 +293,11 @@ const weld_cmd cmd_run = {
     "  --fuel N             trap \"all fuel consumed\" rather than run more than N Wasm\n"
     "                       instructions (charged a basic block at a time, at its entry)\n"
     "  --max-memory BYTES   the largest a linear memory may grow (K, M, G suffixes)\n"
-    "  --time               print the CPU time of the call to stderr\n",
+    "  --time               print the CPU time of the call to stderr\n\n"
+    "A component FILE without --invoke runs as a WASI 0.2 command: its imports are bound to\n"
+    "weld's WASI 0.2 host (wasi:cli, io, clocks, random, filesystem; any 0.2.x version; a\n"
+    "missing import is reported before anything runs), its wasi:cli/run export is called,\n"
+    "and weld exits 0 when it returns ok, 1 for err, or the code given to wasi:cli/exit.\n",
     run_run,
 };
 
