@@ -39,6 +39,27 @@ static weld_status errno_err(weld_crt_host_call *call, weld_cval *res, int e)
     return p2_err(call, res, p2_code_errno(e));
 }
 
+/* Whether (s, n) is UTF-8 (names the guest receives must be: a host name that is not
+ * gives illegal-byte-sequence, as a string it could not be lowered). */
+static bool utf8_ok(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    while (p < end) {
+        unsigned c = *p++;
+        if (c < 0x80) continue;
+        int k = c >= 0xf0 && c <= 0xf4 ? 3 : c >= 0xe0 ? (c <= 0xef ? 2 : -1) : c >= 0xc2 && c <= 0xdf ? 1 : -1;
+        if (k < 0 || end - p < k) return false;
+        unsigned v = c & (0x3fu >> k);
+        for (int i = 0; i < k; i++, p++) {
+            if ((*p & 0xc0) != 0x80) return false;
+            v = v << 6 | (*p & 0x3fu);
+        }
+        if ((k == 2 && (v < 0x800 || (v >= 0xd800 && v <= 0xdfff))) || (k == 3 && (v < 0x10000 || v > 0x10ffff)))
+            return false;
+    }
+    return true;
+}
+
 /* ---- helpers --------------------------------------------------------------------------- */
 
 enum { DT_UNKNOWN_ = 0, DT_BLOCK_ = 1, DT_CHAR_ = 2, DT_DIR_ = 3, DT_FIFO_ = 4, DT_LINK_ = 5, DT_FILE_ = 6,
@@ -414,6 +435,7 @@ static weld_status d_readlink_at(void *ctx, weld_crt_host_call *call, const weld
     wasi_resolved_free(&r);
     if (k < 0) return errno_err(call, res, err);
     if ((size_t)k >= sizeof buf) return p2_err(call, res, EC_NAMETOOLONG);
+    if (!utf8_ok(buf, (size_t)k)) return p2_err(call, res, EC_ILSEQ);
     weld_cval s;
     if (!p2_str(&s, buf, (size_t)k)) return OOM(call);
     return p2_ok(call, res, &s);
@@ -564,6 +586,7 @@ static weld_status dirs_read(void *ctx, weld_crt_host_call *call, const weld_cva
         }
         if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) break;
     }
+    if (!utf8_ok(e->d_name, strlen(e->d_name))) return p2_err(call, res, EC_ILSEQ);
     uint8_t t = DT_UNKNOWN_;
     switch (e->d_type) {
     case DT_REG: t = DT_FILE_; break;

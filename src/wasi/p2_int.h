@@ -146,7 +146,7 @@ weld_status p2_err(weld_crt_host_call *call, weld_cval *res, uint32_t code);
 
 /* wasi:filesystem error-code cases used by name. */
 enum {
-    EC_ACCESS = 0, EC_WOULD_BLOCK = 1, EC_BADF = 3, EC_EXIST = 7, EC_INVALID = 12, EC_IO = 13,
+    EC_ACCESS = 0, EC_WOULD_BLOCK = 1, EC_BADF = 3, EC_ILSEQ = 9, EC_EXIST = 7, EC_INVALID = 12, EC_IO = 13,
     EC_ISDIR = 14, EC_LOOP = 15, EC_NAMETOOLONG = 18, EC_NOENT = 20, EC_NOMEM = 22,
     EC_NOTDIR = 24, EC_NOTEMPTY = 25, EC_UNSUPPORTED = 27, EC_OVERFLOW = 30,
     EC_NOT_PERMITTED = 31, EC_PIPE = 32, EC_READ_ONLY = 33, EC_SPIPE = 34, EC_XDEV = 36

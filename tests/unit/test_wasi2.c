@@ -437,6 +437,37 @@ static void test_read_directory(void **state)
         free(opt);
     }
     assert_int_equal(n, 5); /* sub keep.txt up abs loop */
+    /* a host name that is not UTF-8 is illegal-byte-sequence, not a string */
+    char bad[256];
+    snprintf(bad, sizeof bad, "%s/caf\xe9", f->box);
+    FILE *fp = fopen(bad, "w");
+    assert_non_null(fp);
+    fclose(fp);
+    assert_int_equal(call(f, FS, M("read-directory"), a, 1, &r), WELD_OK);
+    ds = r.u.var.payload->u.res.rep;
+    free(r.u.var.payload);
+    int ilseq = 0;
+    for (int i = 0; i < 7; i++) {
+        weld_cval x[1] = {H(ds)};
+        assert_int_equal(call(f, FS, "[method]directory-entry-stream.read-directory-entry", x, 1, &r), WELD_OK);
+        if (r.u.var.tag) {
+            ilseq += r.u.var.payload->u.var.tag == 9;
+            free(r.u.var.payload);
+            continue;
+        }
+        weld_cval *opt = r.u.var.payload;
+        if (opt->u.var.tag) {
+            weld_cval *e = opt->u.var.payload->u.list.items;
+            free(e[1].u.str.ptr);
+            free(e);
+            free(opt->u.var.payload);
+        }
+        free(opt);
+    }
+    assert_int_equal(ilseq, 1);
+    snprintf(bad, sizeof bad, "%s/badlink", f->box);
+    assert_int_equal(symlink("caf\xe9", bad), 0);
+    assert_int_equal(path1(f, M("readlink-at"), "badlink"), 9);
     assert_non_null(strstr(seen, "keep.txt,"));
     assert_null(strstr(seen, "..,"));
 }
