@@ -745,6 +745,40 @@ static void test_round_trip_built_values(void **state)
     vfree(&w);
 }
 
+static void test_print_edges(void **state)
+{
+    (void)state;
+    /* packed signed elements are sign-extended when printed */
+    static const weld_tnode ls8 = {.kind = WELD_TK_LIST, .u.list = {&T_S8, 0}};
+    uint8_t bytes[3] = {0x80, 0xff, 0x7f};
+    weld_cval v = {.u.list = {NULL, bytes, 3}};
+    char *s = weld_wave_print(&v, &ls8);
+    assert_string_equal(s, "[-128, -1, 127]");
+    free(s);
+    /* a string that is not UTF-8 prints the replacement character, still valid WAVE */
+    weld_cval str = {.u.str = {"a\xff", 2}};
+    s = weld_wave_print(&str, &T_STRING);
+    assert_string_equal(s, "\"a\xef\xbf\xbd\"");
+    free(s);
+    /* a case index out of range is shown, not read past the type */
+    weld_cval bad = {.u.var = {7, NULL}};
+    s = weld_wave_print(&bad, &T_ENUM);
+    assert_string_equal(s, "#invalid-case-7");
+    free(s);
+    /* an empty list value without storage */
+    weld_cval empty = {.u.list = {NULL, NULL, 0}};
+    s = weld_wave_print(&empty, &T_LIST_U8);
+    assert_string_equal(s, "[]");
+    free(s);
+    /* maps have no WAVE syntax */
+    static const weld_tnode map = {.kind = WELD_TK_MAP, .u.map = {&T_STRING, &T_U8}};
+    check_error(&map, "[]", WELD_ERR_UNSUPPORTED, 1, "`map<string, u8>` values have no WAVE syntax");
+    weld_cval a[1];
+    weld_diag d;
+    weld_diag_init(&d, NULL);
+    assert_int_equal(weld_wave_parse_args(&T_U8, "1", 1, a, &d), WELD_ERR_USAGE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -764,6 +798,7 @@ int main(void)
         cmocka_unit_test(test_split_call),
         cmocka_unit_test(test_parse_args),
         cmocka_unit_test(test_round_trip_built_values),
+        cmocka_unit_test(test_print_edges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
