@@ -1,7 +1,7 @@
 /* wave.c - WAVE text for component values (weld/wave.h): a lexer, a parser driven by the
  * expected type (so flattened options and results, records and flags need no
  * backtracking beyond one token), a printer, and the function-call form of --invoke. */
-#include "canon/canon.h"
+#include "base/base.h"
 #include "weld/wave.h"
 #include <errno.h>
 #include <math.h>
@@ -13,11 +13,7 @@ enum { WAVE_MAX_DEPTH = 100 };
 
 /* ---- types ------------------------------------------------------------------------- */
 
-static const weld_tnode *strip(const weld_tnode *t)
-{
-    while (t && t->alias_of) t = t->alias_of;
-    return t;
-}
+static const weld_tnode *strip(const weld_tnode *t) { return weld_tnode_strip(t); }
 
 static const char *prim_name(uint8_t p)
 {
@@ -41,18 +37,7 @@ static const char *prim_name(uint8_t p)
 }
 
 /* The byte size of a packed list element of type t (number types), else 0. */
-static uint32_t packed_size(const weld_tnode *t)
-{
-    t = strip(t);
-    if (!t || t->kind != WELD_TK_PRIM) return 0;
-    switch (t->u.prim) {
-    case WELD_CV_S8: case WELD_CV_U8: return 1;
-    case WELD_CV_S16: case WELD_CV_U16: return 2;
-    case WELD_CV_S32: case WELD_CV_U32: case WELD_CV_F32: return 4;
-    case WELD_CV_S64: case WELD_CV_U64: case WELD_CV_F64: return 8;
-    default: return 0;
-    }
-}
+static uint32_t packed_size(const weld_tnode *t) { return weld_cval_list_packed(t); }
 
 static bool is_int_prim(uint8_t p)
 {
@@ -173,35 +158,7 @@ static tdesc desc(const weld_tnode *t)
 
 /* ---- values ------------------------------------------------------------------------ */
 
-/* Free what a value built here owns (by its own `type`); the value is zeroed. */
-static void val_free(weld_cval *v)
-{
-    const weld_tnode *t = strip(v->type);
-    if (t) switch (t->kind) {
-        case WELD_TK_PRIM:
-            if (t->u.prim == WELD_CV_STRING) free(v->u.str.ptr);
-            break;
-        case WELD_TK_LIST:
-        case WELD_TK_FIXED_LIST:
-        case WELD_TK_RECORD:
-        case WELD_TK_TUPLE:
-            free(v->u.list.bytes);
-            if (v->u.list.items)
-                for (uint32_t i = 0; i < v->u.list.count; i++) val_free(&v->u.list.items[i]);
-            free(v->u.list.items);
-            break;
-        case WELD_TK_VARIANT:
-        case WELD_TK_OPTION:
-        case WELD_TK_RESULT:
-            if (v->u.var.payload) {
-                val_free(v->u.var.payload);
-                free(v->u.var.payload);
-            }
-            break;
-        default: break;
-        }
-    memset(v, 0, sizeof *v);
-}
+static void val_free(weld_cval *v) { weld_cval_free(v); }
 
 static void store_le(uint8_t *p, uint64_t x, uint32_t size)
 {
@@ -1425,7 +1382,7 @@ static void pr(weld_buf *b, const weld_cval *v, const weld_tnode *type, int dept
     case WELD_TK_BORROW: {
         const weld_tnode *r = t->u.handle;
         weld_buf_byte(b, '#');
-        if (v->u.res.rt && v->u.res.rt->name) weld_buf_puts(b, v->u.res.rt->name); /* no call: keep wave.o free of the runtime */
+        if (v->u.res.rt && *weld_crt_resource_type_name(v->u.res.rt)) weld_buf_puts(b, weld_crt_resource_type_name(v->u.res.rt));
         else if (r && r->kind == WELD_TK_RESOURCE && r->u.resource.name.len) put_name(b, r->u.resource.name);
         else weld_buf_puts(b, "resource");
         weld_buf_printf(b, "<%u>", v->u.res.rep);
