@@ -277,7 +277,7 @@ out:
 }
 
 const weld_cmd cmd_run = {
-    "run", "run a WASI command (_start) or an exported function of a core module",
+    "run", "run a WASI command (_start), or call an export of a core module or component",
     "usage: weld run [OPTIONS] FILE [ARGS...]\n"
     "       weld run [OPTIONS] FILE --invoke NAME [ARGS...]\n"
     "       weld run [OPTIONS] COMPONENT --invoke 'NAME(ARGS)'\n\n"
