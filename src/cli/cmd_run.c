@@ -1,7 +1,8 @@
 /* cmd_run.c - `weld run FILE [ARGS...]`: run a WASI command's _start with weld's WASI
  * preview1 host and exit with its proc_exit code; `weld run FILE --invoke NAME ARGS...`:
  * call one export with arguments parsed by its parameter types and print each result as
- * TYPE:VALUE on a line. A trap prints its message and backtrace. */
+ * TYPE:VALUE on a line. A trap prints its message and backtrace. A component FILE goes to
+ * run_component.c (`--invoke 'NAME(ARGS)'` in WAVE). */
 #include "cli.h"
 #include "weld/component.h"
 #include "weld/runtime.h"
