@@ -15,6 +15,20 @@ int cli_run_command(const char *path, const uint8_t *data, size_t len, int argc,
                     int envc, const char *const *envp, int ndirs, const char *const *dirs,
                     const weld_rt_limits *lim, bool timing);
 
+/* Whether the component type exports the instance wasi:cli/run (at some version). */
+static bool exports_run(const weld_tnode *ct)
+{
+    static const char name[] = "wasi:cli/run";
+    size_t n = sizeof name - 1;
+    for (uint32_t i = 0; ct && i < ct->u.ext.nexports; i++) {
+        const weld_textern *ex = &ct->u.ext.exports[i];
+        if (ex->sort == WELD_EXT_INSTANCE && ex->name.len >= n && !memcmp(ex->name.ptr, name, n) &&
+            (ex->name.len == n || ex->name.ptr[n] == '@'))
+            return true;
+    }
+    return false;
+}
+
 int cli_run_command(const char *path, const uint8_t *data, size_t len, int argc, const char *const *argv,
                     int envc, const char *const *envp, int ndirs, const char *const *dirs,
                     const weld_rt_limits *lim, bool timing)
@@ -33,6 +47,14 @@ int cli_run_command(const char *path, const uint8_t *data, size_t len, int argc,
     weld_crt_linker *l;
     if (weld_crt_component_load(rt, data, len, &c, &d)) {
         rc = cli_report(&d, NULL, 0);
+        goto out;
+    }
+    if (!exports_run(weld_crt_component_type(c))) {
+        fprintf(stderr,
+                "weld run: %s is a component without a wasi:cli/run export (not a WASI command): give "
+                "--invoke 'NAME(ARGS)' to call one of its exports\n",
+                path);
+        rc = CLI_USAGE;
         goto out;
     }
     weld_wasi2_config wc = {.argc = argc, .argv = argv, .envc = envc, .envp = envp,
