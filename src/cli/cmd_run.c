@@ -4,6 +4,7 @@
  * TYPE:VALUE on a line. A trap prints its message and backtrace. A component FILE goes to
  * run_component.c (`--invoke 'NAME(ARGS)'` in WAVE). */
 #include "cli.h"
+#include "run.h"
 #include "weld/component.h"
 #include "weld/runtime.h"
 #include "weld/validate.h"
@@ -15,9 +16,6 @@
 #include <time.h>
 
 static const weld_cmd *self(void);
-/* run_component.c: FILE is a component */
-int cli_run_component(const char *path, const uint8_t *data, size_t len, const char *invoke, int nextra,
-                      const weld_rt_limits *lim, bool timing);
 
 /* Parse a command-line argument as a value of type t. */
 static bool parse_arg(const char *s, weld_valtype t, weld_rt_val *v)
@@ -151,13 +149,6 @@ done_args:
         free(envs);
         return cli_report(&d, NULL, 0);
     }
-    if (weld_is_component(data, len)) {
-        rc = cli_run_component(path, data, len, invoke, invoke ? argc - first_arg : 0, &lim, timing);
-        free(dirs);
-        free(envs);
-        free(data);
-        return rc;
-    }
     /* The WASI program sees FILE as argv[0], then the arguments after FILE or "--";
      * --env NAME=VALUE sets a variable, --env NAME passes the host's value of NAME. */
     int gargc = invoke ? 1 : 1 + (argc - first_arg);
@@ -188,6 +179,13 @@ done_args:
             goto out;
         }
         snprintf(genv[i], l, v ? "%s=%s" : "%s", envs[i], v);
+    }
+    if (weld_is_component(data, len)) {
+        cli_wasi_args wa = {gargc, gargv, nenv, (const char *const *)genv, ndirs, dirs};
+        rc = invoke ? cli_run_component(path, data, len, invoke, argc - first_arg, &wa, &lim, timing)
+                    : cli_run_command(path, data, len, gargc, gargv, nenv, (const char *const *)genv, ndirs,
+                                      dirs, &lim, timing);
+        goto out;
     }
     weld_wasi_config wc = {gargc, gargv, nenv, (const char *const *)genv, 0, 1, 2};
     if (!(w = weld_wasi_new(&wc, &d))) {
@@ -311,7 +309,11 @@ const weld_cmd cmd_run = {
     "  --fuel N             trap \"all fuel consumed\" rather than run more than N Wasm\n"
     "                       instructions (charged a basic block at a time, at its entry)\n"
     "  --max-memory BYTES   the largest a linear memory may grow (K, M, G suffixes)\n"
-    "  --time               print the CPU time of the call to stderr\n",
+    "  --time               print the CPU time of the call to stderr\n\n"
+    "A component FILE without --invoke runs as a WASI 0.2 command: its imports are bound to\n"
+    "weld's WASI 0.2 host (wasi:cli, io, clocks, random, filesystem; any 0.2.x version; a\n"
+    "missing import is reported before anything runs), its wasi:cli/run export is called,\n"
+    "and weld exits 0 when it returns ok, 1 for err, or the code given to wasi:cli/exit.\n",
     run_run,
 };
 

@@ -1,0 +1,167 @@
+/* p2_int.h - internals of the WASI 0.2 host (weld/wasi2.h) shared by its sources:
+ *
+ *   p2_ctx.c   the context, its object table, value helpers, linking, running a command
+ *   p2_io.c    wasi:io (error, poll, streams)
+ *   p2_cli.c   wasi:cli, wasi:clocks, wasi:random
+ *   p2_fs.c    wasi:filesystem (types, preopens) over the preview1 sandbox (path.c)
+ *   p2_sock.c  wasi:sockets: defined, but no socket is ever made
+ *
+ * Every resource the host hands out is an entry of one object table; its representation
+ * is the entry's index + 1 and its kind says which resource type it belongs to. */
+#ifndef WELD_P2_INT_H
+#define WELD_P2_INT_H
+
+#include "weld/wasi2.h"
+#include <dirent.h>
+
+typedef enum p2_kind {
+    P2_FREE,
+    P2_DESC,   /* wasi:filesystem descriptor */
+    P2_DIRS,   /* directory-entry-stream */
+    P2_IN,     /* wasi:io input-stream */
+    P2_OUT,    /* output-stream */
+    P2_POLL,   /* pollable */
+    P2_ERR,    /* wasi:io error */
+    P2_TIN,    /* wasi:cli terminal-input */
+    P2_TOUT,   /* terminal-output */
+    P2_NET,    /* wasi:sockets network */
+    P2_TCP,    /* tcp-socket (never made) */
+    P2_UDP,    /* udp-socket (never made) */
+    P2_UDP_IN, /* incoming-datagram-stream (never made) */
+    P2_UDP_OUT, /* outgoing-datagram-stream (never made) */
+    P2_RESOLVE, /* resolve-address-stream (never made) */
+    P2_NKINDS
+} p2_kind;
+
+/* How a stream reaches its data / what a pollable waits for. */
+enum {
+    S_NONE,    /* no host descriptor: reads end, writes are dropped */
+    S_PIPE,    /* a stdio host descriptor: read/write, readiness by poll(2) */
+    S_FILE,    /* a file: pread/pwrite at `off` (always ready) */
+};
+enum { PL_READY, PL_FD_IN, PL_FD_OUT, PL_TIMER };
+
+/* Descriptor flags (wasi:filesystem descriptor-flags bits). */
+enum {
+    DF_READ = 1,
+    DF_WRITE = 2,
+    DF_FILE_SYNC = 4,
+    DF_DATA_SYNC = 8,
+    DF_REQ_SYNC = 16,
+    DF_MUTATE = 32
+};
+
+typedef struct p2_obj {
+    uint8_t kind;      /* p2_kind */
+    uint8_t sub;       /* streams: S_*; pollables: PL_* */
+    uint8_t ftype;     /* descriptors: descriptor-type */
+    bool own_fd;       /* close fd with the object */
+    bool closed;       /* streams: the end was reached / a write failed */
+    bool append;       /* output streams: write at the end of the file */
+    int fd;
+    uint32_t dflags;   /* descriptors: DF_* */
+    uint64_t off;      /* file streams: the position */
+    uint64_t deadline; /* PL_TIMER: CLOCK_MONOTONIC ns */
+    DIR *dir;          /* P2_DIRS */
+    char *msg;         /* P2_ERR: the debug string */
+    int32_t code;      /* P2_ERR: filesystem error-code, -1 if none */
+    uint32_t next_free;
+} p2_obj;
+
+typedef struct p2_preopen {
+    int fd;
+    char *name;
+} p2_preopen;
+
+/* What the linker's context for one host function is: the runtime frees a host result
+ * with weld_cval_free, which goes by the `type` fields: dispatch() sets them. */
+typedef struct p2_bind {
+    weld_wasi2 *w;
+    weld_crt_host_fn fn;
+} p2_bind;
+
+struct weld_wasi2 {
+    weld_crt *rt;
+    int argc, envc;
+    char **argv, **envp;
+    char *cwd;
+    int stdio[3];
+    p2_preopen *pre;
+    uint32_t npre;
+    p2_obj *objs;
+    uint32_t nobjs, cap, free_head; /* free_head: index + 1 of a free entry, 0: none */
+    weld_crt_resource_type *types[P2_NKINDS];
+    bool exited;
+    uint32_t exit_code;
+    bool allow_net;
+    p2_bind *binds;  /* one per function of the tables, in their order */
+};
+
+/* A host function of an interface; tables end with a NULL name. */
+typedef struct p2_def {
+    const char *iface; /* "wasi:io/streams" (the version is added when linking) */
+    const char *name;
+    weld_crt_host_fn fn;
+} p2_def;
+extern const p2_def p2_io_defs[], p2_cli_defs[], p2_fs_defs[], p2_sock_defs[];
+
+/* The host function `name` of interface `iface` (no version), NULL if none (tests). */
+weld_crt_host_fn p2_find(const char *iface, const char *name);
+
+/* ---- the object table (p2_ctx.c) --------------------------------------------------- */
+
+/* A new zeroed entry of kind k (fd -1); its rep, 0 when out of memory. Pointers into the
+ * table are invalidated by the next p2_new. */
+uint32_t p2_new(weld_wasi2 *w, p2_kind k);
+/* The live entry `rep` of kind k, or NULL. */
+p2_obj *p2_get(weld_wasi2 *w, uint32_t rep, p2_kind k);
+/* Close and free entry rep (the destructor of every host resource type). */
+void p2_release(weld_wasi2 *w, uint32_t rep);
+
+/* A trap for the call (call may be NULL: tests). Returns WELD_ERR_TRAP. */
+weld_status p2_trap(weld_crt_host_call *call, const char *msg);
+/* The entry of kind k an argument (own/borrow) names, or a trap. */
+#define P2_SELF(var, arg, k)                                                        \
+    p2_obj *var = p2_get(w, (arg).u.res.rep, (k));                                   \
+    if (!var) return p2_trap(call, "wasi: unknown resource handle")
+
+/* ---- values (p2_ctx.c) -------------------------------------------------------------- */
+
+weld_cval *p2_box(weld_cval v);            /* a malloc'd copy, NULL when out of memory */
+weld_cval p2_u(uint64_t v);
+weld_cval p2_enum(uint32_t tag);
+weld_cval p2_own(weld_wasi2 *w, p2_kind k, uint32_t rep);
+/* A string copied from (s, n); false when out of memory. */
+bool p2_str(weld_cval *out, const char *s, size_t n);
+/* result / option / variant with an optional payload (boxed); false when out of memory. */
+bool p2_var(weld_cval *out, uint32_t tag, const weld_cval *payload);
+/* Items for a record or tuple of n fields (calloc'd), NULL when out of memory. */
+weld_cval *p2_items(weld_cval *out, uint32_t n);
+
+/* Common results: ok / err(error-code) of result<_, error-code>. */
+weld_status p2_ok(weld_crt_host_call *call, weld_cval *res, const weld_cval *payload);
+weld_status p2_err(weld_crt_host_call *call, weld_cval *res, uint32_t code);
+
+/* ---- error codes (p2_fs.c) -------------------------------------------------------- */
+
+/* wasi:filesystem error-code cases used by name. */
+enum {
+    EC_ACCESS = 0, EC_WOULD_BLOCK = 1, EC_BADF = 3, EC_EXIST = 7, EC_INVALID = 12, EC_IO = 13,
+    EC_ISDIR = 14, EC_LOOP = 15, EC_NAMETOOLONG = 18, EC_NOENT = 20, EC_NOMEM = 22,
+    EC_NOTDIR = 24, EC_NOTEMPTY = 25, EC_UNSUPPORTED = 27, EC_OVERFLOW = 30,
+    EC_NOT_PERMITTED = 31, EC_PIPE = 32, EC_READ_ONLY = 33, EC_SPIPE = 34, EC_XDEV = 36
+};
+/* The error-code of a preview1 errno (what wasi_resolve returns) / of a host errno. */
+uint32_t p2_code_p1(uint16_t p1);
+uint32_t p2_code_errno(int e);
+
+/* ---- streams (p2_io.c) -------------------------------------------------------------- */
+
+/* A new stream entry; its rep or 0. fd is owned by the stream when own_fd. */
+uint32_t p2_stream_new(weld_wasi2 *w, p2_kind k, int sub, int fd, bool own_fd, uint64_t off,
+                       bool append);
+/* A stream-error last-operation-failed(error) for host errno e into *out (a trap status
+ * when out of memory). */
+weld_status p2_stream_fail(weld_wasi2 *w, weld_crt_host_call *call, weld_cval *res, int e);
+
+#endif

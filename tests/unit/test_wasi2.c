@@ -1,0 +1,645 @@
+/* test_wasi2.c - the WASI 0.2 host without a component: its host functions called directly
+ * with the values the runtime would pass (borrow handles as reps, strings, flags, packed
+ * byte lists) on a context with a preopened directory tree, checking the sandbox rules of
+ * wasi:filesystem, file and pipe streams, poll, clocks, environment and exit. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "weld/wasi2.h"
+#include "wasi/p2_int.h"
+
+typedef struct fx {
+    char root[64], box[96];
+    int pipe[2]; /* stdin of the context */
+    int out_fd;  /* stdout */
+    weld_crt *rt;
+    weld_wasi2 *w;
+    uint32_t dir; /* the preopen's descriptor rep */
+} fx;
+
+enum { EC_NOT_PERM = 31, EC_NOENT_ = 20, EC_EXIST_ = 7, EC_NOTEMPTY_ = 25, EC_LOOP_ = 15 };
+
+static void put(const char *dir, const char *name, const char *text)
+{
+    char p[256];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    FILE *f = fopen(p, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* ---- calling host functions ------------------------------------------------------------ */
+
+static weld_status call(fx *f, const char *iface, const char *name, const weld_cval *args, uint32_t n,
+                        weld_cval *res)
+{
+    weld_crt_host_fn fn = p2_find(iface, name);
+    assert_non_null(fn);
+    memset(res, 0, sizeof *res);
+    return fn(f->w, NULL, args, n, res);
+}
+
+static weld_cval H(uint32_t rep)
+{
+    weld_cval v;
+    memset(&v, 0, sizeof v);
+    v.u.res.rep = rep;
+    return v;
+}
+static weld_cval S(const char *s)
+{
+    weld_cval v;
+    memset(&v, 0, sizeof v);
+    v.u.str.ptr = (char *)s;
+    v.u.str.len = (uint32_t)strlen(s);
+    return v;
+}
+static weld_cval U(uint64_t x)
+{
+    weld_cval v;
+    memset(&v, 0, sizeof v);
+    v.u.u = x;
+    return v;
+}
+static weld_cval F(uint32_t flags)
+{
+    weld_cval v;
+    memset(&v, 0, sizeof v);
+    v.u.flags = flags;
+    return v;
+}
+static weld_cval B(const char *bytes)
+{
+    weld_cval v;
+    memset(&v, 0, sizeof v);
+    v.u.list.bytes = (void *)bytes;
+    v.u.list.count = (uint32_t)strlen(bytes);
+    return v;
+}
+
+/* Free what the host allocated, by shape. */
+static void free_items(weld_cval *v, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) free(v[i].u.str.ptr); /* strings or NULL (numbers: 0) */
+}
+
+#define FS "wasi:filesystem/types"
+#define M(x) "[method]descriptor." x
+
+/* The error-code of a result<_, error-code> (-1 for ok); frees the result. */
+static int rc_of(weld_cval *res)
+{
+    int code = res->u.var.tag ? (int)res->u.var.payload->u.var.tag : -1;
+    free(res->u.var.payload);
+    return code;
+}
+
+/* open-at (path-flags, path, open-flags, descriptor-flags) on dir: the new rep, or
+ * -(error-code) - 1. */
+static int64_t open_at(fx *f, uint32_t dir, uint32_t pflags, const char *path, uint32_t oflags, uint32_t dflags)
+{
+    weld_cval a[5] = {H(dir), F(pflags), S(path), F(oflags), F(dflags)}, r;
+    assert_int_equal(call(f, FS, M("open-at"), a, 5, &r), WELD_OK);
+    int64_t out = r.u.var.tag ? -(int64_t)r.u.var.payload->u.var.tag - 1 : (int64_t)r.u.var.payload->u.res.rep;
+    if (!r.u.var.tag) assert_ptr_equal(r.u.var.payload->u.res.rt, f->w->types[P2_DESC]);
+    free(r.u.var.payload);
+    return out;
+}
+
+/* A path operation (create-directory-at, remove-directory-at, unlink-file-at, readlink-at
+ * without the string) with one path argument: its error-code or -1. */
+static int path1(fx *f, const char *method, const char *path)
+{
+    weld_cval a[2] = {H(f->dir), S(path)}, r;
+    assert_int_equal(call(f, FS, method, a, 2, &r), WELD_OK);
+    if (!r.u.var.tag && r.u.var.payload) free(r.u.var.payload->u.str.ptr); /* readlink-at */
+    return rc_of(&r);
+}
+
+/* ---- fixture ------------------------------------------------------------------------------ */
+
+static int setup(void **state)
+{
+    fx *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    strcpy(f->root, "/tmp/weld-wasi2-XXXXXX");
+    assert_non_null(mkdtemp(f->root));
+    snprintf(f->box, sizeof f->box, "%s/box", f->root);
+    char p[256];
+    assert_int_equal(mkdir(f->box, 0755), 0);
+    snprintf(p, sizeof p, "%s/sub", f->box);
+    assert_int_equal(mkdir(p, 0755), 0);
+    put(f->root, "secret.txt", "secret\n");
+    put(f->box, "keep.txt", "kept\n");
+    snprintf(p, sizeof p, "%s/up", f->box);
+    assert_int_equal(symlink("..", p), 0);
+    snprintf(p, sizeof p, "%s/abs", f->box);
+    assert_int_equal(symlink("/etc", p), 0);
+    snprintf(p, sizeof p, "%s/loop", f->box);
+    assert_int_equal(symlink("loop", p), 0);
+    snprintf(p, sizeof p, "%s/sub/back", f->box);
+    assert_int_equal(symlink("../keep.txt", p), 0);
+    snprintf(p, sizeof p, "%s/stdout", f->root);
+    f->out_fd = open(p, O_CREAT | O_RDWR | O_TRUNC, 0644);
+    assert_true(f->out_fd >= 0);
+    assert_int_equal(pipe(f->pipe), 0);
+
+    char pre[128];
+    snprintf(pre, sizeof pre, "%s::/box", f->box);
+    const char *argv[] = {"prog", "arg one"}, *envp[] = {"K=V", "EMPTY=", "X=a=b"}, *pres[] = {pre};
+    weld_wasi2_config c = {.argc = 2, .argv = argv, .envc = 3, .envp = envp, .npreopens = 1, .preopens = pres,
+                           .stdin_fd = f->pipe[0], .stdout_fd = f->out_fd, .stderr_fd = -1};
+    weld_diag d;
+    weld_diag_init(&d, NULL);
+    f->rt = weld_crt_new(NULL);
+    assert_non_null(f->rt);
+    f->w = weld_wasi2_new(&c, f->rt, &d);
+    assert_non_null(f->w);
+
+    weld_cval r;
+    assert_int_equal(call(f, "wasi:filesystem/preopens", "get-directories", NULL, 0, &r), WELD_OK);
+    assert_int_equal(r.u.list.count, 1);
+    weld_cval *t = r.u.list.items[0].u.list.items;
+    assert_string_equal(t[1].u.str.ptr, "/box");
+    assert_ptr_equal(t[0].u.res.rt, f->w->types[P2_DESC]);
+    f->dir = t[0].u.res.rep;
+    free(t[1].u.str.ptr);
+    free(t);
+    free(r.u.list.items);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    weld_crt_free(f->rt);
+    weld_wasi2_free(f->w);
+    close(f->pipe[0]);
+    close(f->pipe[1]);
+    close(f->out_fd);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->root);
+    assert_int_equal(system(cmd), 0);
+    free(f);
+    return 0;
+}
+
+/* ---- the sandbox ------------------------------------------------------------------------ */
+
+static void test_sandbox(void **state)
+{
+    fx *f = *state;
+    const uint32_t RD = DF_READ, FOLLOW = 1;
+    /* reading inside works, through links that stay inside too */
+    int64_t h = open_at(f, f->dir, FOLLOW, "keep.txt", 0, RD);
+    assert_true(h > 0);
+    assert_true(open_at(f, f->dir, FOLLOW, "sub/back", 0, RD) > 0);
+    assert_true(open_at(f, f->dir, FOLLOW, "sub/../keep.txt", 0, RD) > 0);
+    assert_true(open_at(f, f->dir, FOLLOW, "./sub/./back", 0, RD) > 0);
+    /* escapes are not-permitted */
+    assert_int_equal(open_at(f, f->dir, FOLLOW, "../secret.txt", 0, RD), -EC_NOT_PERM - 1);
+    assert_int_equal(open_at(f, f->dir, FOLLOW, "sub/../../secret.txt", 0, RD), -EC_NOT_PERM - 1);
+    assert_int_equal(open_at(f, f->dir, FOLLOW, "/etc/passwd", 0, RD), -EC_NOT_PERM - 1);
+    assert_int_equal(open_at(f, f->dir, FOLLOW, "up/secret.txt", 0, RD), -EC_NOT_PERM - 1);
+    assert_int_equal(open_at(f, f->dir, FOLLOW, "abs/passwd", 0, RD), -EC_NOT_PERM - 1);
+    assert_int_equal(open_at(f, f->dir, 0, "up/secret.txt", 0, RD), -EC_NOT_PERM - 1);
+    assert_int_equal(open_at(f, f->dir, FOLLOW, "loop", 0, RD), -EC_LOOP_ - 1);
+    assert_int_equal(open_at(f, f->dir, 0, "sub/back", 0, RD), -EC_LOOP_ - 1); /* a link, not followed */
+    assert_int_equal(open_at(f, f->dir, FOLLOW, "nope.txt", 0, RD), -EC_NOENT_ - 1);
+    /* a descriptor opened in a subdirectory is a sandbox of its own */
+    int64_t sub = open_at(f, f->dir, FOLLOW, "sub", 2 /* directory */, RD);
+    assert_true(sub > 0);
+    assert_int_equal(open_at(f, (uint32_t)sub, FOLLOW, "../keep.txt", 0, RD), -EC_NOT_PERM - 1);
+    assert_int_equal(open_at(f, (uint32_t)sub, FOLLOW, "back", 0, RD), -EC_NOT_PERM - 1);
+    /* a file is no directory */
+    assert_int_equal(open_at(f, (uint32_t)h, FOLLOW, "x", 0, RD), -24 - 1);
+
+    /* stat-at: of the link itself is fine, through it is refused */
+    weld_cval a[5] = {H(f->dir), F(0), S("up")}, r;
+    assert_int_equal(call(f, FS, M("stat-at"), a, 3, &r), WELD_OK);
+    assert_int_equal(r.u.var.tag, 0);
+    weld_cval *st = r.u.var.payload->u.list.items;
+    assert_int_equal(st[0].u.var.tag, 5); /* symbolic-link */
+    for (int i = 3; i < 6; i++) {
+        assert_int_equal(st[i].u.var.tag, 1);
+        free(st[i].u.var.payload->u.list.items);
+        free(st[i].u.var.payload);
+    }
+    free(st);
+    free(r.u.var.payload);
+    a[1] = F(FOLLOW);
+    assert_int_equal(call(f, FS, M("stat-at"), a, 3, &r), WELD_OK);
+    assert_int_equal(rc_of(&r), EC_NOT_PERM);
+
+    /* changes that would leave the sandbox change nothing */
+    assert_int_equal(path1(f, M("create-directory-at"), "../made"), EC_NOT_PERM);
+    assert_int_equal(path1(f, M("create-directory-at"), "up/made"), EC_NOT_PERM);
+    assert_int_equal(path1(f, M("unlink-file-at"), "../secret.txt"), EC_NOT_PERM);
+    assert_int_equal(path1(f, M("unlink-file-at"), "up/secret.txt"), EC_NOT_PERM);
+    assert_int_equal(path1(f, M("remove-directory-at"), ".."), EC_NOT_PERM);
+    assert_int_equal(path1(f, M("readlink-at"), "../box"), EC_NOT_PERM);
+    assert_int_equal(path1(f, M("readlink-at"), "up"), -1);
+    weld_cval rn[4] = {H(f->dir), S("keep.txt"), H(f->dir), S("../stolen.txt")};
+    assert_int_equal(call(f, FS, M("rename-at"), rn, 4, &r), WELD_OK);
+    assert_int_equal(rc_of(&r), EC_NOT_PERM);
+    rn[1] = S("../secret.txt"), rn[3] = S("stolen.txt");
+    assert_int_equal(call(f, FS, M("rename-at"), rn, 4, &r), WELD_OK);
+    assert_int_equal(rc_of(&r), EC_NOT_PERM);
+    weld_cval ln[5] = {H(f->dir), F(0), S("../secret.txt"), H(f->dir), S("hard")};
+    assert_int_equal(call(f, FS, M("link-at"), ln, 5, &r), WELD_OK);
+    assert_int_equal(rc_of(&r), EC_NOT_PERM);
+    ln[1] = F(FOLLOW), ln[2] = S("up/secret.txt");
+    assert_int_equal(call(f, FS, M("link-at"), ln, 5, &r), WELD_OK);
+    assert_int_equal(rc_of(&r), EC_NOT_PERM);
+    weld_cval sl[3] = {H(f->dir), S("/etc/passwd"), S("evil")};
+    assert_int_equal(call(f, FS, M("symlink-at"), sl, 3, &r), WELD_OK);
+    assert_int_equal(rc_of(&r), EC_NOT_PERM);
+    /* a subdirectory opened without asking for mutate-directory inherits it from its parent */
+    int64_t ro = open_at(f, f->dir, 0, "sub", 2, RD);
+    weld_cval mk[2] = {H((uint32_t)ro), S("x")};
+    assert_int_equal(call(f, FS, M("create-directory-at"), mk, 2, &r), WELD_OK);
+    assert_int_equal(rc_of(&r), -1);
+    assert_int_equal(path1(f, M("remove-directory-at"), "sub/x"), -1);
+    assert_int_equal(path1(f, M("remove-directory-at"), "sub"), EC_NOTEMPTY_);
+
+    char p[256];
+    struct stat hs;
+    snprintf(p, sizeof p, "%s/made", f->root);
+    assert_int_not_equal(lstat(p, &hs), 0);
+    snprintf(p, sizeof p, "%s/stolen.txt", f->root);
+    assert_int_not_equal(lstat(p, &hs), 0);
+    snprintf(p, sizeof p, "%s/hard", f->box);
+    assert_int_not_equal(lstat(p, &hs), 0);
+    snprintf(p, sizeof p, "%s/evil", f->box);
+    assert_int_not_equal(lstat(p, &hs), 0);
+    snprintf(p, sizeof p, "%s/secret.txt", f->root);
+    assert_int_equal(lstat(p, &hs), 0);
+}
+
+/* ---- files and streams --------------------------------------------------------------------- */
+
+static void test_files_and_streams(void **state)
+{
+    fx *f = *state;
+    const uint32_t RW = DF_READ | DF_WRITE;
+    int64_t h = open_at(f, f->dir, 0, "new.txt", 1 | 4 /* create, exclusive */, RW);
+    assert_true(h > 0);
+    assert_int_equal(open_at(f, f->dir, 0, "new.txt", 1 | 4, RW), -EC_EXIST_ - 1);
+    /* write-via-stream, then the descriptor's write at an offset */
+    weld_cval a[3] = {H((uint32_t)h), U(0)}, r;
+    assert_int_equal(call(f, FS, M("write-via-stream"), a, 2, &r), WELD_OK);
+    assert_int_equal(r.u.var.tag, 0);
+    uint32_t out = r.u.var.payload->u.res.rep;
+    free(r.u.var.payload);
+    weld_cval w[2] = {H(out), B("hello world")};
+    assert_int_equal(call(f, "wasi:io/streams", "[method]output-stream.check-write", w, 1, &r), WELD_OK);
+    assert_int_equal(r.u.var.tag, 0);
+    assert_true(r.u.var.payload->u.u >= 11);
+    free(r.u.var.payload);
+    assert_int_equal(call(f, "wasi:io/streams", "[method]output-stream.write", w, 2, &r), WELD_OK);
+    assert_int_equal(rc_of(&r), -1);
+    assert_int_equal(call(f, "wasi:io/streams", "[method]output-stream.blocking-flush", w, 1, &r), WELD_OK);
+    assert_int_equal(rc_of(&r), -1);
+    weld_cval dw[3] = {H((uint32_t)h), B("W"), U(6)};
+    assert_int_equal(call(f, FS, M("write"), dw, 3, &r), WELD_OK);
+    assert_int_equal(r.u.var.tag, 0);
+    assert_int_equal(r.u.var.payload->u.u, 1);
+    free(r.u.var.payload);
+    /* read(len, offset) */
+    weld_cval rd[3] = {H((uint32_t)h), U(100), U(0)};
+    assert_int_equal(call(f, FS, M("read"), rd, 3, &r), WELD_OK);
+    assert_int_equal(r.u.var.tag, 0);
+    weld_cval *t = r.u.var.payload->u.list.items;
+    assert_int_equal(t[0].u.list.count, 11);
+    assert_memory_equal(t[0].u.list.bytes, "hello World", 11);
+    assert_true(t[1].u.b);
+    free(t[0].u.list.bytes);
+    free(t);
+    free(r.u.var.payload);
+    /* read-via-stream from 6: "World", then closed */
+    a[1] = U(6);
+    assert_int_equal(call(f, FS, M("read-via-stream"), a, 2, &r), WELD_OK);
+    uint32_t in = r.u.var.payload->u.res.rep;
+    free(r.u.var.payload);
+    weld_cval ra[2] = {H(in), U(3)};
+    assert_int_equal(call(f, "wasi:io/streams", "[method]input-stream.read", ra, 2, &r), WELD_OK);
+    assert_int_equal(r.u.var.tag, 0);
+    assert_int_equal(r.u.var.payload->u.list.count, 3);
+    assert_memory_equal(r.u.var.payload->u.list.bytes, "Wor", 3);
+    free(r.u.var.payload->u.list.bytes);
+    free(r.u.var.payload);
+    ra[1] = U(100);
+    assert_int_equal(call(f, "wasi:io/streams", "[method]input-stream.blocking-read", ra, 2, &r), WELD_OK);
+    assert_int_equal(r.u.var.payload->u.list.count, 2);
+    free(r.u.var.payload->u.list.bytes);
+    free(r.u.var.payload);
+    assert_int_equal(call(f, "wasi:io/streams", "[method]input-stream.read", ra, 2, &r), WELD_OK);
+    assert_int_equal(r.u.var.tag, 1);
+    assert_int_equal(r.u.var.payload->u.var.tag, 1); /* closed */
+    free(r.u.var.payload);
+    /* append-via-stream */
+    assert_int_equal(call(f, FS, M("append-via-stream"), a, 1, &r), WELD_OK);
+    uint32_t app = r.u.var.payload->u.res.rep;
+    free(r.u.var.payload);
+    weld_cval aw[2] = {H(app), B("!")};
+    assert_int_equal(call(f, "wasi:io/streams", "[method]output-stream.blocking-write-and-flush", aw, 2, &r),
+                     WELD_OK);
+    assert_int_equal(rc_of(&r), -1);
+    /* stat, set-size, get-type, get-flags, is-same-object, metadata-hash */
+    assert_int_equal(call(f, FS, M("stat"), a, 1, &r), WELD_OK);
+    weld_cval *st = r.u.var.payload->u.list.items;
+    assert_int_equal(st[0].u.var.tag, 6);
+    assert_int_equal(st[2].u.u, 12);
+    for (int i = 3; i < 6; i++) {
+        free(st[i].u.var.payload->u.list.items);
+        free(st[i].u.var.payload);
+    }
+    free(st);
+    free(r.u.var.payload);
+    weld_cval sz[2] = {H((uint32_t)h), U(5)};
+    assert_int_equal(call(f, FS, M("set-size"), sz, 2, &r), WELD_OK);
+    assert_int_equal(rc_of(&r), -1);
+    assert_int_equal(call(f, FS, M("get-flags"), a, 1, &r), WELD_OK);
+    assert_int_equal(r.u.var.payload->u.flags, RW);
+    free(r.u.var.payload);
+    int64_t h2 = open_at(f, f->dir, 0, "new.txt", 0, DF_READ);
+    weld_cval same[2] = {H((uint32_t)h), H((uint32_t)h2)};
+    assert_int_equal(call(f, FS, M("is-same-object"), same, 2, &r), WELD_OK);
+    assert_true(r.u.b);
+    same[1] = H(f->dir);
+    assert_int_equal(call(f, FS, M("is-same-object"), same, 2, &r), WELD_OK);
+    assert_false(r.u.b);
+    /* a read-only descriptor cannot write */
+    dw[0] = H((uint32_t)h2);
+    assert_int_equal(call(f, FS, M("write"), dw, 3, &r), WELD_OK);
+    assert_int_equal(rc_of(&r), 3); /* bad-descriptor */
+    weld_cval mh[3] = {H(f->dir), F(0), S("new.txt")}, r2;
+    assert_int_equal(call(f, FS, M("metadata-hash"), same, 1, &r), WELD_OK);
+    assert_int_equal(call(f, FS, M("metadata-hash-at"), mh, 3, &r2), WELD_OK);
+    assert_int_equal(r.u.var.payload->u.list.items[0].u.u, r2.u.var.payload->u.list.items[0].u.u);
+    assert_int_equal(r.u.var.payload->u.list.items[1].u.u, r2.u.var.payload->u.list.items[1].u.u);
+    free(r.u.var.payload->u.list.items);
+    free(r.u.var.payload);
+    free(r2.u.var.payload->u.list.items);
+    free(r2.u.var.payload);
+
+    /* a dropped resource is gone (the runtime's [resource-drop] runs the destructor) */
+    p2_release(f->w, in);
+    assert_int_equal(call(f, "wasi:io/streams", "[method]input-stream.read", ra, 2, &r), WELD_ERR_TRAP);
+    assert_int_equal(call(f, "wasi:io/streams", "[method]output-stream.write", aw, 2, &r), WELD_OK);
+    rc_of(&r);
+    assert_int_equal(call(f, FS, M("get-type"), ra, 1, &r), WELD_ERR_TRAP); /* a stream is no descriptor */
+}
+
+static void test_read_directory(void **state)
+{
+    fx *f = *state;
+    weld_cval a[1] = {H(f->dir)}, r;
+    assert_int_equal(call(f, FS, M("read-directory"), a, 1, &r), WELD_OK);
+    assert_int_equal(r.u.var.tag, 0);
+    uint32_t ds = r.u.var.payload->u.res.rep;
+    free(r.u.var.payload);
+    char seen[256] = "";
+    int n = 0;
+    for (;;) {
+        weld_cval x[1] = {H(ds)};
+        assert_int_equal(call(f, FS, "[method]directory-entry-stream.read-directory-entry", x, 1, &r), WELD_OK);
+        assert_int_equal(r.u.var.tag, 0);
+        weld_cval *opt = r.u.var.payload;
+        if (!opt->u.var.tag) {
+            free(opt);
+            break;
+        }
+        weld_cval *e = opt->u.var.payload->u.list.items;
+        const char *name = e[1].u.str.ptr;
+        uint32_t type = e[0].u.var.tag;
+        if (!strcmp(name, "sub")) assert_int_equal(type, 3);
+        if (!strcmp(name, "keep.txt")) assert_int_equal(type, 6);
+        if (!strcmp(name, "up")) assert_int_equal(type, 5);
+        strcat(seen, name);
+        strcat(seen, ",");
+        n++;
+        free(e[1].u.str.ptr);
+        free(e);
+        free(opt->u.var.payload);
+        free(opt);
+    }
+    assert_int_equal(n, 5); /* sub keep.txt up abs loop */
+    assert_non_null(strstr(seen, "keep.txt,"));
+    assert_null(strstr(seen, "..,"));
+}
+
+/* ---- poll, pipes, clocks -------------------------------------------------------------------- */
+
+static uint64_t now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+static uint32_t own_of(fx *f, const char *iface, const char *name, const weld_cval *a, uint32_t n)
+{
+    weld_cval r;
+    assert_int_equal(call(f, iface, name, a, n, &r), WELD_OK);
+    return r.u.res.rep;
+}
+
+static void test_poll(void **state)
+{
+    fx *f = *state;
+    uint32_t in = own_of(f, "wasi:cli/stdin", "get-stdin", NULL, 0);
+    weld_cval si[2] = {H(in), U(10)}, r;
+    uint32_t pin = own_of(f, "wasi:io/streams", "[method]input-stream.subscribe", si, 1);
+    weld_cval d[1] = {U(30 * 1000000)};
+    uint32_t timer = own_of(f, "wasi:clocks/monotonic-clock", "subscribe-duration", d, 1);
+    /* nothing on the pipe: not ready, a non-blocking read gives nothing */
+    weld_cval p1[1] = {H(pin)};
+    assert_int_equal(call(f, "wasi:io/poll", "[method]pollable.ready", p1, 1, &r), WELD_OK);
+    assert_false(r.u.b);
+    assert_int_equal(call(f, "wasi:io/streams", "[method]input-stream.read", si, 2, &r), WELD_OK);
+    assert_int_equal(r.u.var.tag, 0);
+    assert_int_equal(r.u.var.payload->u.list.count, 0);
+    free(r.u.var.payload->u.list.bytes);
+    free(r.u.var.payload);
+    /* poll on both waits for the timer */
+    weld_cval items[2] = {H(pin), H(timer)}, list;
+    memset(&list, 0, sizeof list);
+    list.u.list.items = items;
+    list.u.list.count = 2;
+    uint64_t t0 = now_ns();
+    assert_int_equal(call(f, "wasi:io/poll", "poll", &list, 1, &r), WELD_OK);
+    uint64_t waited = now_ns() - t0;
+    assert_true(waited >= 29 * 1000000u);
+    assert_int_equal(r.u.list.count, 1);
+    assert_int_equal(((uint8_t *)r.u.list.bytes)[0], 1);
+    free(r.u.list.bytes);
+    /* data on the pipe: the stream is ready at once */
+    uint32_t later = own_of(f, "wasi:clocks/monotonic-clock", "subscribe-duration", (weld_cval[]){U(5000000000u)}, 1);
+    items[1] = H(later);
+    assert_int_equal(write(f->pipe[1], "abc", 3), 3);
+    t0 = now_ns();
+    assert_int_equal(call(f, "wasi:io/poll", "poll", &list, 1, &r), WELD_OK);
+    assert_true(now_ns() - t0 < 1000000000u);
+    assert_int_equal(r.u.list.count, 1);
+    assert_int_equal(((uint8_t *)r.u.list.bytes)[0], 0);
+    free(r.u.list.bytes);
+    assert_int_equal(call(f, "wasi:io/streams", "[method]input-stream.read", si, 2, &r), WELD_OK);
+    assert_int_equal(r.u.var.payload->u.list.count, 3);
+    free(r.u.var.payload->u.list.bytes);
+    free(r.u.var.payload);
+    /* end of the pipe: closed */
+    close(f->pipe[1]);
+    f->pipe[1] = open("/dev/null", O_RDONLY); /* keep teardown's close harmless */
+    assert_int_equal(call(f, "wasi:io/streams", "[method]input-stream.blocking-read", si, 2, &r), WELD_OK);
+    assert_int_equal(r.u.var.tag, 1);
+    assert_int_equal(r.u.var.payload->u.var.tag, 1);
+    free(r.u.var.payload);
+    /* an empty list traps */
+    list.u.list.count = 0;
+    assert_int_equal(call(f, "wasi:io/poll", "poll", &list, 1, &r), WELD_ERR_TRAP);
+    /* an instant in the past is ready */
+    weld_cval past[1] = {U(1)};
+    uint32_t pp = own_of(f, "wasi:clocks/monotonic-clock", "subscribe-instant", past, 1);
+    weld_cval ppa[1] = {H(pp)};
+    assert_int_equal(call(f, "wasi:io/poll", "[method]pollable.ready", ppa, 1, &r), WELD_OK);
+    assert_true(r.u.b);
+    assert_int_equal(call(f, "wasi:io/poll", "[method]pollable.block", ppa, 1, &r), WELD_OK);
+    /* clocks */
+    assert_int_equal(call(f, "wasi:clocks/monotonic-clock", "now", NULL, 0, &r), WELD_OK);
+    assert_true(r.u.u > 0);
+    assert_int_equal(call(f, "wasi:clocks/wall-clock", "now", NULL, 0, &r), WELD_OK);
+    assert_true(r.u.list.items[0].u.u > 1704067200u);
+    assert_true(r.u.list.items[1].u.u < 1000000000u);
+    free(r.u.list.items);
+}
+
+/* ---- stdout, environment, random, exit -------------------------------------------------- */
+
+static void test_cli(void **state)
+{
+    fx *f = *state;
+    uint32_t out = own_of(f, "wasi:cli/stdout", "get-stdout", NULL, 0);
+    weld_cval w[2] = {H(out), B("to stdout\n")}, r;
+    assert_int_equal(call(f, "wasi:io/streams", "[method]output-stream.blocking-write-and-flush", w, 2, &r), WELD_OK);
+    assert_int_equal(rc_of(&r), -1);
+    char buf[64] = {0};
+    assert_int_equal(pread(f->out_fd, buf, sizeof buf - 1, 0), 10);
+    assert_string_equal(buf, "to stdout\n");
+    uint32_t err = own_of(f, "wasi:cli/stderr", "get-stderr", NULL, 0); /* none: dropped */
+    w[0] = H(err);
+    assert_int_equal(call(f, "wasi:io/streams", "[method]output-stream.write", w, 2, &r), WELD_OK);
+    assert_int_equal(rc_of(&r), -1);
+
+    assert_int_equal(call(f, "wasi:cli/environment", "get-arguments", NULL, 0, &r), WELD_OK);
+    assert_int_equal(r.u.list.count, 2);
+    assert_string_equal(r.u.list.items[1].u.str.ptr, "arg one");
+    free_items(r.u.list.items, 2);
+    free(r.u.list.items);
+    assert_int_equal(call(f, "wasi:cli/environment", "get-environment", NULL, 0, &r), WELD_OK);
+    assert_int_equal(r.u.list.count, 3);
+    const char *want[3][2] = {{"K", "V"}, {"EMPTY", ""}, {"X", "a=b"}};
+    for (int i = 0; i < 3; i++) {
+        weld_cval *kv = r.u.list.items[i].u.list.items;
+        assert_string_equal(kv[0].u.str.ptr, want[i][0]);
+        assert_string_equal(kv[1].u.str.ptr, want[i][1]);
+        free_items(kv, 2);
+        free(kv);
+    }
+    free(r.u.list.items);
+    assert_int_equal(call(f, "wasi:cli/environment", "initial-cwd", NULL, 0, &r), WELD_OK);
+    assert_int_equal(r.u.var.tag, 0);
+    assert_int_equal(call(f, "wasi:cli/terminal-stdout", "get-terminal-stdout", NULL, 0, &r), WELD_OK);
+    assert_int_equal(r.u.var.tag, 0); /* a file is no terminal */
+
+    weld_cval n[1] = {U(16)};
+    assert_int_equal(call(f, "wasi:random/random", "get-random-bytes", n, 1, &r), WELD_OK);
+    assert_int_equal(r.u.list.count, 16);
+    weld_cval r2;
+    assert_int_equal(call(f, "wasi:random/insecure", "get-insecure-random-bytes", n, 1, &r2), WELD_OK);
+    assert_memory_not_equal(r.u.list.bytes, r2.u.list.bytes, 16);
+    free(r.u.list.bytes);
+    free(r2.u.list.bytes);
+    assert_int_equal(call(f, "wasi:random/insecure-seed", "insecure-seed", NULL, 0, &r), WELD_OK);
+    assert_int_equal(r.u.list.count, 2);
+    free(r.u.list.items);
+
+    uint32_t code = 99;
+    assert_false(weld_wasi2_exited(f->w, &code));
+    weld_cval st[1];
+    memset(st, 0, sizeof st);
+    st[0].u.var.tag = 1; /* err */
+    assert_int_equal(call(f, "wasi:cli/exit", "exit", st, 1, &r), WELD_ERR_TRAP);
+    assert_true(weld_wasi2_exited(f->w, &code));
+    assert_int_equal(code, 1);
+    weld_cval c7[1] = {U(7)};
+    assert_int_equal(call(f, "wasi:cli/exit", "exit-with-code", c7, 1, &r), WELD_ERR_TRAP);
+    assert_true(weld_wasi2_exited(f->w, &code));
+    assert_int_equal(code, 7);
+}
+
+static void test_errors(void **state)
+{
+    fx *f = *state;
+    /* a stream error carries an error resource with a filesystem error-code */
+    uint32_t e = 0;
+    weld_cval r;
+    assert_int_equal(p2_stream_fail(f->w, NULL, &r, ENOSPC), WELD_OK);
+    assert_int_equal(r.u.var.tag, 1);
+    weld_cval *se = r.u.var.payload;
+    assert_int_equal(se->u.var.tag, 0);
+    e = se->u.var.payload->u.res.rep;
+    free(se->u.var.payload);
+    free(se);
+    weld_cval a[1] = {H(e)};
+    assert_int_equal(call(f, "wasi:filesystem/types", "filesystem-error-code", a, 1, &r), WELD_OK);
+    assert_int_equal(r.u.var.tag, 1);
+    assert_int_equal(r.u.var.payload->u.var.tag, 23); /* insufficient-space */
+    free(r.u.var.payload);
+    assert_int_equal(call(f, "wasi:io/error", "[method]error.to-debug-string", a, 1, &r), WELD_OK);
+    assert_true(r.u.str.len > 0);
+    free(r.u.str.ptr);
+    /* the error-code of preview1 errnos */
+    assert_int_equal(p2_code_p1(76), 31); /* ENOTCAPABLE: not-permitted */
+    assert_int_equal(p2_code_p1(44), 20); /* ENOENT: no-entry */
+    assert_int_equal(p2_code_p1(2), 0);   /* EACCES: access */
+    assert_int_equal(p2_code_errno(EXDEV), 36);
+    assert_int_equal(p2_code_errno(ENOTEMPTY), 25);
+}
+
+/* Linking defines every function and resource at 0.2.0 without error. */
+static void test_link(void **state)
+{
+    fx *f = *state;
+    weld_crt_linker *l = weld_crt_linker_new(f->rt);
+    assert_non_null(l);
+    weld_diag d;
+    weld_diag_init(&d, NULL);
+    assert_int_equal(weld_wasi2_link(f->w, l, &d), WELD_OK);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_sandbox, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_files_and_streams, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_directory, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_poll, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cli, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_link, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
