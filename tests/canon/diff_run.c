@@ -22,6 +22,12 @@
  * Output: TAP, one test per function (its number of values in the description), the
  * first differences of a failing function as comments, and a last line
  * "# compared N values, M differ, K known differences".
+ *
+ * usage: canon_diff --reenter COMPONENT.wasm
+ *
+ * The reentrance rule (fixtures/canon-traps/reenter.wat, which `weld run` cannot wire):
+ * the component's export f calls its import cb; here cb calls the same instance's export
+ * g, which must trap (an instance may not be reentered), and so must f. TAP output.
  */
 #include "weld/crt.h"
 #include "weld/wave.h"
@@ -343,8 +349,102 @@ static bool run_line(weld_crt *rt, weld_crt_instance *inst, fstat *f, const char
     return ok;
 }
 
+/* ---- reentrance ------------------------------------------------------------------ */
+
+typedef struct reenter_ctx {
+    weld_crt *rt;
+    weld_crt_instance *inst;
+    int calls;
+    weld_status inner;
+    char inner_msg[1024];
+} reenter_ctx;
+
+static weld_status call_g(void *ctx, weld_crt_host_call *call, const weld_cval *args, uint32_t nargs,
+                          weld_cval *result)
+{
+    reenter_ctx *c = ctx;
+    weld_diag d;
+    weld_cval r;
+    weld_diag_init(&d, NULL);
+    c->calls++;
+    c->inner = weld_crt_call(c->rt, weld_crt_instance_func(c->inst, "g"), NULL, 0, &r, &d);
+    snprintf(c->inner_msg, sizeof c->inner_msg, "%s", d.message);
+    if (c->inner == WELD_OK) {
+        weld_cval_free(&r);
+        return WELD_OK;
+    }
+    weld_crt_trap(call, "%s", d.message);
+    return WELD_ERR_TRAP;
+}
+
+static bool mentions_enter(const char *s)
+{
+    for (; *s; s++)
+        if (strncmp(s, "enter", 5) == 0 || strncmp(s, "Enter", 5) == 0)
+            return true;
+    return false;
+}
+
+static int reenter_main(const char *wasm)
+{
+    uint8_t *bytes;
+    size_t len;
+    weld_diag d;
+    weld_diag_init(&d, wasm);
+    if (weld_file_read(wasm, &bytes, &len, &d) != WELD_OK) {
+        fprintf(stderr, "canon_diff: %s: %s\n", wasm, d.message);
+        return 2;
+    }
+    reenter_ctx c = {.rt = weld_crt_new(NULL)};
+    weld_crt_component *comp;
+    if (!c.rt || weld_crt_component_load(c.rt, bytes, len, &comp, &d) != WELD_OK) {
+        fprintf(stderr, "canon_diff: %s: load: %s\n", wasm, d.message);
+        return 2;
+    }
+    free(bytes);
+    weld_crt_linker *l = weld_crt_linker_new(c.rt);
+    if (weld_crt_linker_func(l, NULL, "cb", call_g, &c) != WELD_OK ||
+        weld_crt_instantiate(c.rt, comp, l, &c.inst, &d) != WELD_OK) {
+        fprintf(stderr, "canon_diff: %s: instantiate: %s\n", wasm, d.message);
+        return 2;
+    }
+    weld_crt_func *f = weld_crt_instance_func(c.inst, "f"), *g = weld_crt_instance_func(c.inst, "g");
+    if (!f || !g) {
+        fprintf(stderr, "canon_diff: %s: no exports f and g\n", wasm);
+        return 2;
+    }
+    weld_cval r;
+    weld_diag_init(&d, NULL);
+    weld_status st = weld_crt_call(c.rt, g, NULL, 0, &r, &d);
+    if (st == WELD_OK && r.u.u == 7)
+        printf("ok 1 - reenter: g called from the host returns 7\n");
+    else
+        printf("not ok 1 - reenter: g called from the host returns 7\n# status %d: %s\n", (int)st, d.message);
+    if (st == WELD_OK)
+        weld_cval_free(&r);
+    weld_diag_init(&d, NULL);
+    st = weld_crt_call(c.rt, f, NULL, 0, &r, &d);
+    if (c.calls == 1 && c.inner == WELD_ERR_TRAP && mentions_enter(c.inner_msg))
+        printf("ok 2 - reenter: g called while f runs (through the import cb) traps: %s\n", c.inner_msg);
+    else
+        printf("not ok 2 - reenter: g called while f runs (through the import cb) traps\n"
+               "# cb ran %d times; the inner call: status %d, message '%s'\n", c.calls, (int)c.inner,
+               c.inner_msg);
+    if (st == WELD_ERR_TRAP)
+        printf("ok 3 - reenter: f traps: %s\n", d.message);
+    else
+        printf("not ok 3 - reenter: f traps\n# status %d: %s\n", (int)st, d.message);
+    if (st == WELD_OK)
+        weld_cval_free(&r);
+    printf("1..3\n");
+    weld_crt_free(c.rt);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[1], "--reenter") == 0)
+        return reenter_main(argv[2]);
     int a = 1;
     if (a + 1 < argc && strcmp(argv[a], "--known") == 0) {
         if (!read_known(argv[a + 1]))
@@ -352,7 +452,8 @@ int main(int argc, char **argv)
         a += 2;
     }
     if (argc - a < 2 || argc - a > 3) {
-        fprintf(stderr, "usage: canon_diff [--known FILE] COMPONENT.wasm VALUES.txt [EXPECTED.txt]\n");
+        fprintf(stderr, "usage: canon_diff [--known FILE] COMPONENT.wasm VALUES.txt [EXPECTED.txt]\n"
+                        "       canon_diff --reenter COMPONENT.wasm\n");
         return 2;
     }
     const char *wasm = argv[a], *vpath = argv[a + 1], *epath = argc - a == 3 ? argv[a + 2] : NULL;
