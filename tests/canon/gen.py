@@ -387,9 +387,31 @@ def rand_value(rnd, t, depth=0):
     return [i, None if ct is None else rand_value(rnd, ct, depth + 1)]
 
 
+def domain(t):
+    """How many distinct values t has (capped: 1 << 20 stands for many)."""
+    many = 1 << 20
+    k = t[0]
+    if k == 'prim':
+        return 2 if t[1] == 'bool' else many
+    if k == 'list':
+        return many
+    if k == 'enum':
+        return len(t[2])
+    if k == 'flags':
+        return min(1 << len(t[2]), many)
+    n = 1
+    if k in ('record', 'tuple'):
+        for ft in ([f[1] for f in t[2]] if k == 'record' else t[1]):
+            n = min(n * domain(ft), many)
+        return n
+    return min(sum(1 if ct is None else domain(ct) for _, ct in cases_of(t)), many)
+
+
 def values_for(rnd, t):
-    vs = edges(t)[:VALUES_PER_FUNC // 2]
-    while len(vs) < VALUES_PER_FUNC:
+    # a type with few values (bool, small enums) gets four times as many arguments
+    count = min(VALUES_PER_FUNC, 4 * domain(t))
+    vs = edges(t)[:count // 2 + 1]
+    while len(vs) < count:
         vs.append(rand_value(rnd, t))
     return vs
 

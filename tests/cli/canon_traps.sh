@@ -9,30 +9,31 @@
 D="$FIX/canon-traps"
 SAN="$WELD_ROOT/build-san/weld"
 
-# NAME|ARGS|trap|STDERR-PATTERN (grep -Ei)   or   NAME|ARGS|result|STDOUT (spaces ignored)
-CASES='string-oob||trap|out of bounds
-list-oob||trap|out of bounds
-return-oob||trap|out of bounds
-list-misaligned||trap|align
-string-misaligned||trap|align
-return-misaligned||trap|align
-char-surrogate||trap|char
-char-too-large||trap|char
-utf8-invalid||trap|utf-8
-utf16-unpaired||trap|utf-16
-variant-discriminant||trap|discriminant
-option-discriminant||trap|discriminant
-result-discriminant||trap|discriminant
-enum-discriminant||trap|discriminant
-realloc-oob|"hello"|trap|out of bounds
-realloc-misaligned|[1, 2]|trap|align
-handle-after-drop||trap|handle
-handle-double-drop||trap|handle
-borrow-not-dropped||trap|borrow
-bool-nonzero||result|true
-flags-unknown-bits||result|{a,b,c}
-flags-unknown-bits-only||result|{}
-borrow-dropped||result|1'
+# NAME;ARGS;trap;STDERR-PATTERN (grep -Ei)   or   NAME;ARGS;result;STDOUT (spaces ignored)
+CASES='string-oob;;trap;out of bounds
+list-oob;;trap;out of bounds
+return-oob;;trap;out of bounds
+list-misaligned;;trap;align
+string-misaligned;;trap;align
+return-misaligned;;trap;align
+char-surrogate;;trap;char
+char-too-large;;trap;char
+utf8-invalid;;trap;utf-8
+utf16-unpaired;;trap;utf-16
+variant-discriminant;;trap;discriminant
+option-discriminant;;trap;discriminant
+result-discriminant;;trap;discriminant
+enum-discriminant;;trap;discriminant
+realloc-oob;"hello";trap;out of bounds
+realloc-misaligned;[1, 2];trap;align
+handle-after-drop;;trap;handle
+handle-double-drop;;trap;handle
+borrow-not-dropped;;trap;borrow
+own-lent-transferred;;trap;lend|outstanding|borrow
+bool-nonzero;;result;true
+flags-unknown-bits;;result;{a,b,c}
+flags-unknown-bits-only;;result;{}
+borrow-dropped;;result;1'
 ncases=$(printf '%s\n' "$CASES" | wc -l | tr -d ' ')
 
 # every fixture must be a valid component
@@ -73,7 +74,7 @@ if grep -q 'not a core module' "$T/probe.err"; then
 else
   for bin in "$WELD" "$SAN"; do
     [ -x "$bin" ] || continue
-    printf '%s\n' "$CASES" | while IFS='|' read -r n args kind want; do
+    printf '%s\n' "$CASES" | while IFS=';' read -r n args kind want; do
       check "$bin" "$n" "$args" "$kind" "$want"
     done
   done
