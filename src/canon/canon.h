@@ -32,8 +32,9 @@ typedef struct crt_inst crt_inst;
 
 /* The Canonical ABI layout of a value type. `flat` lists the flattened core types
  * (nflat of them, complete even past the 16/1 limits, up to CANON_LAYOUT_MAX_FLAT; `over`
- * when the real count is larger). `pure` when the value's memory form holds no pointer
- * and no handle, so it is copied between memories as bytes (and its flat form likewise). */
+ * when the real count is larger). `pure` when the value's memory form is numbers only
+ * (no pointer, no handle, nothing to check: not bool, char, discriminants or flags), so
+ * it is copied between memories as bytes. */
 enum { CANON_LAYOUT_MAX_FLAT = 64 };
 typedef struct canon_layout {
     uint32_t size, align;
@@ -43,6 +44,11 @@ typedef struct canon_layout {
     uint8_t disc_size;     /* variant-like types: 1, 2 or 4; 0 otherwise */
     uint32_t payload_off;  /* variant-like: offset of the payload in memory */
     weld_valtype flat[CANON_LAYOUT_MAX_FLAT];
+    /* The layouts of the parts (record fields, tuple members, variant cases (NULL: no
+     * payload; option: none, some; result: ok, err), list elements: sub[0]) and, for
+     * records and tuples, the field offsets in memory. NULL when there are none. */
+    const struct canon_layout *const *sub;
+    const uint32_t *offs;
 } canon_layout;
 
 /* A cache of layouts keyed by type node (owned by the runtime). */
@@ -50,7 +56,8 @@ typedef struct canon_layouts {
     pmap map;              /* const weld_tnode * -> canon_layout * */
     weld_arena *arena;
 } canon_layouts;
-/* The layout of t (alias names followed); NULL on allocation failure. */
+/* The layout of t (alias names followed; of a function type: the tuple of its
+ * parameters); NULL on allocation failure. */
 const canon_layout *canon_layout_of(canon_layouts *c, const weld_tnode *t);
 void canon_layouts_free(canon_layouts *c);
 

@@ -774,6 +774,7 @@ static weld_status bind_instance_resources(icx *x, env *e, const weld_tnode *ity
 
 
 static weld_status run_sections(icx *x, env *e);
+static weld_status name_resource(icx *x, env *e, weld_crt_resource_type *r, weld_str name);
 
 static weld_status new_env(icx *x, env *outer, const weld_component *c, const cinst *args,
                            const char *name, env **out)
@@ -929,6 +930,7 @@ static weld_status instance(icx *x, env *e, const weld_instance *in)
             v[i].name = in->items[i].name.name;
             v[i].sort = ext_of_space(space);
             TRY(get_item(x, e, space, in->items[i].item.index, &v[i].item));
+            if (space == WELD_TS_TYPE && v[i].item) TRY(name_resource(x, e, v[i].item, v[i].name));
         }
         res->n = in->count;
         res->v = v;
@@ -1085,6 +1087,17 @@ static weld_status import_item(icx *x, env *e, const weld_cimport *im)
     return WELD_OK;
 }
 
+/* A resource type defined here takes the first name it is exported under. */
+static weld_status name_resource(icx *x, env *e, weld_crt_resource_type *r, weld_str name)
+{
+    if (r->impl != e->inst || strcmp(r->name, "resource")) return WELD_OK;
+    char *n = strdup(name.ptr);
+    if (!n) return nomem(x->d);
+    free(r->name);
+    r->name = n;
+    return WELD_OK;
+}
+
 static weld_status export_item(icx *x, env *e, const weld_cexport *ex)
 {
     int space = weld_tspace_of(ex->item.sort);
@@ -1093,13 +1106,7 @@ static weld_status export_item(icx *x, env *e, const weld_cexport *ex)
     TRY(get_item(x, e, space, ex->item.index, &item));
     uint32_t at = e->n[space];
     if (space == WELD_TS_TYPE && item) {
-        weld_crt_resource_type *r = item;
-        if (r->impl == e->inst && !strcmp(r->name, "resource")) {
-            char *n = strdup(ex->name.name.ptr);
-            if (!n) return nomem(x->d);
-            free(r->name);
-            r->name = n;
-        }
+        TRY(name_resource(x, e, item, ex->name.name));
         TRY(bind_resource(x, e, type_at(x, e, space, at), item));
     }
     if (space == WELD_TS_INSTANCE) TRY(bind_instance_resources(x, e, type_at(x, e, space, at), item));
