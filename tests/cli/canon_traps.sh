@@ -29,7 +29,7 @@ realloc-misaligned;[1, 2];trap;align
 handle-after-drop;;trap;handle
 handle-double-drop;;trap;handle
 borrow-not-dropped;;trap;borrow
-own-lent-transferred;;trap;lend|outstanding|borrow
+own-lent-transferred;;trap;lend|outstanding
 bool-nonzero;;result;true
 flags-unknown-bits;;result;{a,b,c}
 flags-unknown-bits-only;;result;{}
