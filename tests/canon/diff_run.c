@@ -32,6 +32,7 @@
 #include "weld/crt.h"
 #include "weld/wave.h"
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,10 +271,19 @@ typedef struct fstat {
     int nnotes;
 } fstat;
 
-static void note(fstat *f, const char *fmt, const char *a, const char *b, const char *c)
+static void note(fstat *f, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+static void note(fstat *f, const char *fmt, ...)
 {
-    if (f->nnotes < MAX_NOTES)
-        snprintf(f->notes[f->nnotes], sizeof f->notes[0], fmt, a, b ? b : "", c ? c : "");
+    if (f->nnotes < MAX_NOTES) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(f->notes[f->nnotes], sizeof f->notes[0], fmt, ap);
+        va_end(ap);
+    }
     f->nnotes++;
 }
 
@@ -283,12 +293,12 @@ static bool run_line(weld_crt *rt, weld_crt_instance *inst, fstat *f, const char
 {
     weld_crt_func *fn = weld_crt_instance_func(inst, name);
     if (!fn) {
-        note(f, "%s: no such export%s%s", name, NULL, NULL);
+        note(f, "%s: no such export", name);
         return false;
     }
     const weld_tnode *ft = weld_crt_func_type(fn);
     if (ft->u.func.nparams != 1 || !ft->u.func.result) {
-        note(f, "%s: not a func(x: T) -> T%s%s", name, NULL, NULL);
+        note(f, "%s: not a func(x: T) -> T", name);
         return false;
     }
     const weld_tnode *pt = ft->u.func.params[0].type, *rtype = ft->u.func.result;
@@ -296,7 +306,7 @@ static bool run_line(weld_crt *rt, weld_crt_instance *inst, fstat *f, const char
     weld_diag d;
     weld_diag_init(&d, NULL);
     if (weld_wave_parse(pt, arg_text, strlen(arg_text), &arg, &d) != WELD_OK) {
-        note(f, "argument %s does not parse: %s%s", arg_text, d.message, NULL);
+        note(f, "argument %s does not parse: %s", arg_text, d.message);
         return false;
     }
     weld_diag_init(&d, NULL);
@@ -317,7 +327,7 @@ static bool run_line(weld_crt *rt, weld_crt_instance *inst, fstat *f, const char
     } else {
         weld_diag_init(&d, NULL);
         if (weld_wave_parse(rtype, exp_text, strlen(exp_text), &exp, &d) != WELD_OK) {
-            note(f, "expected %s does not parse: %s%s", exp_text, d.message, NULL);
+            note(f, "expected %s does not parse: %s", exp_text, d.message);
             ok = false;
         } else {
             if (!val_eq(rtype, &res, &exp)) {
@@ -331,14 +341,14 @@ static bool run_line(weld_crt *rt, weld_crt_instance *inst, fstat *f, const char
     if (ok) {
         weld_diag_init(&d, NULL);
         if (!printed) {
-            note(f, "%s: weld_wave_print failed on the result%s%s", arg_text, NULL, NULL);
+            note(f, "%s: weld_wave_print failed on the result", arg_text);
             ok = false;
         } else if (weld_wave_parse(rtype, printed, strlen(printed), &back, &d) != WELD_OK) {
             note(f, "%s: the printed result %s does not parse back: %s", arg_text, printed, d.message);
             ok = false;
         } else {
             if (!val_eq(rtype, &res, &back)) {
-                note(f, "%s: the printed result %s parses back to another value%s", arg_text, printed, NULL);
+                note(f, "%s: the printed result %s parses back to another value", arg_text, printed);
                 ok = false;
             }
             weld_cval_free(&back);
@@ -527,7 +537,7 @@ int main(int argc, char **argv)
         total += f.values;
         differ += f.differ;
         nknown += f.known;
-        char kn[64] = "";
+        char kn[128] = "";
         if (f.known)
             snprintf(kn, sizeof kn, " (%zu known differences from jco, checked against the spec)", f.known);
         if (f.differ == 0) {
