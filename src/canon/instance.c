@@ -429,27 +429,11 @@ const weld_tnode *weld_crt_component_type(const weld_crt_component *c)
 /* Run a core function on 64-bit slots (the host-call convention). */
 static weld_status core_call(weld_crt *rt, weld_rt_func *f, const uint64_t *args, uint64_t *results)
 {
-    const weld_functype *t = weld_rt_func_type(f);
-    weld_rt_val a[CANON_MAX_FLAT_PARAMS + 2], r[2];
-    if (t->nparams > CANON_MAX_FLAT_PARAMS + 2 || t->nresults > 2)
-        return crt_trap(rt, "canonical ABI: core function with %u parameters and %u results",
-                        t->nparams, t->nresults);
-    for (uint32_t i = 0; i < t->nparams; i++) {
-        a[i].type = t->params[i];
-        a[i].u.i64 = (int64_t)args[i];
-    }
-    weld_diag d;
-    weld_diag_init(&d, NULL);
-    weld_status st = weld_rt_call(rt->e, f, a, t->nparams, r, t->nresults, &d);
-    if (st == WELD_ERR_TRAP) {
-        size_t used = strlen(rt->backtrace);
-        const char *bt = weld_rt_backtrace(rt->e);
-        snprintf(rt->backtrace + used, sizeof rt->backtrace - used, "%s", bt);
-        return crt_trap(rt, "%s", d.message);
-    }
-    if (st) return crt_trap(rt, "%s", d.message);
-    for (uint32_t i = 0; i < t->nresults; i++) results[i] = (uint64_t)r[i].u.i64;
-    return WELD_OK;
+    rt_trap tr = rt_call_slots(rt->e, f, args, results);
+    if (!tr) return WELD_OK;
+    size_t used = strlen(rt->backtrace);
+    snprintf(rt->backtrace + used, sizeof rt->backtrace - used, "%s", weld_rt_backtrace(rt->e));
+    return crt_trap(rt, "%s", rt_trap_text(rt->e, tr));
 }
 
 static weld_status scope_finish(weld_crt *rt, crt_scope *s, weld_status st)
