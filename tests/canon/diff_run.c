@@ -234,12 +234,21 @@ typedef struct known {
 
 static known *known_v;
 static size_t known_n;
+static lines known_lines;
+
+static void lines_free(lines *ls)
+{
+    free(ls->v);
+    free(ls->buf);
+    *ls = (lines){0};
+}
 
 static bool read_known(const char *path)
 {
     lines ls;
     if (!read_lines(path, &ls))
         return false;
+    known_lines = ls;
     known_v = calloc(ls.n + 1, sizeof *known_v);
     for (size_t i = 0; i < ls.n; i++) {
         char *arg = ls.v[i].text, *res = strchr(arg, '\t'), *why = res ? strchr(res + 1, '\t') : NULL;
@@ -555,5 +564,9 @@ int main(int argc, char **argv)
     printf("# compared %zu values, %zu differ, %zu known differences (%zu of them differ from the spec)\n",
            total, differ, nknown, known_differ);
     weld_crt_free(rt);
+    lines_free(&vals);
+    lines_free(&exps);
+    lines_free(&known_lines);
+    free(known_v);
     return 0;
 }
