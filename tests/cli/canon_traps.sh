@@ -69,18 +69,19 @@ check() {
   fi
 }
 
-"$WELD" run "$D/bool-nonzero.wasm" --invoke 'f()' > "$T/probe.out" 2> "$T/probe.err"
-if grep -q 'not a core module' "$T/probe.err"; then
-  skip "Canonical ABI trap fixtures under weld run" \
-    "weld run does not run components yet (stands for $ncases checks$([ -x "$SAN" ] && echo ", and $ncases under ASan"))"
-else
-  for bin in "$WELD" "$SAN"; do
-    [ -x "$bin" ] || continue
-    printf '%s\n' "$CASES" | while IFS=';' read -r n args kind want; do
-      check "$bin" "$n" "$args" "$kind" "$want"
-    done
+for bin in "$WELD" "$SAN"; do
+  [ -x "$bin" ] || continue
+  [ "$bin" = "$SAN" ] && [ "$SAN" -ef "$WELD" ] && continue   # make check on the ASan build
+  "$bin" run "$D/bool-nonzero.wasm" --invoke 'f()' > "$T/probe.out" 2> "$T/probe.err"
+  if grep -q 'not a core module' "$T/probe.err"; then
+    skip "Canonical ABI trap fixtures under $bin run" \
+      "this weld run does not run components (stands for $ncases checks)"
+    continue
+  fi
+  printf '%s\n' "$CASES" | while IFS=';' read -r n args kind want; do
+    check "$bin" "$n" "$args" "$kind" "$want"
   done
-fi
+done
 
 # reentrance, through the differential runner
 BIN="$WELD_BUILD/tests/canon_diff"
