@@ -58,7 +58,14 @@ $(SPEC_RUNNER): tests/spec/spec_runner.c tests/spec/spec_exec.c tests/spec/spec_
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $< tests/spec/spec_exec.c $(LDFLAGS) $(LIB) $(LDLIBS) -o $@
 
-unit: $(UNIT_BIN) $(SPEC_RUNNER)
+# The differential Canonical ABI test against jco (tests/cli/canon_diff.sh runs it); built
+# once the WAVE reader and printer (weld/wave.h) are there.
+CANON_DIFF := $(if $(wildcard include/weld/wave.h),$(BUILD)/tests/canon_diff)
+$(BUILD)/tests/canon_diff: tests/canon/diff_run.c $(LIB) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $< $(LDFLAGS) $(LIB) $(LDLIBS) -o $@
+
+unit: $(UNIT_BIN) $(SPEC_RUNNER) $(CANON_DIFF)
 
 # Validation throughput (tests/bench/validate.sh runs it on large real modules).
 $(BUILD)/bench_validate: tests/bench/bench_validate.c $(LIB) $(HDRS)

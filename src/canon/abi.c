@@ -180,13 +180,11 @@ static weld_status unsupported(canon_cx *cx, const weld_tnode *t)
                     weld_tkind_name(t->kind));
 }
 
-static weld_status check_flags(canon_cx *cx, uint32_t nlabels, uint64_t bits)
+/* The bits of a flags value that name labels: CanonicalABI.md's unpack_flags_from_int
+ * reads one bit per label and ignores the bits past them (no trap). */
+static uint64_t known_flags(uint32_t nlabels, uint64_t bits)
 {
-    uint64_t known = nlabels >= 64 ? UINT64_MAX : (((uint64_t)1 << nlabels) - 1);
-    if (bits & ~known)
-        return crt_trap(cx->rt, "canonical ABI: unknown flag bits 0x%llx for flags of %u labels",
-                        (unsigned long long)(bits & ~known), nlabels);
-    return WELD_OK;
+    return bits & (nlabels >= 64 ? UINT64_MAX : (((uint64_t)1 << nlabels) - 1));
 }
 
 /* ---- scalars ------------------------------------------------------------------------ */
@@ -1094,7 +1092,7 @@ static weld_status load_val(canon_cx *cx, uint32_t ptr, const weld_tnode *t0,
         uint32_t n = t->u.labels.count;
         if (n > 32) return unsupported(cx, t);
         uint64_t x = l->size ? mld(cx, ptr, l->size) : 0;
-        if ((st = check_flags(cx, n, x))) return st;
+        x = known_flags(n, x);
         out->u.flags = (uint32_t)x;
         return WELD_OK;
     }
@@ -1179,7 +1177,7 @@ static weld_status lift_flat(canon_cx *cx, fin *f, const weld_tnode *t0, const c
         uint32_t n = t->u.labels.count;
         if (n > 32) return unsupported(cx, t);
         uint64_t x = n ? (uint32_t)fin_next(f) : 0;
-        if ((st = check_flags(cx, n, x))) return st;
+        x = known_flags(n, x);
         out->u.flags = (uint32_t)x;
         return WELD_OK;
     }
@@ -1327,7 +1325,7 @@ static weld_status xfer_mem(canon_cx *from, uint32_t fp, const weld_tnode *fs0,
         if (n > 32) return unsupported(from, fs);
         if (!fl->size) return WELD_OK;
         uint64_t x = mld(from, fp, fl->size);
-        if ((st = check_flags(from, n, x))) return st;
+        x = known_flags(n, x);
         mst(to, tp, x, tl->size);
         return WELD_OK;
     }
@@ -1403,7 +1401,7 @@ static weld_status xfer_flat(canon_cx *from, fin *fi, const weld_tnode *fs0,
         if (n > 32) return unsupported(from, fs);
         if (!n) return WELD_OK;
         uint64_t x = (uint32_t)fin_next(fi);
-        if ((st = check_flags(from, n, x))) return st;
+        x = known_flags(n, x);
         fout_put(fo, x);
         return WELD_OK;
     }

@@ -125,7 +125,9 @@ uint32_t crt_table_add(crt_table *t, crt_handle h);
 crt_handle *crt_table_get(crt_table *t, uint32_t i);
 void crt_table_remove(crt_table *t, uint32_t i);
 bool crt_scope_add_lender(crt_scope *s, crt_table *t, uint32_t index);
-/* End a call: release the lends; a trap message when borrows are still held, else NULL. */
+/* End a call: release the lends; a trap message when borrows are still held (s->borrow_count
+ * of them), else NULL. It does not touch the runtime's trap message: a trap already in
+ * progress keeps its own. */
 const char *crt_scope_end(crt_scope *s);
 
 /* ---- lift and lower (abi.c) -------------------------------------------------------- */

@@ -441,7 +441,9 @@ static weld_status scope_finish(weld_crt *rt, crt_scope *s, weld_status st)
     const char *msg = crt_scope_end(s);
     free(s->lenders);
     rt->scope = s->parent;
-    if (!st && msg) st = crt_trap(rt, "%s", msg);
+    if (!st && msg)
+        st = crt_trap(rt, "canonical ABI: %u borrow handle(s) still held at the end of the call",
+                      s->borrow_count);
     return st;
 }
 

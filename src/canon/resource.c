@@ -79,11 +79,5 @@ const char *crt_scope_end(crt_scope *s)
     s->lenders = NULL;
     s->nlenders = s->cap = 0;
     if (s->borrow_count == 0) return NULL;
-    if (s->inst && s->inst->rt) {
-        crt_trap(s->inst->rt,
-                 "canonical ABI: %u borrow handle(s) still held at the end of the call",
-                 s->borrow_count);
-        return s->inst->rt->trap;
-    }
     return "canonical ABI: borrow handle(s) still held at the end of the call";
 }

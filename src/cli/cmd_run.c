@@ -4,6 +4,7 @@
  * TYPE:VALUE on a line. A trap prints its message and backtrace. A component FILE goes to
  * run_component.c (`--invoke 'NAME(ARGS)'` in WAVE). */
 #include "cli.h"
+#include "run.h"
 #include "weld/component.h"
 #include "weld/runtime.h"
 #include "weld/validate.h"
@@ -15,13 +16,6 @@
 #include <time.h>
 
 static const weld_cmd *self(void);
-/* run_component.c: FILE is a component and --invoke is given */
-int cli_run_component(const char *path, const uint8_t *data, size_t len, const char *invoke, int nextra,
-                      const weld_rt_limits *lim, bool timing);
-/* run_command.c: a component without --invoke runs as a WASI 0.2 command */
-int cli_run_command(const char *path, const uint8_t *data, size_t len, int argc, const char *const *argv,
-                    int envc, const char *const *envp, int ndirs, const char *const *dirs,
-                    const weld_rt_limits *lim, bool timing);
 
 /* Parse a command-line argument as a value of type t. */
 static bool parse_arg(const char *s, weld_valtype t, weld_rt_val *v)
@@ -155,13 +149,6 @@ done_args:
         free(envs);
         return cli_report(&d, NULL, 0);
     }
-    if (invoke && weld_is_component(data, len)) {
-        rc = cli_run_component(path, data, len, invoke, invoke ? argc - first_arg : 0, &lim, timing);
-        free(dirs);
-        free(envs);
-        free(data);
-        return rc;
-    }
     /* The WASI program sees FILE as argv[0], then the arguments after FILE or "--";
      * --env NAME=VALUE sets a variable, --env NAME passes the host's value of NAME. */
     int gargc = invoke ? 1 : 1 + (argc - first_arg);
@@ -193,9 +180,11 @@ done_args:
         }
         snprintf(genv[i], l, v ? "%s=%s" : "%s", envs[i], v);
     }
-    if (weld_is_component(data, len)) { /* without --invoke: a WASI 0.2 command */
-        rc = cli_run_command(path, data, len, gargc, gargv, nenv, (const char *const *)genv, ndirs, dirs, &lim,
-                             timing);
+    if (weld_is_component(data, len)) {
+        cli_wasi_args wa = {gargc, gargv, nenv, (const char *const *)genv, ndirs, dirs};
+        rc = invoke ? cli_run_component(path, data, len, invoke, argc - first_arg, &wa, &lim, timing)
+                    : cli_run_command(path, data, len, gargc, gargv, nenv, (const char *const *)genv, ndirs,
+                                      dirs, &lim, timing);
         goto out;
     }
     weld_wasi_config wc = {gargc, gargv, nenv, (const char *const *)genv, 0, 1, 2};

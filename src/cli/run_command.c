@@ -2,6 +2,7 @@
  * WASI 0.2 command (its wasi:cli/run export) with weld's WASI 0.2 host (weld/wasi2.h) and
  * exit with the program's code. cmd_run.c parses the options and calls cli_run_command. */
 #include "cli.h"
+#include "run.h"
 #include "weld/crt.h"
 #include "weld/wasi2.h"
 #include <string.h>
@@ -10,10 +11,6 @@
 #define TRAP_EXIT 134 /* a trap in a WASI command: 128 + SIGABRT, as wasmtime exits */
 
 extern const weld_cmd cmd_run;
-
-int cli_run_command(const char *path, const uint8_t *data, size_t len, int argc, const char *const *argv,
-                    int envc, const char *const *envp, int ndirs, const char *const *dirs,
-                    const weld_rt_limits *lim, bool timing);
 
 /* Whether the component type exports the instance wasi:cli/run (at some version). */
 static bool exports_run(const weld_tnode *ct)
@@ -97,6 +94,8 @@ int cli_run_command(const char *path, const uint8_t *data, size_t len, int argc,
         rc = TRAP_EXIT;
     } else if (st) {
         rc = cli_report(&d, NULL, 0);
+        if (st == WELD_ERR_LINK)
+            fprintf(stderr, "  (to call one of its functions, give --invoke 'NAME(ARGS)')\n");
     } else {
         rc = code & 0xff;
     }

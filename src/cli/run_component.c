@@ -3,6 +3,8 @@
  * arguments written in WAVE (weld/wave.h) and print its result in WAVE. cmd_run.c
  * dispatches here when FILE is a component. */
 #include "cli.h"
+#include "run.h"
+#include "weld/wasi2.h"
 #include "weld/crt.h"
 #include "weld/wave.h"
 #include <stdlib.h>
@@ -10,9 +12,6 @@
 #include <time.h>
 
 #define TRAP_EXIT 134 /* 128 + SIGABRT, as for core modules (and wasmtime) */
-
-int cli_run_component(const char *path, const uint8_t *data, size_t len, const char *invoke, int nextra,
-                      const weld_rt_limits *lim, bool timing);
 
 /* Print the exported functions (top level and of exported instances) with their types. */
 static void list_exports(FILE *f, const weld_tnode *ct)
@@ -51,7 +50,7 @@ static void shift_diag(weld_diag *d, const char *whole, const char *part)
 }
 
 int cli_run_component(const char *path, const uint8_t *data, size_t len, const char *invoke, int nextra,
-                      const weld_rt_limits *lim, bool timing)
+                      const cli_wasi_args *wasi, const weld_rt_limits *lim, bool timing)
 {
     if (!invoke) {
         fprintf(stderr, "weld run: %s is a component: give --invoke 'NAME(ARGS)' to call one of its exports\n", path);
@@ -75,6 +74,7 @@ int cli_run_component(const char *path, const uint8_t *data, size_t len, const c
     uint32_t nparams = 0;
     bool have_res = false;
     memset(&res, 0, sizeof res);
+    weld_wasi2 *w2 = NULL;
     weld_crt *rt = weld_crt_new(lim);
     if (!rt || !(fname = malloc((size_t)name.len + 1))) {
         fprintf(stderr, "weld run: out of memory\n");
@@ -95,12 +95,14 @@ int cli_run_component(const char *path, const uint8_t *data, size_t len, const c
         rc = CLI_REJECTED;
         goto out;
     }
-    /* ---- the WASI 0.2 host ------------------------------------------------------------
-     * TODO(wasi2): link weld's WASI 0.2 host here, once it lands as weld_wasi2_link
-     * (wasi:cli, wasi:io, wasi:clocks, wasi:random, wasi:filesystem bound into `l`, with the
-     * --dir and --env settings of cmd_run.c). Until then the linker is empty: a component
-     * with imports fails in weld_crt_instantiate with the runtime's message listing each
-     * missing import. */
+    /* the WASI 0.2 host: the component's wasi:* imports, with --dir and --env */
+    weld_wasi2_config wc = {.argc = wasi->argc, .argv = wasi->argv, .envc = wasi->envc,
+                            .envp = wasi->envp, .npreopens = wasi->ndirs, .preopens = wasi->dirs,
+                            .stdin_fd = 0, .stdout_fd = 1, .stderr_fd = 2};
+    if (!(w2 = weld_wasi2_new(&wc, rt, &d)) || weld_wasi2_link(w2, l, &d)) {
+        rc = cli_report(&d, NULL, 0);
+        goto out;
+    }
     weld_crt_instance *inst;
     weld_status st = weld_crt_instantiate(rt, c, l, &inst, &d);
     if (st) {
@@ -137,6 +139,12 @@ int cli_run_component(const char *path, const uint8_t *data, size_t len, const c
     if (timing)
         fprintf(stderr, "weld run: %.3f s CPU\n",
                 (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    uint32_t code;
+    if (st == WELD_ERR_TRAP && weld_wasi2_exited(w2, &code)) { /* wasi:cli/exit */
+        fflush(stdout);
+        rc = (int)(code & 0xff);
+        goto out;
+    }
     if (st == WELD_ERR_TRAP) {
         fprintf(stderr, "weld: trap: %s\n", d.message);
         fputs(weld_crt_backtrace(rt), stderr);
@@ -164,5 +172,6 @@ out:
     free(argv);
     free(fname);
     weld_crt_free(rt);
+    weld_wasi2_free(w2);
     return rc;
 }

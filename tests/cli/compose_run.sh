@@ -16,6 +16,14 @@ mkdir -p "$T/run"
 ln -s "$NM" "$T/run/node_modules"
 : > "$T/list"
 : > "$T/expect"
+# weld_ NAME WAVE-CALL...: the same file also runs in weld (weld run --invoke), each call
+# printing a WAVE value; their results, strings unquoted, joined by spaces, must equal
+# jco's on node for that file
+: > "$T/weld"
+weld_() {
+  name=$1; shift
+  for c in "$@"; do printf '%s\t%s\n' "$name" "$c" >> "$T/weld"; done
+}
 # case NAME EXPECTED CALL... : the composed $T/run/NAME.wasm, its calls and expected results
 case_() {
   name=$1 want=$2; shift 2
@@ -52,26 +60,35 @@ exports: [{ instance: a, export: tick, as: tick-a }, { instance: b, export: tick
 Y
 compose_ "compose calc + adder" "$WELD" plug "$C/calc.wasm" --plug "$C/adder.wasm" -o "$T/run/calc.wasm"
 case_ calc 6 run:5
+weld_ calc 'run(5)'
 compose_ "compose quad <- doubler <- adder (transitive)" \
   "$WELD" plug "$C/quad.wasm" --plug "$C/doubler.wasm" --plug "$C/adder.wasm" -o "$T/run/quad.wasm"
 case_ quad 12 run:3
+weld_ quad 'run(3)'
 compose_ "compose with the highest compatible version" "$WELD" compose "$T/semver.yaml" -o "$T/run/semver.wasm"
 case_ semver 1006 run:5
+weld_ semver 'run(5)'
 compose_ "compose counter-user <- counter (resource)" \
   "$WELD" plug "$C/counter-user.wasm" --plug "$C/counter.wasm" -o "$T/run/counter.wasm"
 case_ counter 7 run:5
+weld_ counter 'run(5)'
 compose_ "compose two tickers sharing one tally" "$WELD" compose "$T/shared.yaml" -o "$T/run/shared.wasm"
 case_ shared "1 2 3" tickA tickB tickA
+weld_ shared 'tick-a()' 'tick-b()' 'tick-a()'
 compose_ "compose two tickers with a tally each" "$WELD" compose "$T/multi.yaml" -o "$T/run/multi.wasm"
 case_ multi "1 1 2" tickA tickB tickA
+weld_ multi 'tick-a()' 'tick-b()' 'tick-a()'
 compose_ "compose compose-specs/shared.yaml" "$WELD" compose "$WELD_ROOT/compose-specs/shared.yaml" -o "$T/run/shared-example.wasm"
 case_ shared-example "1 2 1 3" tickA tickB tickC tickA
+weld_ shared-example 'tick-a()' 'tick-b()' 'tick-c()' 'tick-a()'
 compose_ "compose in wasm-compose's form" \
   "$WELD" compose "$C/quad.wasm" -d "$C/doubler.wasm" -d "$C/adder.wasm" -o "$T/run/wc-quad.wasm"
 case_ wc-quad 20 run:5
+weld_ wc-quad 'run(5)'
 compose_ "compose the demo spec (C app + JS text provider)" \
   "$WELD" compose "$WELD_ROOT/compose-specs/demo.yaml" -o "$T/run/demo.wasm"
 case_ demo "HELLO COMPOSED WORLD (3 words)" "describe:hello composed world"
+weld_ demo 'describe("hello composed world")'
 
 # a chain of 40 distinct links after a start (fixtures/compose/link.wasm renamed per link,
 # as the benchmark does): step(x) = x + 40
@@ -88,6 +105,7 @@ for i in $(seq 1 40); do
 done
 compose_ "compose a chain of 40 links (auto-plugged)" "$WELD" compose "$T/chain/chain.yaml" -o "$T/run/chain.wasm"
 case_ chain 42 "s0040.step:2"
+weld_ chain 's0040#step(2)'
 
 R=${WELD_REALWORLD_DIR:-}
 if [ -n "$R" ] && [ -f "$R/.built" ]; then
@@ -97,10 +115,20 @@ if [ -n "$R" ] && [ -f "$R/.built" ]; then
       if [ -f "$R/$g.wasm" ] && [ -f "$R/$n.wasm" ]; then
         compose_ "compose $g with $n" "$WELD" plug "$R/$g.wasm" --plug "$R/$n.wasm" -o "$T/run/$g+$n.wasm"
         case_ "$g+$n" "Hello, $lang!" greet:Hello
+        weld_ "$g+$n" 'greet("Hello")'
       else
         skip "compose $g with $n" "$R/$g.wasm or $R/$n.wasm not built"
       fi
     done
+  done
+  # the names providers alone
+  for n in names-c names-cpp names-rust names-js; do
+    case $n in names-c) lang=C ;; names-cpp) lang=C++ ;; names-rust) lang=Rust ;; *) lang=JavaScript ;; esac
+    if [ -f "$R/$n.wasm" ]; then
+      cp "$R/$n.wasm" "$T/run/$n.wasm"
+      case_ "$n" "$lang" names.getName
+      weld_ "$n" 'demo:greeter/names@0.1.0#get-name()'
+    fi
   done
 else
   skip "every realworld greeter composed with every names provider" "realworld components not built (${R:-WELD_REALWORLD_DIR unset}/.built missing)"
@@ -121,3 +149,31 @@ while IFS="$(printf '\t')" read -r file want; do
     *) fail "$name: jco transpiles it and it runs on node" "${line:-no result} $(tail -3 "$T/node.err")" ;;
   esac
 done < "$T/expect"
+
+# the same files in weld's own runtime, compared with what jco printed for them
+weld_ok=0
+while IFS="$(printf '\t')" read -r name call; do
+  printf '%s\n' "$call" >> "$T/calls-$name"
+done < "$T/weld"
+for f in "$T"/calls-*; do
+  [ -f "$f" ] || continue
+  name=${f##*/calls-}
+  file="$T/run/$name.wasm"
+  line=$(grep -F "	$file	" "$T/results" | head -1)
+  jco_got=${line#*"$file"	}
+  got=""
+  err=""
+  while read -r call; do
+    if out=$("$WELD" run "$file" --invoke "$call" 2>"$T/weld.err"); then
+      case $out in \"*\") out=${out#\"}; out=${out%\"} ;; esac
+      got="${got:+$got }$out"
+    else
+      err="$call: exit $? $(head -3 "$T/weld.err")"
+      break
+    fi
+  done < "$f"
+  if [ -n "$err" ]; then fail "$name: runs in weld" "$err"
+  elif [ "$got" = "$jco_got" ]; then ok "$name: runs in weld with jco's result: $got"; weld_ok=$((weld_ok + 1))
+  else fail "$name: runs in weld with jco's result" "weld '$got', jco '$jco_got'"; fi
+done
+echo "# $weld_ok components ran in weld with the same results as on jco"

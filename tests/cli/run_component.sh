@@ -73,7 +73,7 @@ expect_fail "a component with imports lists the missing ones" 'import demo:greet
   "$WELD" run "$FIX/crt/greet.wasm" --invoke 'greet("x")'
 out=$("$WELD" run "$FIX/crt/greet-names.wasm" --invoke 'greet("Hello")' 2>&1)
 [ "$out" = '"Hello, weld!"' ] && ok "a composed component runs" || fail "a composed component runs" "$out"
-expect_fail "a component needs --invoke" "give --invoke 'NAME(ARGS)'" "$WELD" run "$C"
+expect_fail "a component that is not a command needs --invoke" "give --invoke 'NAME(ARGS)'" "$WELD" run "$C"
 expect_fail "arguments go inside the --invoke text" "go inside the --invoke text" "$WELD" run "$C" --invoke len 1
 "$WELD" help run > "$T/help"
 grep -q "COMPONENT --invoke 'NAME(ARGS)'" "$T/help" && ok "weld help run describes components" || fail "weld help run describes components"
