@@ -1,7 +1,8 @@
 /* test_wasi2.c - the WASI 0.2 host without a component: its host functions called directly
  * with the values the runtime would pass (borrow handles as reps, strings, flags, packed
  * byte lists) on a context with a preopened directory tree, checking the sandbox rules of
- * wasi:filesystem, file and pipe streams, poll, clocks, environment and exit. */
+ * wasi:filesystem, file and pipe streams, poll, clocks, environment and exit; then whole
+ * command components of fixtures/wasi2 linked, instantiated and run through the API. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -661,6 +662,80 @@ static void test_link(void **state)
     assert_int_equal(weld_wasi2_link(f->w, l, &d), WELD_OK);
 }
 
+/* ---- whole components through the library API -------------------------------------- */
+
+static void load(weld_crt *rt, const char *name, weld_crt_component **c)
+{
+    char path[512];
+    const char *root = getenv("WELD_ROOT");
+    snprintf(path, sizeof path, "%s/fixtures/wasi2/%s", root ? root : ".", name);
+    uint8_t *data;
+    size_t len;
+    weld_diag d;
+    weld_diag_init(&d, path);
+    assert_int_equal(weld_file_read(path, &data, &len, &d), WELD_OK);
+    assert_int_equal(weld_crt_component_load(rt, data, len, c, &d), WELD_OK);
+    free(data);
+}
+
+static void test_components(void **state)
+{
+    fx *f = *state;
+    weld_diag d;
+    weld_diag_init(&d, NULL);
+    /* two patch versions of wasi:io/poll: one host pollable type */
+    weld_crt_component *c;
+    weld_crt_instance *in;
+    load(f->rt, "versions.wasm", &c);
+    weld_crt_linker *l = weld_crt_linker_new(f->rt);
+    assert_int_equal(weld_wasi2_link(f->w, l, &d), WELD_OK);
+    assert_int_equal(weld_crt_instantiate(f->rt, c, l, &in, &d), WELD_OK);
+    int code = -1;
+    assert_int_equal(weld_wasi2_run(f->w, f->rt, in, &code, &d), WELD_OK);
+    assert_int_equal(code, 0);
+    /* a missing import is a link error naming it */
+    load(f->rt, "missing.wasm", &c);
+    assert_int_equal(weld_crt_instantiate(f->rt, c, l, &in, &d), WELD_ERR_LINK);
+    assert_non_null(strstr(d.message, "demo:absent/api@1.0.0"));
+    assert_null(strstr(d.message, "wasi:random"));
+    /* the probe: files in the preopen, stdout to a file, exit(1) through the adapter */
+    weld_crt *rt = weld_crt_new(NULL);
+    char pre[256], pbox[128];
+    snprintf(pbox, sizeof pbox, "%s/pbox", f->root);
+    assert_int_equal(mkdir(pbox, 0755), 0);
+    snprintf(pre, sizeof pre, "%s::/box", pbox);
+    const char *argv[] = {"probe", "/box", "1"}, *envp[] = {"WELD_PROBE=unit"}, *pres[] = {pre};
+    int devnull = open("/dev/null", O_RDONLY);
+    weld_wasi2_config cfg = {.argc = 3, .argv = argv, .envc = 1, .envp = envp, .npreopens = 1, .preopens = pres,
+                             .stdin_fd = devnull, .stdout_fd = f->out_fd, .stderr_fd = -1};
+    weld_wasi2 *w = weld_wasi2_new(&cfg, rt, &d);
+    assert_non_null(w);
+    load(rt, "probe.wasm", &c);
+    l = weld_crt_linker_new(rt);
+    assert_int_equal(weld_wasi2_link(w, l, &d), WELD_OK);
+    assert_int_equal(weld_crt_instantiate(rt, c, l, &in, &d), WELD_OK);
+    assert_int_equal(weld_wasi2_run(w, rt, in, &code, &d), WELD_OK);
+    assert_int_equal(code, 1);
+    uint32_t ec;
+    assert_true(weld_wasi2_exited(w, &ec));
+    weld_crt_free(rt);
+    weld_wasi2_free(w);
+    close(devnull);
+    char out[4096] = {0};
+    assert_true(pread(f->out_fd, out, sizeof out - 1, 0) > 0);
+    assert_non_null(strstr(out, "getenv WELD_PROBE=unit\n"));
+    assert_non_null(strstr(out, "after pwrite: 8 \"liABCDEF\"\n"));
+    assert_non_null(strstr(out, "list /box: link@ sub/\n"));
+    assert_non_null(strstr(out, "escape via ..: refused\n"));
+    assert_non_null(strstr(out, "list /box:\nescape via ..: refused\n")); /* all cleaned up */
+    assert_non_null(strstr(out, "random: differs\n"));
+    char p[256];
+    snprintf(p, sizeof p, "%s/escape.txt", f->root);
+    struct stat st;
+    assert_int_not_equal(stat(p, &st), 0);
+    assert_int_equal(rmdir(pbox), 0); /* empty */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -671,6 +746,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cli, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_link, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_components, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
