@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static const p2_def *const TABLES[] = {p2_io_defs, p2_cli_defs, p2_fs_defs, p2_sock_defs};
+static const p2_def *const TABLES[] = {p2_io_defs, p2_cli_defs, p2_fs_defs, p2_sock_defs, p2_http_defs};
 
 /* ---- the object table ---------------------------------------------------------------- */
 
@@ -232,6 +232,8 @@ weld_wasi2 *weld_wasi2_new(const weld_wasi2_config *c, weld_crt *rt, weld_diag *
     if (!(w->binds = calloc(nb, sizeof *w->binds))) goto nomem;
     for (int k = 1; k < P2_NKINDS; k++)
         if (!(w->types[k] = weld_crt_resource_type_new(rt, KIND_NAMES[k], dtor, w))) goto nomem;
+    for (int k = 0; k < P2_NHTTP; k++)
+        if (!(w->http[k] = weld_crt_resource_type_new(rt, p2_http_resources[k], NULL, NULL))) goto nomem;
     for (int i = 0; c && c->preopens && i < c->npreopens; i++) {
         const char *s = c->preopens[i], *sep = strstr(s, "::");
         char *host = strndup(s, sep ? (size_t)(sep - s) : strlen(s));
@@ -360,6 +362,8 @@ weld_status weld_wasi2_link(weld_wasi2 *w, weld_crt_linker *l, weld_diag *d)
         if (st)
             return weld_diag_set(d, st, WELD_NO_OFFSET, "cannot define %s resource %s", inst, RESOURCES[i].name);
     }
+    weld_status hst = p2_http_link(w, l, P2_VERSION, d);
+    if (hst) return hst;
     p2_bind *b = w->binds;
     for (size_t t = 0; t < sizeof TABLES / sizeof *TABLES; t++)
         for (const p2_def *f = TABLES[t]; f->name; f++, b++) {

@@ -5,6 +5,7 @@
  *   p2_cli.c   wasi:cli, wasi:clocks, wasi:random
  *   p2_fs.c    wasi:filesystem (types, preopens) over the preview1 sandbox (path.c)
  *   p2_sock.c  wasi:sockets: defined, but no socket is ever made
+ *   p2_http.c  wasi:http (types, outgoing-handler): defined, every function traps
  *
  * Every resource the host hands out is an entry of one object table; its representation
  * is the entry's index + 1 and its kind says which resource type it belongs to. */
@@ -80,6 +81,10 @@ typedef struct p2_bind {
     weld_crt_host_fn fn;
 } p2_bind;
 
+/* wasi:http resource types (p2_http.c): never instantiated, but bound. */
+#define P2_NHTTP 11
+extern const char *const p2_http_resources[P2_NHTTP];
+
 struct weld_wasi2 {
     weld_crt *rt;
     int argc, envc;
@@ -95,6 +100,7 @@ struct weld_wasi2 {
     uint32_t exit_code;
     bool allow_net;
     p2_bind *binds;  /* one per function of the tables, in their order */
+    weld_crt_resource_type *http[P2_NHTTP];
 };
 
 /* A host function of an interface; tables end with a NULL name. */
@@ -103,7 +109,9 @@ typedef struct p2_def {
     const char *name;
     weld_crt_host_fn fn;
 } p2_def;
-extern const p2_def p2_io_defs[], p2_cli_defs[], p2_fs_defs[], p2_sock_defs[];
+extern const p2_def p2_io_defs[], p2_cli_defs[], p2_fs_defs[], p2_sock_defs[], p2_http_defs[];
+/* Bind the wasi:http resource types (and the io types it uses) at `version`. */
+weld_status p2_http_link(weld_wasi2 *w, weld_crt_linker *l, const char *version, weld_diag *d);
 
 /* The host function `name` of interface `iface` (no version), NULL if none (tests). */
 weld_crt_host_fn p2_find(const char *iface, const char *name);

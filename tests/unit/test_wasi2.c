@@ -660,6 +660,15 @@ static void test_link(void **state)
     weld_diag d;
     weld_diag_init(&d, NULL);
     assert_int_equal(weld_wasi2_link(f->w, l, &d), WELD_OK);
+    /* sockets: no socket is made; http: defined, traps */
+    weld_cval r, fam[1] = {U(0)};
+    assert_int_equal(call(f, "wasi:sockets/tcp-create-socket", "create-tcp-socket", fam, 1, &r), WELD_OK);
+    assert_int_equal(rc_of(&r), 1); /* access-denied */
+    uint32_t net = own_of(f, "wasi:sockets/instance-network", "instance-network", NULL, 0);
+    weld_cval rs[2] = {H(net), S("example.com")};
+    assert_int_equal(call(f, "wasi:sockets/ip-name-lookup", "resolve-addresses", rs, 2, &r), WELD_OK);
+    assert_int_equal(rc_of(&r), 1);
+    assert_int_equal(call(f, "wasi:http/types", "[constructor]fields", NULL, 0, &r), WELD_ERR_TRAP);
 }
 
 /* ---- whole components through the library API -------------------------------------- */
