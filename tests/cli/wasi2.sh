@@ -1,6 +1,7 @@
 # WASI 0.2 commands under `weld run` (weld's WASI 0.2 host, weld/wasi2.h):
 #  - the real command components of the interop corpus ($WELD_REALWORLD_DIR) print what
-#    `jco run` prints;
+#    `jco run` prints; a componentize-js command (fixtures/wasi2/hello.js, built once into
+#    $WELD_CACHE/wasi2/) runs;
 #  - fixtures/wasi2/probe.wasm (a command component) and probe.core.wasm (the same program
 #    as a preview1 module) give the same stdout, stderr, exit code and files;
 #  - every fixtures/wasi program as a command component (fixtures/wasi2/wasi/NAME.wasm)
@@ -72,6 +73,21 @@ want: $want
 got:  $got
 $(head -5 "$T/err")"; fi
 done
+
+# ---- a componentize-js command (imports wasi:sockets and wasi:http too) ----------------
+JSC="${WELD_CACHE:-}/wasi2/hello-js.wasm"
+if [ -n "${WELD_CACHE:-}" ] && [ -n "${JCO_HOME:-}" ] && [ -d "$JCO_HOME/node_modules/@bytecodealliance/componentize-js" ]; then
+  if [ ! -f "$JSC" ]; then # built once (about a minute), kept in the cache
+    mkdir -p "$T/js" "$(dirname "$JSC")" && cp -r "$WELD_ROOT/wit" "$W2/hello.js" "$T/js/" &&
+      (cd "$T/js" && node "$WELD_ROOT/fixtures/tools/jco.mjs" componentize hello.js --wit wit --world-name command \
+        -o hello-js.wasm > "$T/js.log" 2>&1) && cp "$T/js/hello-js.wasm" "$JSC"
+  fi
+  got=$(cd "$T" && "$WELD" run "$JSC" 2>&1); rc=$?
+  [ "$rc" = 0 ] && [ "$got" = "hello from js" ] && ok "a componentize-js command runs (sockets, http imports bound)" ||
+    fail "a componentize-js command runs (sockets, http imports bound)" "exit $rc: $got $(tail -3 "$T/js.log" 2>/dev/null)"
+else
+  skip "a componentize-js command runs (sockets, http imports bound)" "componentize-js not installed (JCO_HOME)"
+fi
 
 # ---- the probe: component against its preview1 module -----------------------------------
 printf 'one\ntwo\nthree\n' > "$T/stdin.txt"
