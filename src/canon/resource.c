@@ -1,7 +1,6 @@
 /* resource.c - handle tables (one per component instance) and borrow scopes
  * (CanonicalABI.md: the handle table, Task/Subtask lenders and borrow counting). */
 #include "canon/canon.h"
-#include <stdio.h>
 #include <stdlib.h>
 
 /* The spec's bound on table indices (MAX_LENGTH = 2^28 - 1). */
@@ -69,6 +68,15 @@ bool crt_scope_add_lender(crt_scope *s, crt_table *t, uint32_t index)
     return true;
 }
 
+/* The messages are constants: callers pass them to crt_trap (formatting into the trap
+ * buffer), so they must not live there. */
+#define HELD(n) "canonical ABI: " #n " borrow handle(s) still held at the end of the call"
+static const char *const held_msg[] = {
+    NULL,     HELD(1),  HELD(2),  HELD(3),  HELD(4),  HELD(5),  HELD(6),  HELD(7),  HELD(8),
+    HELD(9),  HELD(10), HELD(11), HELD(12), HELD(13), HELD(14), HELD(15), HELD(16),
+};
+#undef HELD
+
 const char *crt_scope_end(crt_scope *s)
 {
     for (uint32_t i = 0; i < s->nlenders; i++) {
@@ -79,11 +87,6 @@ const char *crt_scope_end(crt_scope *s)
     s->lenders = NULL;
     s->nlenders = s->cap = 0;
     if (s->borrow_count == 0) return NULL;
-    if (s->inst && s->inst->rt) {
-        crt_trap(s->inst->rt,
-                 "canonical ABI: %u borrow handle(s) still held at the end of the call",
-                 s->borrow_count);
-        return s->inst->rt->trap;
-    }
-    return "canonical ABI: borrow handle(s) still held at the end of the call";
+    if (s->borrow_count < sizeof held_msg / sizeof held_msg[0]) return held_msg[s->borrow_count];
+    return "canonical ABI: more than 16 borrow handles still held at the end of the call";
 }
