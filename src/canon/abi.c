@@ -107,7 +107,12 @@ static weld_status do_realloc(canon_cx *cx, uint32_t old_ptr, uint32_t old_size,
     if (in) in->may_leave = false;
     st = weld_rt_call(crt_engine(cx->rt), cx->o->realloc, a, 4, &r, 1, &d);
     if (in) in->may_leave = may_leave;
-    if (st == WELD_ERR_TRAP) return crt_trap(cx->rt, "%s", d.message);
+    if (st == WELD_ERR_TRAP) {
+        size_t used = strlen(cx->rt->backtrace);
+        snprintf(cx->rt->backtrace + used, sizeof cx->rt->backtrace - used, "%s",
+                 weld_rt_backtrace(crt_engine(cx->rt)));
+        return crt_trap(cx->rt, "%s", d.message);
+    }
     if (st) return crt_trap(cx->rt, "canonical ABI: realloc failed: %s", d.message);
     uint32_t p = (uint32_t)r.u.i32;
     if (align > 1 && (p & (align - 1)))

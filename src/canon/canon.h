@@ -124,8 +124,10 @@ uint32_t crt_table_add(crt_table *t, crt_handle h);
 /* The live handle at index i, or NULL. */
 crt_handle *crt_table_get(crt_table *t, uint32_t i);
 void crt_table_remove(crt_table *t, uint32_t i);
+/* The own handle t[index] lends a borrow for the call: its `lends` rises until the end. */
 bool crt_scope_add_lender(crt_scope *s, crt_table *t, uint32_t index);
-/* End a call: release the lends; a trap message when borrows are still held, else NULL. */
+/* End a call: release the lends; a trap message (a constant) when borrows are still held,
+ * else NULL. */
 const char *crt_scope_end(crt_scope *s);
 
 /* ---- lift and lower (abi.c) -------------------------------------------------------- */

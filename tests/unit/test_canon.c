@@ -1277,6 +1277,75 @@ static void test_transfer_flat(void **state)
     assert_non_null(strstr(trapmsg(e), "cannot transfer"));
 }
 
+/* both sides on one memory (the source is read before the destination's realloc can move
+ * or overwrite it), the memory growing on every realloc */
+static void test_transfer_shared_memory(void **state)
+{
+    env *e = *state;
+    side *a = &e->a, *b = &e->b;
+    b->mem = a->mem;
+    b->o.mem = a->mem;
+    b->bump = 32768;
+    b->mode = RA_GROW;
+    b->o.encoding = CANON_UTF16;
+    weld_cval items[3] = {cv_str("shared"), cv_str("mémoire"), cv_str("☃☃☃")}, v = cv_items(items, 3), out;
+    uint64_t from[2], to[2];
+    assert_int_equal(canon_lower_params(&a->cx, &F_LSTR, &v, from), WELD_OK);
+    assert_int_equal(canon_transfer_params(&a->cx, &F_LSTR, &b->cx, &F_LSTR, from, to), WELD_OK);
+    assert_true(a->mem->size > 65536);
+    assert_int_equal(canon_lift_params(&b->cx, &F_LSTR, to, &out), WELD_OK);
+    assert_true(cv_eq(&T_LIST_STR, &v, &out));
+    weld_cval_free(&out);
+    /* and the source is intact */
+    assert_int_equal(canon_lift_params(&a->cx, &F_LSTR, from, &out), WELD_OK);
+    assert_true(cv_eq(&T_LIST_STR, &v, &out));
+    weld_cval_free(&out);
+}
+
+/* empty strings and lists still call realloc (for 0 bytes); fixed-length lists in flat form */
+static void test_transfer_empty_and_fixed(void **state)
+{
+    env *e = *state;
+    side *a = &e->a, *b = &e->b;
+    weld_cval v = cv_items(NULL, 0), out;
+    uint64_t from[2], to[2];
+    assert_int_equal(canon_lower_params(&a->cx, &F_LSTR, &v, from), WELD_OK);
+    assert_int_equal(from[1], 0);
+    b->calls = 0;
+    assert_int_equal(canon_transfer_params(&a->cx, &F_LSTR, &b->cx, &F_LSTR, from, to), WELD_OK);
+    assert_int_equal(to[1], 0);
+    assert_int_equal(b->calls, 1);
+    expect_log(b, 0, 0, 0, 4, 0);
+    assert_int_equal(canon_lift_params(&b->cx, &F_LSTR, to, &out), WELD_OK);
+    assert_int_equal(out.u.list.count, 0);
+    weld_cval_free(&out);
+
+    FUNC1(F_FIX, &T_FIX_U16, NULL);
+    uint16_t fx[3] = {1, 0xFFFF, 300};
+    weld_cval f = cv_bytes(fx, 3);
+    uint64_t c3[3], t3[3];
+    assert_int_equal(canon_lower_params(&a->cx, &F_FIX, &f, c3), WELD_OK);
+    assert_int_equal(c3[0], 1);
+    assert_int_equal(c3[1], 0xFFFF);
+    assert_int_equal(c3[2], 300);
+    assert_int_equal(canon_lift_params(&a->cx, &F_FIX, c3, &out), WELD_OK);
+    assert_true(cv_eq(&T_FIX_U16, &f, &out));
+    weld_cval_free(&out);
+    c3[1] = 0x1FFFF; /* wrapped to u16 on the way */
+    assert_int_equal(canon_transfer_params(&a->cx, &F_FIX, &b->cx, &F_FIX, c3, t3), WELD_OK);
+    assert_int_equal(t3[1], 0xFFFF);
+    /* a fixed-length list value of the wrong length */
+    weld_cval short2 = cv_bytes(fx, 2);
+    assert_int_equal(canon_lower_params(&a->cx, &F_FIX, &short2, c3), WELD_ERR_TRAP);
+    assert_string_equal(trapmsg(e), "canonical ABI: fixed-length list of 3 elements given 2");
+    /* a trap in the destination's realloc during a transfer */
+    uint64_t s2[2];
+    put_str(a, "abc", s2);
+    b->mode = RA_TRAP;
+    assert_int_equal(canon_transfer_params(&a->cx, &F_STR, &b->cx, &F_STR, s2, to), WELD_ERR_TRAP);
+    assert_string_equal(trapmsg(e), "realloc: out of memory (test)");
+}
+
 /* ---- handles --------------------------------------------------------------------------- */
 
 FUNC1(F_OWN, &T_OWN_FILE, NULL);
@@ -1693,6 +1762,8 @@ int main(void)
         T(test_transfer_lists),
         T(test_transfer_spilled),
         T(test_transfer_flat),
+        T(test_transfer_shared_memory),
+        T(test_transfer_empty_and_fixed),
         T(test_handles_host),
         T(test_handles_transfer),
         T(test_trap_string_oob),
