@@ -220,6 +220,14 @@ const weld_tnode *weld_ctypes_self(const weld_ctypes *m);
 uint32_t weld_ctypes_count(const weld_ctypes *m, int space);
 const weld_tnode *weld_ctypes_get(const weld_ctypes *m, int space, uint32_t index);
 
+/* The same for a component nested at any depth in the modelled one (c is its node in the
+ * tree), as seen from inside it; c may also be the modelled component itself. Entries are
+ * those of the nested component's own scope: its imported resources are its own concrete
+ * nodes. 0 / NULL for a component the model does not know. */
+uint32_t weld_ctypes_count_in(const weld_ctypes *m, const weld_component *c, int space);
+const weld_tnode *weld_ctypes_get_in(const weld_ctypes *m, const weld_component *c, int space,
+                                     uint32_t index);
+
 /* Is this node a value type (PRIM .. MAP)? */
 bool weld_tnode_is_value(const weld_tnode *t);
 

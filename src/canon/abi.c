@@ -92,29 +92,19 @@ static weld_status do_realloc(canon_cx *cx, uint32_t old_ptr, uint32_t old_size,
                         "canonical ABI: %u bytes must be allocated, and no realloc option was "
                         "given",
                         new_size);
-    weld_rt_val a[4], r;
-    memset(a, 0, sizeof a);
-    memset(&r, 0, sizeof r);
-    uint32_t av[4] = {old_ptr, old_size, align, new_size};
-    for (int i = 0; i < 4; i++) {
-        a[i].type = WELD_I32;
-        a[i].u.i32 = (int32_t)av[i];
-    }
-    weld_diag d;
-    memset(&d, 0, sizeof d);
+    uint64_t a[4] = {old_ptr, old_size, align, new_size}, r[1] = {0};
     crt_inst *in = cx->o->inst;
     bool may_leave = in ? in->may_leave : false;
     if (in) in->may_leave = false;
-    st = weld_rt_call(crt_engine(cx->rt), cx->o->realloc, a, 4, &r, 1, &d);
+    rt_trap tr = rt_call_slots(crt_engine(cx->rt), cx->o->realloc, a, r);
     if (in) in->may_leave = may_leave;
-    if (st == WELD_ERR_TRAP) {
+    if (tr) {
         size_t used = strlen(cx->rt->backtrace);
         snprintf(cx->rt->backtrace + used, sizeof cx->rt->backtrace - used, "%s",
                  weld_rt_backtrace(crt_engine(cx->rt)));
-        return crt_trap(cx->rt, "%s", d.message);
+        return crt_trap(cx->rt, "%s", rt_trap_text(crt_engine(cx->rt), tr));
     }
-    if (st) return crt_trap(cx->rt, "canonical ABI: realloc failed: %s", d.message);
-    uint32_t p = (uint32_t)r.u.i32;
+    uint32_t p = (uint32_t)r[0];
     if (align > 1 && (p & (align - 1)))
         return crt_trap(cx->rt, "canonical ABI: realloc returned 0x%x, not aligned to %u", p, align);
     if ((uint64_t)p + new_size > msize(cx))
@@ -500,7 +490,20 @@ static weld_status sstr_scan(canon_cx *cx, sstr *s)
         }
         u16 = s->units;
     } else {
-        for (uint32_t i = 0; i < s->units;) {
+        uint32_t i = 0;
+        if (s->enc == SE_UTF8) { /* the ASCII prefix, eight bytes at a time */
+            uint64_t w;
+            while (i + 8 <= s->units) {
+                memcpy(&w, b + i, 8);
+                if (w & 0x8080808080808080ull) break;
+                i += 8;
+            }
+            while (i < s->units && b[i] < 0x80) i++;
+            u8 = u16 = i;
+            for (uint32_t k = 0; k < i; k++)
+                if (b[k] > max) max = b[k];
+        }
+        while (i < s->units) {
             int32_t c = sdec(s, b, &i);
             if (c < 0)
                 return crt_trap(cx->rt, s->enc == SE_UTF8

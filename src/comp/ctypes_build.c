@@ -27,9 +27,17 @@ struct scope {
     uint32_t value_cap;
 };
 
+/* The index spaces of a nested component as seen from inside it, kept for the runtime. */
+typedef struct saved_spaces {
+    uint32_t n[WELD_TS_COUNT];
+    const weld_tnode *const *v[WELD_TS_COUNT];
+} saved_spaces;
+
 struct weld_ctypes {
     weld_arena *arena;
     scope root;
+    const weld_component *comp;
+    pmap nested; /* const weld_component * -> saved_spaces */
     const weld_tnode *self;
     const weld_tnode *prims[256];
 };
@@ -1755,6 +1763,21 @@ static weld_status instance(bctx *b, scope *sc, const weld_instance *in)
 
 static weld_status component(bctx *b, scope *sc, const weld_component *c);
 
+static weld_status save_spaces(bctx *b, const scope *sc, const weld_component *c)
+{
+    saved_spaces *s = alloc(b, sizeof *s);
+    if (!s) return NOMEM();
+    for (int i = 0; i < WELD_TS_COUNT; i++) {
+        const weld_tnode **v = alloc(b, sizeof *v * (sc->sp[i].n ? sc->sp[i].n : 1));
+        if (!v) return NOMEM();
+        if (sc->sp[i].n) memcpy(v, sc->sp[i].v, sizeof *v * sc->sp[i].n);
+        s->n[i] = sc->sp[i].n;
+        s->v[i] = v;
+    }
+    if (!pmap_put(&b->m->nested, c, s)) return NOMEM();
+    return WELD_OK;
+}
+
 static weld_status nested_component(bctx *b, scope *parent, const weld_component *c,
                                     const weld_tnode **out)
 {
@@ -1765,6 +1788,7 @@ static weld_status nested_component(bctx *b, scope *parent, const weld_component
     if (++b->depth > 100) st = INVALID("component nesting too deep");
     if (!st) st = component(b, &sc, c);
     b->depth--;
+    if (!st) st = save_spaces(b, &sc, c);
     const weld_tnode *t = NULL;
     if (!st) st = finish_ext(b, &sc, WELD_TK_COMPONENT, &t);
     scope_free(&sc);
@@ -1951,6 +1975,7 @@ weld_status weld_ctypes_build(const weld_component *c, const weld_ctypes_opts *o
     }
     bctx b = {.m = m, .a = m->arena, .d = d, .validate = opts && opts->validate};
     m->root.kind = SC_COMPONENT;
+    m->comp = c;
     weld_status st = component(&b, &m->root, c);
     weld_validator_free(b.validator);
     pmap_free(&b.sizes);
@@ -1969,6 +1994,7 @@ void weld_ctypes_free(weld_ctypes *m)
 {
     if (!m) return;
     scope_free(&m->root);
+    pmap_free(&m->nested);
     weld_arena_free(m->arena);
     free(m);
 }
@@ -1984,4 +2010,21 @@ const weld_tnode *weld_ctypes_get(const weld_ctypes *m, int space, uint32_t inde
 {
     if (space < 0 || space >= WELD_TS_COUNT || index >= m->root.sp[space].n) return NULL;
     return m->root.sp[space].v[index];
+}
+
+uint32_t weld_ctypes_count_in(const weld_ctypes *m, const weld_component *c, int space)
+{
+    if (space < 0 || space >= WELD_TS_COUNT) return 0;
+    if (c == m->comp) return m->root.sp[space].n;
+    const saved_spaces *s = pmap_get(&m->nested, c);
+    return s ? s->n[space] : 0;
+}
+
+const weld_tnode *weld_ctypes_get_in(const weld_ctypes *m, const weld_component *c, int space,
+                                     uint32_t index)
+{
+    if (c == m->comp) return weld_ctypes_get(m, space, index);
+    const saved_spaces *s = pmap_get(&m->nested, c);
+    if (!s || space < 0 || space >= WELD_TS_COUNT || index >= s->n[space]) return NULL;
+    return s->v[space][index];
 }

@@ -274,4 +274,27 @@ weld_status weld_rt_call(weld_rt_engine *e, weld_rt_func *f, const weld_rt_val *
     return WELD_OK;
 }
 
+rt_trap rt_call_slots(weld_rt_engine *e, weld_rt_func *f, const uint64_t *args, uint64_t *results)
+{
+    const weld_functype *t = f->type;
+    uint32_t need = (t->nparams > t->nresults ? t->nparams : t->nresults) + 1;
+    if (e->lim.stack_slots - e->sp < need || e->nframes >= e->lim.max_call_depth)
+        return RT_TRAP_EXHAUSTED;
+    rt_slot *s = e->stack + e->sp;
+    for (uint32_t i = 0; i < t->nparams; i++) {
+        memset(&s[i], 0, sizeof s[i]);
+        s[i].u64 = args[i];
+    }
+    if (e->nframes == 0) e->fuel = e->lim.fuel ? e->lim.fuel : UINT64_MAX;
+    rt_trap tr = rt_exec(e, f);
+    if (tr) return tr;
+    for (uint32_t i = 0; i < t->nresults; i++) results[i] = s[i].u64;
+    return RT_TRAP_NONE;
+}
+
+const char *rt_trap_text(const weld_rt_engine *e, rt_trap t)
+{
+    return t == RT_TRAP_HOST ? e->host_trap : rt_trap_message(t);
+}
+
 const char *weld_rt_backtrace(const weld_rt_engine *e) { return e->backtrace; }

@@ -202,6 +202,12 @@ const void *const *rt_handlers(void);
 /* Run f with its arguments in e->stack[e->sp...]; results replace them. */
 rt_trap rt_exec(weld_rt_engine *e, weld_rt_func *f);
 
+/* Call f with arguments and results as 64-bit slots (no v128), as host functions see
+ * them: the embedding layers' fast path (no type checks, no diagnostic). The trap's text
+ * is rt_trap_text(). */
+rt_trap rt_call_slots(weld_rt_engine *e, weld_rt_func *f, const uint64_t *args, uint64_t *results);
+const char *rt_trap_text(const weld_rt_engine *e, rt_trap t);
+
 /* Do two function types have the same parameters and results? */
 bool rt_functype_eq(const weld_functype *a, const weld_functype *b);
 
