@@ -374,7 +374,7 @@ typedef struct sstr {
     uint32_t units;     /* code units */
     uint64_t utf8_len;  /* bytes once encoded in UTF-8 */
     uint64_t utf16_len; /* code units once encoded in UTF-16 */
-    uint32_t max_cp;
+    uint32_t max_cp;    /* the largest code point, or an upper bound of it below 0x100 */
 } sstr;
 
 static const uint8_t *sbase(const sstr *s) { return s->mem ? s->mem->data + s->off : s->host; }
@@ -500,8 +500,7 @@ static weld_status sstr_scan(canon_cx *cx, sstr *s)
             }
             while (i < s->units && b[i] < 0x80) i++;
             u8 = u16 = i;
-            for (uint32_t k = 0; k < i; k++)
-                if (b[k] > max) max = b[k];
+            if (i) max = 0x7F; /* max_cp only tells latin1 from wider: a bound will do */
         }
         while (i < s->units) {
             int32_t c = sdec(s, b, &i);
