@@ -801,7 +801,7 @@ static weld_status lower_flat(canon_cx *cx, const weld_cval *v, const weld_tnode
 static weld_status items_check(canon_cx *cx, const weld_cval *v, uint32_t want, const char *what)
 {
     if (v->u.list.count != want || (want && !v->u.list.items))
-        return crt_trap(cx->rt, "canonical ABI: %s value has %u items, its type %u", what,
+        return crt_trap(cx->rt, "canonical ABI: a %s value of %u items where its type has %u", what,
                         v->u.list.items ? v->u.list.count : 0, want);
     return WELD_OK;
 }
@@ -849,7 +849,7 @@ static weld_status var_tag(canon_cx *cx, const weld_cval *v, const weld_tnode *t
     if (tag >= var_count(t)) return bad_disc(cx, t, tag);
     *ct = var_case(t, tag);
     if (*ct && !v->u.var.payload)
-        return crt_trap(cx->rt, "canonical ABI: case %u of a %s value has no payload", tag,
+        return crt_trap(cx->rt, "canonical ABI: case %u of the %s value has no payload", tag,
                         kind_desc(t));
     return WELD_OK;
 }

@@ -1739,6 +1739,35 @@ static void test_trap_spilled_bounds(void **state)
                         "canonical ABI: string (ptr 0xffff0, 2 bytes) out of bounds of memory (65536 bytes)");
 }
 
+/* host values that do not fit their type trap with a message (never crash) */
+static void test_trap_host_values(void **state)
+{
+    env *e = *state;
+    canon_cx *cx = &e->a.cx;
+    FUNC1(F_PTV, &T_PT, NULL);
+    FUNC1(F_OPTU, &T_OPT_U32, NULL);
+    FUNC1(F_LU8, &T_LIST_U8, NULL);
+    uint64_t core[4];
+    weld_cval one[1] = {cv_u(1)}, r = cv_items(one, 1);
+    assert_int_equal(canon_lower_params(cx, &F_PTV, &r, core), WELD_ERR_TRAP);
+    assert_string_equal(trapmsg(e), "canonical ABI: a record value of 1 items where its type has 2");
+    weld_cval some = cv_var(1, NULL);
+    assert_int_equal(canon_lower_params(cx, &F_OPTU, &some, core), WELD_ERR_TRAP);
+    assert_string_equal(trapmsg(e), "canonical ABI: case 1 of the option value has no payload");
+    weld_cval nolist = cv_items(NULL, 3);
+    assert_int_equal(canon_lower_params(cx, &F_LU8, &nolist, core), WELD_ERR_TRAP);
+    assert_string_equal(trapmsg(e), "canonical ABI: a list value without items");
+    /* a list of numbers given as items rather than packed bytes is accepted */
+    weld_cval its[2] = {cv_u(7), cv_u(300)}, l = cv_items(its, 2), out;
+    assert_int_equal(canon_lower_params(cx, &F_LU8, &l, core), WELD_OK);
+    assert_int_equal(canon_lift_params(cx, &F_LU8, core, &out), WELD_OK);
+    assert_int_equal(out.u.list.count, 2);
+    assert_null(out.u.list.items);
+    assert_int_equal(((uint8_t *)out.u.list.bytes)[0], 7);
+    assert_int_equal(((uint8_t *)out.u.list.bytes)[1], 300 & 0xFF);
+    weld_cval_free(&out);
+}
+
 /* Random memory and random core values: lifting and transferring either succeed or trap,
  * never read or write out of bounds (run under ASan), never leak. */
 static uint64_t rnd(uint64_t *x)
@@ -1835,6 +1864,7 @@ int main(void)
         T(test_trap_realloc),
         T(test_trap_handles),
         T(test_trap_spilled_bounds),
+        T(test_trap_host_values),
         T(test_random_inputs),
 #undef T
     };
