@@ -355,7 +355,11 @@ static weld_status lower_handle(canon_cx *cx, const weld_tnode *t, uint32_t rep,
     if (borrow) h.scope = cx->scope;
     uint32_t i = crt_table_add(crt_inst_table(cx->o->inst), h);
     if (!i) return crt_trap(cx->rt, "canonical ABI: the handle table is full");
-    if (borrow && cx->scope) cx->scope->borrow_count++;
+    if (borrow && cx->scope) {
+        if (!crt_scope_add_borrow(cx->scope, crt_inst_table(cx->o->inst), i))
+            return WELD_ERR_NOMEM;
+        cx->scope->borrow_count++;
+    }
     *idx = i;
     return WELD_OK;
 }

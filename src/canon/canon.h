@@ -126,6 +126,11 @@ crt_handle *crt_table_get(crt_table *t, uint32_t i);
 void crt_table_remove(crt_table *t, uint32_t i);
 /* The own handle t[index] lends a borrow for the call: its `lends` rises until the end. */
 bool crt_scope_add_lender(crt_scope *s, crt_table *t, uint32_t index);
+/* A borrow handle t[index] was made for the call (borrow_count counts it): should it
+ * outlive the call (a trap), its `scope` is cleared at the end rather than left dangling.
+ * Kept in `lenders` with CRT_LENDER_BORROW set in the index. */
+#define CRT_LENDER_BORROW 0x80000000u
+bool crt_scope_add_borrow(crt_scope *s, crt_table *t, uint32_t index);
 /* End a call: release the lends; a trap message (a constant) when borrows are still held,
  * else NULL. */
 const char *crt_scope_end(crt_scope *s);

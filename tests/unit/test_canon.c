@@ -1703,8 +1703,13 @@ static void test_trap_handles(void **state)
     v.u.res.rt = e->file;
     assert_int_equal(canon_lower_params(&a->cx, &F_BORROW, &v, core), WELD_OK);
     assert_int_equal(canon_lower_params(&a->cx, &F_BORROW, &v, core), WELD_OK);
+    uint32_t held = (uint32_t)core[0];
+    assert_ptr_equal(crt_table_get(&a->inst->table, held)->scope, &e->scope);
     assert_string_equal(crt_scope_end(&e->scope),
                         "canonical ABI: 2 borrow handle(s) still held at the end of the call");
+    /* the handles left behind no longer point at the ended call */
+    assert_null(crt_table_get(&a->inst->table, held)->scope);
+    assert_false(crt_table_get(&a->inst->table, held)->own);
 }
 
 static void test_trap_spilled_bounds(void **state)
