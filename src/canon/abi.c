@@ -232,6 +232,41 @@ static weld_status scalar_norm(canon_cx *cx, uint8_t prim, uint64_t x, uint64_t 
     return WELD_OK;
 }
 
+/* canonicalize_nan32 / canonicalize_nan64 on bits (other types unchanged) */
+static uint64_t canon_nan(uint8_t prim, uint64_t x)
+{
+    if (prim == WELD_CV_F32) {
+        uint32_t b = (uint32_t)x;
+        if ((b & 0x7F800000u) == 0x7F800000u && (b & 0x007FFFFFu)) return 0x7FC00000u;
+    } else if (prim == WELD_CV_F64) {
+        if ((x & 0x7FF0000000000000ull) == 0x7FF0000000000000ull && (x & 0x000FFFFFFFFFFFFFull))
+            return 0x7FF8000000000000ull;
+    }
+    return x;
+}
+
+/* Packed float elements lifted as bytes get their NaNs canonicalized too. */
+static void canon_nans(uint8_t prim, uint8_t *b, uint32_t count)
+{
+    if (prim == WELD_CV_F32) {
+        for (uint32_t i = 0; i < count; i++) {
+            uint32_t x;
+            memcpy(&x, b + 4 * (size_t)i, 4);
+            if ((x & 0x7F800000u) == 0x7F800000u && (x & 0x007FFFFFu)) {
+                x = 0x7FC00000u;
+                memcpy(b + 4 * (size_t)i, &x, 4);
+            }
+        }
+    } else if (prim == WELD_CV_F64) {
+        for (uint32_t i = 0; i < count; i++) {
+            uint64_t x;
+            memcpy(&x, b + 8 * (size_t)i, 8);
+            uint64_t y = canon_nan(prim, x);
+            if (y != x) memcpy(b + 8 * (size_t)i, &y, 8);
+        }
+    }
+}
+
 /* Normalized bits -> a cval (NaNs canonicalized). */
 static void scalar_to_cval(uint8_t prim, uint64_t x, weld_cval *out)
 {
@@ -242,14 +277,12 @@ static void scalar_to_cval(uint8_t prim, uint64_t x, weld_cval *out)
     case WELD_CV_S32: out->u.s = (int32_t)(uint32_t)x; break;
     case WELD_CV_S64: out->u.s = (int64_t)x; break;
     case WELD_CV_F32: {
-        uint32_t b = (uint32_t)x;
-        if ((b & 0x7F800000u) == 0x7F800000u && (b & 0x007FFFFFu)) b = 0x7FC00000u;
+        uint32_t b = (uint32_t)canon_nan(prim, x);
         memcpy(&out->u.f32, &b, 4);
         break;
     }
     case WELD_CV_F64: {
-        if ((x & 0x7FF0000000000000ull) == 0x7FF0000000000000ull && (x & 0x000FFFFFFFFFFFFFull))
-            x = 0x7FF8000000000000ull;
+        x = canon_nan(prim, x);
         memcpy(&out->u.f64, &x, 8);
         break;
     }
@@ -1034,6 +1067,7 @@ static weld_status load_elems(canon_cx *cx, uint32_t ptr, const weld_tnode *elem
         void *b = malloc(bytes ? bytes : 1);
         if (!b) return WELD_ERR_NOMEM;
         if (bytes) memcpy(b, mdata(cx) + ptr, bytes);
+        canon_nans(weld_tnode_strip(elem)->u.prim, b, count);
         out->u.list.bytes = b;
         out->u.list.count = count;
         return WELD_OK;
@@ -1171,6 +1205,7 @@ static weld_status lift_flat(canon_cx *cx, fin *f, const weld_tnode *t0, const c
             for (uint32_t i = 0; i < n; i++) {
                 uint64_t x;
                 if ((st = scalar_norm(cx, e->u.prim, fin_next(f), &x))) return st;
+                x = canon_nan(e->u.prim, x);
                 for (uint32_t k = 0; k < esz; k++) b[i * esz + k] = (uint8_t)(x >> (8 * k));
             }
             return WELD_OK;

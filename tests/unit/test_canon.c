@@ -708,6 +708,30 @@ static void test_lift_rules(void **state)
     uint64_t b64;
     memcpy(&b64, &v.u.f64, 8);
     assert_int_equal(b64, 0x7FF8000000000000ull);
+    /* NaNs in a packed list<f32> / list<f64> too */
+    static const weld_tnode lf32 = {.kind = WELD_TK_LIST, .u.list = {&T_F32, 0}};
+    static const weld_tnode lf64 = {.kind = WELD_TK_LIST, .u.list = {&T_F64, 0}};
+    FUNC1(F_LF32, &lf32, NULL);
+    FUNC1(F_LF64, &lf64, NULL);
+    uint32_t f32s[3] = {0x3F800000u, 0xFFC00001u, 0x7F800000u}; /* 1.0, a NaN, +inf */
+    memcpy(e->a.mem->data + 512, f32s, sizeof f32s);
+    uint64_t lc[2] = {512, 3};
+    assert_int_equal(canon_lift_params(cx, &F_LF32, lc, &v), WELD_OK);
+    uint32_t got[3];
+    memcpy(got, v.u.list.bytes, sizeof got);
+    assert_int_equal(got[0], 0x3F800000u);
+    assert_int_equal(got[1], 0x7FC00000u);
+    assert_int_equal(got[2], 0x7F800000u);
+    weld_cval_free(&v);
+    uint64_t f64s[2] = {0x7FF0000000000001ull, 0x4000000000000000ull};
+    memcpy(e->a.mem->data + 512, f64s, sizeof f64s);
+    lc[1] = 2;
+    assert_int_equal(canon_lift_params(cx, &F_LF64, lc, &v), WELD_OK);
+    uint64_t g64[2];
+    memcpy(g64, v.u.list.bytes, sizeof g64);
+    assert_int_equal(g64[0], 0x7FF8000000000000ull);
+    assert_int_equal(g64[1], 0x4000000000000000ull);
+    weld_cval_free(&v);
     c = 0x10FFFF;
     assert_int_equal(canon_lift_params(cx, &F_CHAR, &c, &v), WELD_OK);
     assert_int_equal(v.u.c, 0x10FFFF);
