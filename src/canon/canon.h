@@ -73,6 +73,11 @@ typedef struct canon_sig {
 } canon_sig;
 weld_status canon_sig_of(canon_layouts *c, const weld_tnode *ft, bool lower, canon_sig *out);
 
+/* Free a value by the type of its position t, recursively (value.c): the `type` fields of
+ * the value and its children are not read, so trees the host built (types NULL), such as
+ * a host function's result, are released whole. */
+void canon_cval_free_as(weld_cval *v, const weld_tnode *t);
+
 /* ---- resources (resource.c) -------------------------------------------------------- */
 
 struct weld_crt_resource_type {
