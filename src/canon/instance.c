@@ -1261,8 +1261,8 @@ static weld_status root_args(icx *x, const weld_crt_linker *l, cinst **out)
     }
     if (m.n) {
         weld_status st = weld_diag_set(x->d, WELD_ERR_LINK, WELD_NO_OFFSET,
-                                       "%u import(s) not provided by the host:%s%s", m.n,
-                                       m.text.data ? (const char *)m.text.data : "",
+                                       "%u import(s) not provided by the host:%.*s%s", m.n,
+                                       (int)m.text.len, m.text.data ? (const char *)m.text.data : "",
                                        m.n > 40 ? "\n  ..." : "");
         weld_buf_free(&m.text);
         return st;

@@ -1,8 +1,10 @@
 /* cmd_run.c - `weld run FILE [ARGS...]`: run a WASI command's _start with weld's WASI
  * preview1 host and exit with its proc_exit code; `weld run FILE --invoke NAME ARGS...`:
  * call one export with arguments parsed by its parameter types and print each result as
- * TYPE:VALUE on a line. A trap prints its message and backtrace. */
+ * TYPE:VALUE on a line. A trap prints its message and backtrace. A component FILE goes to
+ * run_component.c (`--invoke 'NAME(ARGS)'` in WAVE). */
 #include "cli.h"
+#include "weld/component.h"
 #include "weld/runtime.h"
 #include "weld/validate.h"
 #include "weld/wasi.h"
@@ -13,6 +15,9 @@
 #include <time.h>
 
 static const weld_cmd *self(void);
+/* run_component.c: FILE is a component */
+int cli_run_component(const char *path, const uint8_t *data, size_t len, const char *invoke, int nextra,
+                      const weld_rt_limits *lim, bool timing);
 
 /* Parse a command-line argument as a value of type t. */
 static bool parse_arg(const char *s, weld_valtype t, weld_rt_val *v)
@@ -146,6 +151,13 @@ done_args:
         free(envs);
         return cli_report(&d, NULL, 0);
     }
+    if (weld_is_component(data, len)) {
+        rc = cli_run_component(path, data, len, invoke, invoke ? argc - first_arg : 0, &lim, timing);
+        free(dirs);
+        free(envs);
+        free(data);
+        return rc;
+    }
     /* The WASI program sees FILE as argv[0], then the arguments after FILE or "--";
      * --env NAME=VALUE sets a variable, --env NAME passes the host's value of NAME. */
     int gargc = invoke ? 1 : 1 + (argc - first_arg);
@@ -266,9 +278,10 @@ out:
 }
 
 const weld_cmd cmd_run = {
-    "run", "run a WASI command (_start) or an exported function of a core module",
+    "run", "run a WASI command (_start), or call an export of a core module or component",
     "usage: weld run [OPTIONS] FILE [ARGS...]\n"
-    "       weld run [OPTIONS] FILE --invoke NAME [ARGS...]\n\n"
+    "       weld run [OPTIONS] FILE --invoke NAME [ARGS...]\n"
+    "       weld run [OPTIONS] COMPONENT --invoke 'NAME(ARGS)'\n\n"
     "Validates and compiles the core module FILE, links its wasi_snapshot_preview1 imports\n"
     "to weld's WASI host (any other import is a link error naming it) and instantiates it.\n"
     "Without --invoke it calls \"_start\" with ARGS as the program's arguments (FILE is\n"
@@ -278,6 +291,20 @@ const weld_cmd cmd_run = {
     "its parameter types (i32 and i64 decimal or 0x hex, floats as C floating literals,\n"
     "v128 as 0x and up to 32 hex digits: the 128-bit number whose low bits are lane 0),\n"
     "prints each result as TYPE:VALUE and exits 1 on a trap.\n\n"
+    "When FILE is a component, --invoke takes one call written in WAVE, the WebAssembly\n"
+    "Value Encoding (https://github.com/bytecodealliance/wasm-tools/tree/main/crates/wasm-wave):\n"
+    "  weld run greet.wasm --invoke 'greet(\"world\")'\n"
+    "  weld run c.wasm --invoke 'ns:pkg/iface@1.0.0#lookup({id: 7, tags: [\"a\"]}, some(3))'\n"
+    "NAME is a top-level export or INSTANCE#FUNC of an exported instance; a bare NAME calls\n"
+    "with no arguments. The arguments are parsed against the function's parameter types\n"
+    "(trailing option arguments may be left out) and the result is printed in WAVE on one\n"
+    "line (nothing when the function has no result). Values: true, 42, -1.5, nan, 'c',\n"
+    "\"str\\n\", [1, 2], (1, \"x\"), {field: 1}, case(payload), some(x), none, ok(x), err(e),\n"
+    "{flag-a, flag-b}; a % before a case named like a keyword (%none). Resource handles are\n"
+    "printed as #NAME<REP> and cannot be passed. A bad argument or an unknown function\n"
+    "(the exported functions are listed) exits 1; a trap prints \"weld: trap: MESSAGE\" and\n"
+    "the backtrace and exits 134. Imports are not linked yet (a component with imports\n"
+    "fails, listing them).\n\n"
     "  --dir HOST[::GUEST]  grant the host directory HOST to the program as GUEST (default\n"
     "                       HOST); nothing else of the file system is reachable\n"
     "  --env NAME=VALUE     set an environment variable (--env NAME: the host's value)\n"
