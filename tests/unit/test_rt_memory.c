@@ -1,0 +1,360 @@
+/* test_rt_memory.c - the interpreter's compiler costs: loading
+ * in linear time (local.set under deep operand stacks, calls among thousands of imports),
+ * and the compiler's allocation failures (weld_rt_limits.max_code_cells). Modules are
+ * built here byte by byte. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "base/base.h"
+#include "weld/runtime.h"
+
+/* ---- building modules ---------------------------------------------------------------- */
+
+static void sec(weld_buf *b, uint8_t id, const weld_buf *payload)
+{
+    weld_buf_byte(b, id);
+    weld_buf_u32leb(b, (uint32_t)payload->len);
+    weld_buf_append(b, payload->data, payload->len);
+}
+
+static void bytes(weld_buf *b, const char *s, size_t n) { weld_buf_append(b, s, n); }
+#define LIT(b, s) bytes(b, s, sizeof s - 1)
+
+static void name(weld_buf *b, const char *s)
+{
+    weld_buf_u32leb(b, (uint32_t)strlen(s));
+    weld_buf_append(b, s, strlen(s));
+}
+
+typedef struct fn {
+    const char *export;   /* or NULL */
+    uint32_t type;
+    const char *locals;   /* the locals vector, raw */
+    size_t nlocals;
+    weld_buf code;        /* instructions, without the final end */
+} fn;
+
+/* A module: `types` (raw type section payload), `imports` (raw payload or NULL), `mems`
+ * (raw memory section payload or NULL), the functions, each exported under its name. */
+static void module(weld_buf *out, const char *types, size_t tn, const weld_buf *imports,
+                   uint32_t nimported_funcs, const char *mems, size_t mn, fn *fs, uint32_t nf)
+{
+    weld_buf p;
+    weld_buf_init(out);
+    LIT(out, "\0asm\1\0\0\0");
+    weld_buf_init(&p);
+    bytes(&p, types, tn);
+    sec(out, 1, &p);
+    if (imports) sec(out, 2, imports);
+    weld_buf_free(&p);
+    weld_buf_init(&p);
+    weld_buf_u32leb(&p, nf);
+    for (uint32_t i = 0; i < nf; i++) weld_buf_u32leb(&p, fs[i].type);
+    sec(out, 3, &p);
+    weld_buf_free(&p);
+    if (mems) {
+        weld_buf_init(&p);
+        bytes(&p, mems, mn);
+        sec(out, 5, &p);
+        weld_buf_free(&p);
+    }
+    weld_buf_init(&p);
+    uint32_t ne = 0;
+    for (uint32_t i = 0; i < nf; i++) ne += fs[i].export != NULL;
+    weld_buf_u32leb(&p, ne);
+    for (uint32_t i = 0; i < nf; i++)
+        if (fs[i].export) {
+            name(&p, fs[i].export);
+            weld_buf_byte(&p, 0);
+            weld_buf_u32leb(&p, nimported_funcs + i);
+        }
+    sec(out, 7, &p);
+    weld_buf_free(&p);
+    weld_buf_init(&p);
+    weld_buf_u32leb(&p, nf);
+    for (uint32_t i = 0; i < nf; i++) {
+        weld_buf_u32leb(&p, (uint32_t)(fs[i].nlocals + fs[i].code.len + 1));
+        bytes(&p, fs[i].locals, fs[i].nlocals);
+        weld_buf_append(&p, fs[i].code.data, fs[i].code.len);
+        weld_buf_byte(&p, 0x0b);
+        weld_buf_free(&fs[i].code);
+    }
+    sec(out, 10, &p);
+    weld_buf_free(&p);
+}
+
+static fn func(const char *export, uint32_t type, const char *locals, size_t nlocals)
+{
+    fn f = {export, type, locals, nlocals, {0}};
+    weld_buf_init(&f.code);
+    return f;
+}
+
+typedef struct inst {
+    weld_rt_engine *e;
+    weld_rt_module *m;
+    weld_rt_instance *in;
+} inst;
+
+static weld_status load(inst *x, const weld_rt_limits *lim, const weld_buf *b, weld_diag *d)
+{
+    x->e = weld_rt_engine_new(lim);
+    assert_non_null(x->e);
+    x->in = NULL;
+    return weld_rt_module_load(x->e, b->data, b->len, &x->m, d);
+}
+
+static void instantiate(inst *x, const weld_rt_limits *lim, const weld_buf *b)
+{
+    weld_diag d;
+    weld_diag_init(&d, "test");
+    weld_status st = load(x, lim, b, &d);
+    if (st) fprintf(stderr, "# %s\n", d.message);
+    assert_int_equal(st, WELD_OK);
+    st = weld_rt_instantiate(x->e, x->m, NULL, 0, &x->in, &d);
+    if (st) fprintf(stderr, "# %s\n", d.message);
+    assert_int_equal(st, WELD_OK);
+}
+
+static weld_rt_func *export_fn(inst *x, const char *n)
+{
+    weld_rt_extern ext;
+    assert_true(weld_rt_instance_export(x->in, n, &ext));
+    assert_int_equal(ext.kind, WELD_EXTERN_FUNC);
+    return ext.u.func;
+}
+
+static weld_rt_val i32v(int32_t v) { weld_rt_val r = {.type = WELD_I32}; r.u.i32 = v; return r; }
+
+/* Call f; WELD_OK or a trap whose message must contain `trap`. */
+static void call(inst *x, const char *f, const weld_rt_val *args, uint32_t nargs, weld_rt_val *res,
+                 uint32_t nres, const char *trap)
+{
+    weld_diag d;
+    weld_diag_init(&d, "test");
+    weld_rt_func *fn_ = export_fn(x, f);
+    weld_rt_val ignored[4];
+    if (trap && !res) res = ignored, nres = weld_rt_func_type(fn_)->nresults;
+    weld_status st = weld_rt_call(x->e, fn_, args, nargs, res, nres, &d);
+    if (trap) {
+        assert_int_equal(st, WELD_ERR_TRAP);
+        assert_non_null(strstr(d.message, trap));
+    } else {
+        if (st) fprintf(stderr, "# %s: %s\n", f, d.message);
+        assert_int_equal(st, WELD_OK);
+    }
+}
+
+static int64_t call1(inst *x, const char *f, const weld_rt_val *args, uint32_t nargs)
+{
+    weld_rt_val r;
+    call(x, f, args, nargs, &r, 1, NULL);
+    return r.type == WELD_I32 ? r.u.i32 : r.u.i64;
+}
+
+static void done(inst *x) { weld_rt_engine_free(x->e); }
+
+/* types: 0 (i32)->i32, 1 (i32 i32)->(), 2 (i64)->i64, 3 (i64 i32)->(), 4 (i64)->i32,
+ * 5 ()->i32, 6 (i64 i32 i64)->() */
+static const char TYPES[] =
+    "\x07"
+    "\x60\x01\x7f\x01\x7f" "\x60\x02\x7f\x7f\x00" "\x60\x01\x7e\x01\x7e" "\x60\x02\x7e\x7f\x00"
+    "\x60\x01\x7e\x01\x7f" "\x60\x00\x01\x7f" "\x60\x03\x7e\x7f\x7e\x00";
+
+/* ---- loading in linear time -------------------------------------------------------- */
+
+/* One function (i32)->i32: `depth` copies of local.get 0 stay deferred on the stack while
+ * `pairs` local.get/local.set pairs rotate locals 1..4, then local.set 0 changes the
+ * parameter under all of them; the sum is depth * p + the last locals. */
+static void deep_stack_module(weld_buf *b, uint32_t depth, uint32_t pairs)
+{
+    fn f = func("f", 0, "\x01\x04\x7f", 3);
+    for (uint32_t i = 0; i < depth; i++) LIT(&f.code, "\x20\x00");
+    LIT(&f.code, "\x41\x05\x21\x01");                     /* local1 = 5 */
+    for (uint32_t k = 0; k < pairs; k++) {
+        weld_buf_byte(&f.code, 0x20);
+        weld_buf_u32leb(&f.code, 1 + k % 4);
+        weld_buf_byte(&f.code, 0x21);
+        weld_buf_u32leb(&f.code, 1 + (k + 1) % 4);
+    }
+    LIT(&f.code, "\x41\xe4\x00\x21\x00");                 /* param = 100 */
+    for (uint32_t i = 1; i < depth; i++) LIT(&f.code, "\x6a");
+    LIT(&f.code, "\x20\x00\x6a\x20\x01\x6a\x20\x02\x6a\x20\x03\x6a\x20\x04\x6a");
+    module(b, TYPES, sizeof TYPES - 1, NULL, 0, NULL, 0, &f, 1);
+}
+
+static void test_deep_stack_local_set(void **state)
+{
+    (void)state;
+    /* small: the values under local.set keep the parameter's old value */
+    weld_buf b;
+    deep_stack_module(&b, 3, 5);
+    inst x;
+    instantiate(&x, NULL, &b);
+    weld_rt_val p = i32v(7);
+    assert_int_equal(call1(&x, "f", &p, 1), 3 * 7 + 100 + 4 * 5);
+    done(&x);
+    weld_buf_free(&b);
+    /* large: 20,000 deferred operands under 100,000 local.set (2e9 steps when each
+     * local.set scanned the stack) */
+    deep_stack_module(&b, 20000, 100000);
+    clock_t t0 = clock();
+    instantiate(&x, NULL, &b);
+    double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    assert_int_equal(call1(&x, "f", &p, 1), 20000 * 7 + 100 + 4 * 5);
+    assert_true(secs < 3.0);
+    done(&x);
+    weld_buf_free(&b);
+}
+
+static weld_status host_count(void *ctx, weld_rt_host_call *c, const uint64_t *a, uint64_t *r)
+{
+    (void)c;
+    (void)a;
+    (void)r;
+    ++*(uint64_t *)ctx;
+    return WELD_OK;
+}
+
+static weld_status host_id(void *ctx, weld_rt_host_call *c, const uint64_t *a, uint64_t *r)
+{
+    (void)ctx;
+    (void)c;
+    r[0] = (uint32_t)a[0] + 1000;
+    return WELD_OK;
+}
+
+/* 10,000 imports ()->() and a last one (i32)->i32; 50,000 calls to import 9,999 and one
+ * to the last; the call type lookup scanned the imports on each call. */
+static void test_many_imports(void **state)
+{
+    (void)state;
+    enum { NIMP = 10001, NCALLS = 50000 };
+    weld_buf b, imp;
+    weld_buf_init(&imp);
+    weld_buf_u32leb(&imp, NIMP);
+    char nm[16];
+    for (uint32_t i = 0; i < NIMP; i++) {
+        name(&imp, "env");
+        snprintf(nm, sizeof nm, "f%u", i);
+        name(&imp, nm);
+        weld_buf_byte(&imp, 0);
+        weld_buf_byte(&imp, i + 1 < NIMP ? 1 : 0); /* type 1: ()->(), type 0: (i32)->i32 */
+    }
+    fn f = func("f", 0, "\x00", 1);
+    for (uint32_t k = 0; k < NCALLS; k++) {
+        weld_buf_byte(&f.code, 0x10);
+        weld_buf_u32leb(&f.code, NIMP - 2);
+    }
+    LIT(&f.code, "\x20\x00\x10");
+    weld_buf_u32leb(&f.code, NIMP - 1);
+    module(&b, "\x02\x60\x01\x7f\x01\x7f\x60\x00\x00", 9, &imp, NIMP, NULL, 0, &f, 1);
+    weld_buf_free(&imp);
+    inst x;
+    x.e = weld_rt_engine_new(NULL);
+    weld_diag d;
+    weld_diag_init(&d, "test");
+    clock_t t0 = clock();
+    assert_int_equal(weld_rt_module_load(x.e, b.data, b.len, &x.m, &d), WELD_OK);
+    double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    assert_true(secs < 3.0);
+    uint64_t count = 0;
+    weld_functype tv = {0, 0, NULL, NULL};
+    static const weld_valtype i[1] = {WELD_I32};
+    weld_functype ti = {1, 1, i, i};
+    weld_rt_func *hv = weld_rt_func_new_host(x.e, &tv, host_count, &count);
+    weld_rt_func *hi = weld_rt_func_new_host(x.e, &ti, host_id, NULL);
+    weld_rt_extern *ext = calloc(NIMP, sizeof *ext);
+    assert_non_null(ext);
+    for (uint32_t k = 0; k < NIMP; k++) {
+        ext[k].kind = WELD_EXTERN_FUNC;
+        ext[k].u.func = k + 1 < NIMP ? hv : hi;
+    }
+    assert_int_equal(weld_rt_instantiate(x.e, x.m, ext, NIMP, &x.in, &d), WELD_OK);
+    free(ext);
+    weld_rt_val p = i32v(5);
+    assert_int_equal(call1(&x, "f", &p, 1), 1005);
+    assert_int_equal(count, NCALLS);
+    done(&x);
+    weld_buf_free(&b);
+}
+
+/* ---- allocation failures in the compiler ------------------------------------------- */
+
+/* A function exercising the compiler's patching: blocks, if/else, a loop, br_table,
+ * br_if, calls, a fused compare-and-branch, local.set into a previous result. Computes
+ * sum of (i % 3 == 0 ? 2i : i) over i in [0, p) plus a br_table choice. */
+static void busy_module(weld_buf *b)
+{
+    fn fs[2] = {func("f", 0, "\x01\x02\x7f", 3), func(NULL, 0, "\x00", 1)};
+    LIT(&fs[0].code,
+        "\x02\x40"                             /* block */
+        "\x03\x40"                             /* loop */
+        "\x20\x01\x20\x00\x4e\x0d\x01"         /* br_if 1 (i >= p) */
+        "\x20\x01\x41\x03\x70\x45"             /* i % 3 == 0 */
+        "\x04\x7f\x20\x01\x41\x01\x74"         /* if (result i32) i << 1 */
+        "\x05\x20\x01\x0b"                     /* else i end */
+        "\x20\x02\x6a\x21\x02"                 /* acc += */
+        "\x20\x01\x41\x01\x6a\x21\x01"         /* i++ */
+        "\x0c\x00\x0b\x0b"                     /* br 0 end end */
+        "\x02\x40\x02\x40\x02\x40"
+        "\x20\x00\x41\x03\x70\x0e\x02\x00\x01\x02" /* br_table 0 1 2 on p % 3 */
+        "\x0b\x20\x02\x10\x01\x21\x02\x0c\x01" /* case 0: acc = g(acc) */
+        "\x0b\x20\x02\x41\x07\x6a\x21\x02"     /* case 1: acc += 7 */
+        "\x0b\x20\x02");
+    LIT(&fs[1].code, "\x20\x00\x41\x0a\x6c"); /* g(x) = x * 10 */
+    module(b, TYPES, sizeof TYPES - 1, NULL, 0, NULL, 0, fs, 2);
+}
+
+static int32_t busy_expected(int32_t p)
+{
+    int32_t acc = 0;
+    for (int32_t i = 0; i < p; i++) acc += i % 3 == 0 ? 2 * i : i;
+    return p % 3 == 0 ? acc * 10 : p % 3 == 1 ? acc + 7 : acc;
+}
+
+static void test_code_cell_limit(void **state)
+{
+    (void)state;
+    weld_buf b;
+    busy_module(&b);
+    int failed = 0, passed = 0;
+    for (uint32_t lim = 1; lim <= 160; lim++) {
+        weld_rt_limits l = {.max_code_cells = lim};
+        inst x;
+        weld_diag d;
+        weld_diag_init(&d, "test");
+        weld_status st = load(&x, &l, &b, &d);
+        if (st) {
+            /* every cell past the limit is refused like a failed allocation */
+            assert_non_null(strstr(d.message, "out of memory"));
+            failed++;
+        } else {
+            assert_int_equal(weld_rt_instantiate(x.e, x.m, NULL, 0, &x.in, &d), WELD_OK);
+            for (int32_t p = 0; p < 7; p++) {
+                weld_rt_val a = i32v(p);
+                assert_int_equal(call1(&x, "f", &a, 1), busy_expected(p));
+            }
+            passed++;
+        }
+        done(&x);
+    }
+    assert_true(failed > 20);
+    assert_true(passed > 0);
+    weld_buf_free(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_deep_stack_local_set),
+        cmocka_unit_test(test_many_imports),
+        cmocka_unit_test(test_code_cell_limit),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
