@@ -135,11 +135,14 @@ struct weld_rt_table {
     struct weld_rt_table *next; /* the engine's list */
 };
 
+/* A linear memory: the address range for max_pages is reserved (mapped inaccessible) when
+ * the memory is made, and growing makes pages of it accessible: data never moves. */
 struct weld_rt_memory {
     weld_limits limits;
     uint8_t *data;
     uint64_t size;              /* bytes */
-    uint64_t max_pages;
+    uint64_t max_pages;         /* what the reservation holds (the limits and the engine's) */
+    uint64_t reserved;          /* bytes mapped at data */
     struct weld_rt_memory *next;
 };
 

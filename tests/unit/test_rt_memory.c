@@ -1,5 +1,6 @@
-/* test_rt_memory.c - the interpreter's compiler costs: loading
- * in linear time (local.set under deep operand stacks, calls among thousands of imports),
+/* test_rt_memory.c - the interpreter's linear memories and its compiler's costs:
+ * memory.grow in place (the data pointer never moves, old bytes kept, new pages zero, the
+ * limits and the engine's cap), loading in linear time (local.set under deep operand stacks, calls among thousands of imports),
  * and the compiler's allocation failures (weld_rt_limits.max_code_cells). Modules are
  * built here byte by byte. */
 #include <stdarg.h>
@@ -129,6 +130,14 @@ static weld_rt_func *export_fn(inst *x, const char *n)
     return ext.u.func;
 }
 
+static weld_rt_memory *export_mem(inst *x, const char *n)
+{
+    weld_rt_extern ext;
+    assert_true(weld_rt_instance_export(x->in, n, &ext));
+    assert_int_equal(ext.kind, WELD_EXTERN_MEMORY);
+    return ext.u.memory;
+}
+
 static weld_rt_val i32v(int32_t v) { weld_rt_val r = {.type = WELD_I32}; r.u.i32 = v; return r; }
 
 /* Call f; WELD_OK or a trap whose message must contain `trap`. */
@@ -165,6 +174,186 @@ static const char TYPES[] =
     "\x07"
     "\x60\x01\x7f\x01\x7f" "\x60\x02\x7f\x7f\x00" "\x60\x01\x7e\x01\x7e" "\x60\x02\x7e\x7f\x00"
     "\x60\x01\x7e\x01\x7f" "\x60\x00\x01\x7f" "\x60\x03\x7e\x7f\x7e\x00";
+
+/* ---- memory.grow ------------------------------------------------------------------- */
+
+/* A module with the memory `mem` (raw memory section payload) exported as "mem", and
+ * grow: (i32)->i32, store: (i32 i32)->(), load: (i32)->i32 on it. */
+static void grow_module_exported(weld_buf *out, const char *mem, size_t mn)
+{
+    weld_buf p;
+    weld_buf_init(out);
+    LIT(out, "\0asm\1\0\0\0");
+    weld_buf_init(&p);
+    bytes(&p, TYPES, sizeof TYPES - 1);
+    sec(out, 1, &p);
+    weld_buf_free(&p);
+    weld_buf_init(&p);
+    LIT(&p, "\x03\x00\x01\x00");
+    sec(out, 3, &p);
+    weld_buf_free(&p);
+    weld_buf_init(&p);
+    bytes(&p, mem, mn);
+    sec(out, 5, &p);
+    weld_buf_free(&p);
+    weld_buf_init(&p);
+    LIT(&p, "\x04" "\x04grow\x00\x00" "\x05store\x00\x01" "\x04load\x00\x02" "\x03mem\x02\x00");
+    sec(out, 7, &p);
+    weld_buf_free(&p);
+    weld_buf_init(&p);
+    LIT(&p, "\x03"
+            "\x06\x00\x20\x00\x40\x00\x0b"
+            "\x09\x00\x20\x00\x20\x01\x36\x02\x00\x0b"
+            "\x07\x00\x20\x00\x28\x02\x00\x0b");
+    sec(out, 10, &p);
+    weld_buf_free(&p);
+}
+
+static void test_grow_in_place(void **state)
+{
+    (void)state;
+    weld_buf b;
+    grow_module_exported(&b, "\x01\x01\x01\xc8\x01", 5); /* (memory 1 200) */
+    inst x;
+    instantiate(&x, NULL, &b);
+    weld_rt_memory *mem = export_mem(&x, "mem");
+    uint64_t len;
+    uint8_t *data = weld_rt_memory_data(mem, &len);
+    assert_int_equal(len, 65536);
+    weld_rt_val a[2] = {i32v(0), i32v(0x11223344)};
+    call(&x, "store", a, 2, NULL, 0, NULL);
+    a[0] = i32v(65532), a[1] = i32v(-5);
+    call(&x, "store", a, 2, NULL, 0, NULL);
+    for (int32_t k = 1; k < 200; k++) {
+        weld_rt_val d = i32v(1);
+        assert_int_equal(call1(&x, "grow", &d, 1), k); /* the old size in pages */
+        uint64_t n;
+        assert_ptr_equal(weld_rt_memory_data(mem, &n), data); /* never moved */
+        assert_int_equal(n, (uint64_t)(k + 1) * 65536);
+        /* the new page is zero and accessible, the old bytes are kept */
+        weld_rt_val at = i32v(k * 65536 + 65532);
+        assert_int_equal(call1(&x, "load", &at, 1), 0);
+        assert_int_equal(data[(size_t)k * 65536], 0);
+        at = i32v(0);
+        assert_int_equal(call1(&x, "load", &at, 1), 0x11223344);
+        at = i32v(65532);
+        assert_int_equal(call1(&x, "load", &at, 1), -5);
+    }
+    /* past the maximum: -1, nothing changes; 0 pages: the size */
+    weld_rt_val d = i32v(1);
+    assert_int_equal(call1(&x, "grow", &d, 1), -1);
+    d = i32v(-1);
+    assert_int_equal(call1(&x, "grow", &d, 1), -1);
+    d = i32v(0);
+    assert_int_equal(call1(&x, "grow", &d, 1), 200);
+    weld_rt_val at = i32v(200 * 65536 - 4);
+    assert_int_equal(call1(&x, "load", &at, 1), 0);
+    at = i32v(200 * 65536 - 3);
+    call(&x, "load", &at, 1, NULL, 0, "out of bounds memory access");
+    done(&x);
+    weld_buf_free(&b);
+}
+
+static void test_grow_engine_cap(void **state)
+{
+    (void)state;
+    /* (memory 1) without a maximum, under an engine cap of 10 pages */
+    weld_buf b;
+    grow_module_exported(&b, "\x01\x00\x01", 3);
+    weld_rt_limits lim = {.max_memory_bytes = 10 * 65536};
+    inst x;
+    instantiate(&x, &lim, &b);
+    weld_rt_val d = i32v(9);
+    assert_int_equal(call1(&x, "grow", &d, 1), 1);
+    d = i32v(1);
+    assert_int_equal(call1(&x, "grow", &d, 1), -1);
+    uint64_t n;
+    weld_rt_memory_data(export_mem(&x, "mem"), &n);
+    assert_int_equal(n, 10 * 65536);
+    done(&x);
+    /* a minimum above the cap: instantiation fails */
+    weld_buf_free(&b);
+    grow_module_exported(&b, "\x01\x00\x0b", 3); /* (memory 11) */
+    weld_diag dg;
+    weld_diag_init(&dg, "test");
+    assert_int_equal(load(&x, &lim, &b, &dg), WELD_OK);
+    assert_int_not_equal(weld_rt_instantiate(x.e, x.m, NULL, 0, &x.in, &dg), WELD_OK);
+    assert_non_null(strstr(dg.message, "limit"));
+    done(&x);
+    weld_buf_free(&b);
+}
+
+/* 1,024 one-page grows (the whole memory was copied on each before) and a host-made
+ * memory imported by a module that grows it: the host's pointer stays valid. */
+static void test_many_grows_and_host_memory(void **state)
+{
+    (void)state;
+    weld_buf b;
+    grow_module_exported(&b, "\x01\x00\x00", 3); /* (memory 0) */
+    inst x;
+    instantiate(&x, NULL, &b);
+    clock_t t0 = clock();
+    for (int32_t k = 0; k < 1024; k++) {
+        weld_rt_val d = i32v(1);
+        assert_int_equal(call1(&x, "grow", &d, 1), k);
+    }
+    double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    assert_true(secs < 5.0);
+    weld_rt_val at = i32v(1024 * 65536 - 4);
+    assert_int_equal(call1(&x, "load", &at, 1), 0);
+    done(&x);
+    weld_buf_free(&b);
+
+    /* (import "h" "mem" (memory 1 4)), grow/load/store */
+    weld_buf_init(&b);
+    LIT(&b, "\0asm\1\0\0\0");
+    weld_buf p;
+    weld_buf_init(&p);
+    bytes(&p, TYPES, sizeof TYPES - 1);
+    sec(&b, 1, &p);
+    weld_buf_free(&p);
+    weld_buf_init(&p);
+    LIT(&p, "\x01\x01h\x03mem\x02\x01\x01\x04");
+    sec(&b, 2, &p);
+    weld_buf_free(&p);
+    weld_buf_init(&p);
+    LIT(&p, "\x02\x00\x00");
+    sec(&b, 3, &p);
+    weld_buf_free(&p);
+    weld_buf_init(&p);
+    LIT(&p, "\x02" "\x04grow\x00\x00" "\x04load\x00\x01");
+    sec(&b, 7, &p);
+    weld_buf_free(&p);
+    weld_buf_init(&p);
+    LIT(&p, "\x02" "\x06\x00\x20\x00\x40\x00\x0b" "\x07\x00\x20\x00\x28\x02\x00\x0b");
+    sec(&b, 10, &p);
+    weld_buf_free(&p);
+    x.e = weld_rt_engine_new(NULL);
+    weld_limits lim = {WELD_LIMITS_HAS_MAX, 1, 4};
+    weld_rt_memory *mem = weld_rt_memory_new(x.e, &lim);
+    assert_non_null(mem);
+    uint64_t n;
+    uint8_t *data = weld_rt_memory_data(mem, &n);
+    assert_int_equal(n, 65536);
+    memset(data, 0xab, 65536);
+    weld_diag d;
+    weld_diag_init(&d, "test");
+    assert_int_equal(weld_rt_module_load(x.e, b.data, b.len, &x.m, &d), WELD_OK);
+    weld_rt_extern imp = {WELD_EXTERN_MEMORY, {.memory = mem}};
+    assert_int_equal(weld_rt_instantiate(x.e, x.m, &imp, 1, &x.in, &d), WELD_OK);
+    weld_rt_val g = i32v(3);
+    assert_int_equal(call1(&x, "grow", &g, 1), 1);
+    assert_ptr_equal(weld_rt_memory_data(mem, &n), data);
+    assert_int_equal(n, 4 * 65536);
+    assert_int_equal(data[65535], 0xab);
+    assert_int_equal(data[65536], 0);
+    data[4 * 65536 - 1] = 7; /* the host writes the new last byte */
+    at = i32v(4 * 65536 - 4);
+    assert_int_equal(call1(&x, "load", &at, 1), 7 << 24);
+    assert_int_equal(call1(&x, "grow", &g, 1), -1);
+    done(&x);
+    weld_buf_free(&b);
+}
 
 /* ---- loading in linear time -------------------------------------------------------- */
 
@@ -352,6 +541,9 @@ static void test_code_cell_limit(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_grow_in_place),
+        cmocka_unit_test(test_grow_engine_cap),
+        cmocka_unit_test(test_many_grows_and_host_memory),
         cmocka_unit_test(test_deep_stack_local_set),
         cmocka_unit_test(test_many_imports),
         cmocka_unit_test(test_code_cell_limit),
