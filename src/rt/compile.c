@@ -57,6 +57,8 @@ typedef struct comp {
     uint32_t linked;
     uint32_t lowdef;                     /* operands below it (and below the height) are at home */
     const weld_functype **ftypes;        /* the type of each function (imports first) */
+    bool *mem64;                         /* per memory (imports first): 64-bit addresses */
+    uint32_t nmems;
     uint32_t cell_limit;                 /* cells per function (engine limit), or NONE */
     rt_cell sink;                        /* where cells go once allocation failed */
     ctl *ctls;
@@ -172,6 +174,9 @@ static void patch_list(comp *c, uint32_t list, uint32_t to)
 }
 
 static uint32_t home(const comp *c, uint32_t i) { return c->nlocals + RT_NCONST + i; }
+
+/* Does memory x take the fast path of memory 0 with 32-bit addresses? */
+static bool fast_memory(const comp *c, uint32_t x) { return x == 0 && c->nmems && !c->mem64[0]; }
 
 /* The constant slot holding v (added when there is room), or NONE. */
 static uint32_t const_slot(comp *c, uint64_t v)
@@ -455,8 +460,17 @@ static void emit_plain(comp *c, const weld_insn *in, uint32_t h, const char *sig
                 : oi->imm == WELD_IMM_F32 ? in->u.f32 : (uint64_t)in->u.i64);
         break;
     case WELD_IMM_MEMARG:
-        if (in->u.memarg.memory != 0) {
-            op(c, RT_UNSUPPORTED);
+        if (!fast_memory(c, in->u.memarg.memory)) {
+            uint32_t x = in->u.memarg.memory;
+            if (x >= c->nmems) { /* invalid: the validator rejects it */
+                op(c, RT_UNSUPPORTED);
+                break;
+            }
+            op(c, npush ? RT_LOAD_ANY : RT_STORE_ANY);
+            if (npush) c->last_dst = pc(c) * 2 + 1;
+            s2(c, a, npush ? dst : b);
+            u64c(c, in->u.memarg.offset);
+            s2(c, x, in->op | (c->mem64[x] ? RT_ADDR64 : 0));
             break;
         }
         op(c, in->op);
@@ -884,9 +898,17 @@ weld_status rt_compile_module(weld_rt_engine *e, weld_rt_module *m, weld_diag *d
             c.ftypes[k++] = &ast->types[ast->imports[i].type.u.func];
     for (uint32_t i = 0; i < ast->nfuncs; i++)
         c.ftypes[ast->nimported_funcs + i] = &ast->types[ast->func_types[i]];
+    c.nmems = ast->nimported_memories + ast->nmemories;
+    c.mem64 = weld_arena_alloc(ast->arena, (size_t)c.nmems + 1);
+    if (!c.mem64) return weld_diag_set(d, WELD_ERR_NOMEM, WELD_NO_OFFSET, "out of memory");
+    for (uint32_t i = 0, k = 0; i < ast->nimports; i++)
+        if (ast->imports[i].type.kind == WELD_EXTERN_MEMORY)
+            c.mem64[k++] = ast->imports[i].type.u.memory.flags & WELD_LIMITS_64;
+    for (uint32_t i = 0; i < ast->nmemories; i++)
+        c.mem64[ast->nimported_memories + i] = ast->memories[i].flags & WELD_LIMITS_64;
     c.v = weld_validator_new();
     if (!c.v) return WELD_ERR_NOMEM;
-    weld_validator_set_features(c.v, WELD_VALID_WASM2 | WELD_VALID_EXTENDED_CONST);
+    weld_validator_set_features(c.v, WELD_VALID_WASM2 | WELD_VALID_EXTENDED_CONST | WELD_VALID_MULTI_MEMORY);
     weld_valid_hooks hooks = {&c, hook_begin, hook_insn, hook_end};
     weld_status st = weld_validator_run(c.v, m->ast, &hooks, d);
     if (st && c.err && d) {

@@ -1,6 +1,8 @@
 /* test_rt_memory.c - the interpreter's linear memories and its compiler's costs:
  * memory.grow in place (the data pointer never moves, old bytes kept, new pages zero, the
- * limits and the engine's cap), loading in linear time (local.set under deep operand stacks, calls among thousands of imports),
+ * limits and the engine's cap), 64-bit memories (addresses past 4 GiB, address + offset
+ * overflow, grow failing with -1 as an i64, bulk operations), several memories, loading
+ * in linear time (local.set under deep operand stacks, calls among thousands of imports),
  * and the compiler's allocation failures (weld_rt_limits.max_code_cells). Modules are
  * built here byte by byte. */
 #include <stdarg.h>
@@ -96,6 +98,18 @@ static fn func(const char *export, uint32_t type, const char *locals, size_t nlo
     return f;
 }
 
+/* memarg: alignment, memory index (flag 0x40 when not 0), offset */
+static void memarg(weld_buf *b, uint32_t align, uint32_t mem, uint64_t offset)
+{
+    if (mem) {
+        weld_buf_u32leb(b, align | 0x40);
+        weld_buf_u32leb(b, mem);
+    } else {
+        weld_buf_u32leb(b, align);
+    }
+    weld_buf_u64leb(b, offset);
+}
+
 typedef struct inst {
     weld_rt_engine *e;
     weld_rt_module *m;
@@ -139,6 +153,7 @@ static weld_rt_memory *export_mem(inst *x, const char *n)
 }
 
 static weld_rt_val i32v(int32_t v) { weld_rt_val r = {.type = WELD_I32}; r.u.i32 = v; return r; }
+static weld_rt_val i64v(int64_t v) { weld_rt_val r = {.type = WELD_I64}; r.u.i64 = v; return r; }
 
 /* Call f; WELD_OK or a trap whose message must contain `trap`. */
 static void call(inst *x, const char *f, const weld_rt_val *args, uint32_t nargs, weld_rt_val *res,
@@ -355,6 +370,89 @@ static void test_many_grows_and_host_memory(void **state)
     weld_buf_free(&b);
 }
 
+/* ---- 64-bit memories and several memories -------------------------------------------- */
+
+/* memory 0: (memory i64 1 10); memory 1: (memory 1 2) (i32) */
+static void mem64_module(weld_buf *b)
+{
+    fn fs[9] = {
+        func("load", 4, "\x00", 1),    func("store", 3, "\x00", 1), func("load_off", 2, "\x00", 1),
+        func("grow", 2, "\x00", 1),    func("size", 5, "\x00", 1),  func("fill", 6, "\x00", 1),
+        func("load1", 0, "\x00", 1),   func("store1", 1, "\x00", 1), func("load8s", 2, "\x00", 1),
+    };
+    LIT(&fs[0].code, "\x20\x00\x28"); memarg(&fs[0].code, 2, 0, 0);                 /* i32.load */
+    LIT(&fs[1].code, "\x20\x00\x20\x01\x36"); memarg(&fs[1].code, 2, 0, 0);         /* i32.store */
+    /* i64.load offset=2^64-16: address + offset wraps around 2^64 */
+    LIT(&fs[2].code, "\x20\x00\x29"); memarg(&fs[2].code, 3, 0, UINT64_MAX - 15);
+    LIT(&fs[3].code, "\x20\x00\x40\x00");                                          /* memory.grow */
+    LIT(&fs[4].code, "\x3f\x00\xa7");                                              /* memory.size; i32.wrap */
+    LIT(&fs[5].code, "\x20\x00\x20\x01\x20\x02\xfc\x0b\x00");                      /* memory.fill */
+    LIT(&fs[6].code, "\x20\x00\x28"); memarg(&fs[6].code, 2, 1, 4);                 /* i32.load 1 offset=4 */
+    LIT(&fs[7].code, "\x20\x00\x20\x01\x36"); memarg(&fs[7].code, 2, 1, 0);         /* i32.store 1 */
+    LIT(&fs[8].code, "\x20\x00\x30"); memarg(&fs[8].code, 0, 0, 0);                 /* i64.load8_s */
+    module(b, TYPES, sizeof TYPES - 1, NULL, 0, "\x02\x05\x01\x0a\x01\x01\x02", 7, fs, 9);
+}
+
+static void test_memory64(void **state)
+{
+    (void)state;
+    weld_buf b;
+    mem64_module(&b);
+    inst x;
+    instantiate(&x, NULL, &b);
+    weld_rt_val a[3] = {i64v(4), i32v(-7)};
+    call(&x, "store", a, 2, NULL, 0, NULL);
+    a[0] = i64v(4);
+    assert_int_equal(call1(&x, "load", a, 1), -7);
+    /* 0x100000004 is not 4: out of bounds (it read address 4 before) */
+    a[0] = i64v(0x100000004);
+    call(&x, "load", a, 1, NULL, 0, "out of bounds memory access");
+    a[0] = i64v(0x100000000);
+    call(&x, "load", a, 1, NULL, 0, "out of bounds memory access");
+    a[0] = i64v(-1);
+    call(&x, "load", a, 1, NULL, 0, "out of bounds memory access");
+    a[0] = i64v(65532);
+    assert_int_equal(call1(&x, "load", a, 1), 0);
+    a[0] = i64v(65533);
+    call(&x, "load", a, 1, NULL, 0, "out of bounds memory access");
+    /* address + offset = 2^64 + 0 must not wrap to address 0 */
+    a[0] = i64v(16);
+    call(&x, "load_off", a, 1, NULL, 0, "out of bounds memory access");
+    /* sign extension from a byte */
+    a[0] = i64v(7), a[1] = i32v(0x80);
+    call(&x, "store", a, 2, NULL, 0, NULL);
+    a[0] = i64v(7);
+    assert_int_equal(call1(&x, "load8s", a, 1), -128);
+    /* grow: the old size; failures are -1 as an i64 (not 4294967295) */
+    a[0] = i64v(2);
+    assert_int_equal(call1(&x, "grow", a, 1), 1);
+    a[0] = i64v(8);
+    assert_int_equal(call1(&x, "grow", a, 1), -1);
+    a[0] = i64v(0x100000001);   /* 1 page in the low 32 bits: must not be taken as 1 */
+    assert_int_equal(call1(&x, "grow", a, 1), -1);
+    assert_int_equal(call1(&x, "size", NULL, 0), 3);
+    a[0] = i64v(3 * 65536 - 4);
+    assert_int_equal(call1(&x, "load", a, 1), 0);
+    /* memory.fill with i64 operands: an n whose low 32 bits are small still traps */
+    weld_rt_val f[3] = {i64v(0), i32v(1), i64v(0x100000000)};
+    call(&x, "fill", f, 3, NULL, 0, "out of bounds memory access");
+    f[0] = i64v(3 * 65536 - 2), f[2] = i64v(2);
+    call(&x, "fill", f, 3, NULL, 0, NULL);
+    a[0] = i64v(3 * 65536 - 4);
+    assert_int_equal(call1(&x, "load", a, 1), 0x01010000);
+    /* memory 1 (32-bit) is separate from memory 0 */
+    weld_rt_val s[2] = {i32v(8), i32v(1234)};
+    call(&x, "store1", s, 2, NULL, 0, NULL);
+    s[0] = i32v(4);
+    assert_int_equal(call1(&x, "load1", s, 1), 1234);
+    a[0] = i64v(8);
+    assert_int_equal(call1(&x, "load", a, 1), 0);
+    s[0] = i32v(65532);
+    call(&x, "load1", s, 1, NULL, 0, "out of bounds memory access");
+    done(&x);
+    weld_buf_free(&b);
+}
+
 /* ---- loading in linear time -------------------------------------------------------- */
 
 /* One function (i32)->i32: `depth` copies of local.get 0 stay deferred on the stack while
@@ -544,6 +642,7 @@ int main(void)
         cmocka_unit_test(test_grow_in_place),
         cmocka_unit_test(test_grow_engine_cap),
         cmocka_unit_test(test_many_grows_and_host_memory),
+        cmocka_unit_test(test_memory64),
         cmocka_unit_test(test_deep_stack_local_set),
         cmocka_unit_test(test_many_imports),
         cmocka_unit_test(test_code_cell_limit),
