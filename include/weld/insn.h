@@ -158,11 +158,19 @@ static inline weld_catch weld_insn_catch_next(const uint8_t **p)
 typedef struct weld_insn_reader {
     const uint8_t *start, *p, *end;
     uint64_t base;   /* file offset of start */
-    bool memory64;   /* memarg offsets are u64 (a module with a 64-bit memory) */
+    /* A memarg's offset is a u64 when the memory it names is 64-bit, else a u32: mem64[x]
+     * says whether memory x (imports first; nmems of them) is 64-bit. When mem64 is NULL,
+     * memory64 says it for every memory. */
+    bool memory64;
+    const bool *mem64;
+    uint32_t nmems;
 } weld_insn_reader;
 
 void weld_insn_reader_init(weld_insn_reader *r, const uint8_t *code, size_t len,
                            uint64_t offset);
+struct weld_module;
+/* Decode memargs by the memories of module m (its mem64, else whether any is 64-bit). */
+void weld_insn_reader_use_module(weld_insn_reader *r, const struct weld_module *m);
 
 static inline bool weld_insn_reader_done(const weld_insn_reader *r)
 {
@@ -179,6 +187,10 @@ weld_status weld_insn_read(weld_insn_reader *r, weld_insn *insn, weld_diag *d);
  * or data.drop occurs (the data count section is then required). */
 weld_status weld_expr_scan(const uint8_t *code, size_t avail, uint64_t offset, bool memory64,
                            uint32_t *len, bool *uses_data, weld_diag *d);
+/* The same with memargs decoded per memory (see weld_insn_reader.mem64). */
+weld_status weld_expr_scan_mems(const uint8_t *code, size_t avail, uint64_t offset,
+                                const bool *mem64, uint32_t nmems, uint32_t *len,
+                                bool *uses_data, weld_diag *d);
 
 struct weld_buf;
 /* Append the binary encoding of insn (minimal LEB128s) to b. */

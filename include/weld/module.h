@@ -227,6 +227,8 @@ typedef struct weld_module {
     const weld_tabletype *tables;
     uint32_t nmemories;
     const weld_limits *memories;
+    const bool *mem64;               /* per memory, imports first: 64-bit (the reader sets it;
+                                        NULL: not known) */
     uint32_t ntags;
     const uint32_t *tags;            /* type index of each defined tag */
     uint32_t nglobals;

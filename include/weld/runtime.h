@@ -59,6 +59,9 @@ typedef struct weld_rt_limits {
     uint32_t stack_slots;      /* value-stack slots, one per value (16 bytes each; default 1 Mi) */
     uint64_t fuel;             /* budget per call, in Wasm instructions (0 = unlimited):
                                   see weld_rt_set_fuel */
+    uint32_t max_code_cells;   /* internal code cells (8 bytes each) one function may compile
+                                  to (0 = no limit): larger functions fail to load "out of
+                                  memory", as when the allocation fails */
 } weld_rt_limits;
 
 weld_rt_engine *weld_rt_engine_new(const weld_rt_limits *limits);

@@ -1,5 +1,6 @@
 /* insn.c - the opcode table, the instruction decoder and encoder. */
 #include "weld/insn.h"
+#include "weld/module.h"
 #include "base/base.h"
 #include "binary/insn_fast.h"
 
@@ -26,6 +27,29 @@ void weld_insn_reader_init(weld_insn_reader *r, const uint8_t *code, size_t len,
     r->end = code + len;
     r->base = offset;
     r->memory64 = false;
+    r->mem64 = NULL;
+    r->nmems = 0;
+}
+
+void weld_insn_reader_use_module(weld_insn_reader *r, const weld_module *m)
+{
+    r->nmems = m->nimported_memories + m->nmemories;
+    r->mem64 = m->mem64;
+    r->memory64 = false;
+    if (m->mem64) return;
+    for (uint32_t i = 0; i < m->nmemories; i++)
+        if (m->memories[i].flags & WELD_LIMITS_64) r->memory64 = true;
+    for (uint32_t i = 0; i < m->nimports; i++)
+        if (m->imports[i].type.kind == WELD_EXTERN_MEMORY &&
+            (m->imports[i].type.u.memory.flags & WELD_LIMITS_64))
+            r->memory64 = true;
+}
+
+/* Is memory x's memarg offset a u64? (An unknown memory: a u32; the validator rejects it.) */
+static inline bool offset64(const weld_insn_reader *r, uint32_t x)
+{
+    if (!r->mem64) return r->memory64;
+    return x < r->nmems && r->mem64[x];
 }
 
 /* Why a LEB128 at p failed: truncated input, or too many / too large bytes. */
@@ -98,7 +122,7 @@ static weld_status read_memarg(weld_insn_reader *r, const uint8_t **pp, weld_mem
     m->align = flags & 63;
     m->memory = 0;
     if (flags & 64) U32(m->memory, "memarg memory index");
-    if (r->memory64) {
+    if (offset64(r, m->memory)) {
         if (!weld_leb_u64(&p, end, &m->offset)) return leb_error(r, p, "memarg offset", d);
     } else {
         uint32_t off;
@@ -303,7 +327,7 @@ static const uint8_t *skip_simple(const weld_insn_reader *r, const uint8_t *p)
     case WELD_IMM_I64:
         return weld_leb_s64(&q, end, &s64) ? q : NULL;
     case WELD_IMM_MEMARG:
-        if (q >= end || *q >= 0x40 || r->memory64) return NULL; /* memory 0, no LEB flags */
+        if (q >= end || *q >= 0x40 || offset64(r, 0)) return NULL; /* memory 0, no LEB flags */
         q++;
         return weld_leb_u32(&q, end, &u) ? q : NULL;
     default:
@@ -311,12 +335,33 @@ static const uint8_t *skip_simple(const weld_insn_reader *r, const uint8_t *p)
     }
 }
 
+static weld_status scan(weld_insn_reader *rp, const uint8_t *code, uint32_t *len, bool *uses_data,
+                        weld_diag *d);
+
 weld_status weld_expr_scan(const uint8_t *code, size_t avail, uint64_t offset, bool memory64,
                            uint32_t *len, bool *uses_data, weld_diag *d)
 {
     weld_insn_reader r;
     weld_insn_reader_init(&r, code, avail, offset);
     r.memory64 = memory64;
+    return scan(&r, code, len, uses_data, d);
+}
+
+weld_status weld_expr_scan_mems(const uint8_t *code, size_t avail, uint64_t offset,
+                                const bool *mem64, uint32_t nmems, uint32_t *len,
+                                bool *uses_data, weld_diag *d)
+{
+    weld_insn_reader r;
+    weld_insn_reader_init(&r, code, avail, offset);
+    r.mem64 = mem64;
+    r.nmems = nmems;
+    return scan(&r, code, len, uses_data, d);
+}
+
+static weld_status scan(weld_insn_reader *rp, const uint8_t *code, uint32_t *len, bool *uses_data,
+                        weld_diag *d)
+{
+    weld_insn_reader r = *rp;
     weld_insn insn;
     uint32_t depth = 0;
     weld_status st;

@@ -19,7 +19,7 @@ typedef struct rd {
     const char *section;  /* "type section", ... or NULL in the preamble */
     const char *item;     /* "function", "import", ... or NULL */
     uint32_t index;       /* the item's index within the section */
-    bool memory64;        /* some memory is 64-bit: memarg offsets are u64 */
+    bool memory64;        /* some memory is 64-bit (constant expressions' memargs) */
     bool uses_data;       /* memory.init or data.drop occurred in code */
     uint32_t data_use_func;   /* the first function that uses them, and its body offset */
     const uint8_t *data_use_at;
@@ -257,6 +257,23 @@ static weld_status read_types(rd *r)
     return WELD_OK;
 }
 
+/* m->mem64 from the memories so far (imports first): a memarg's offset width is its
+ * memory's address width. */
+static weld_status set_mem64(rd *r)
+{
+    weld_module *m = r->m;
+    uint32_t n = m->nimported_memories + m->nmemories;
+    bool *f = weld_arena_alloc(r->arena, (size_t)n + 1);
+    if (!f) return nomem(r);
+    for (uint32_t i = 0, k = 0; i < m->nimports; i++)
+        if (m->imports[i].type.kind == WELD_EXTERN_MEMORY)
+            f[k++] = m->imports[i].type.u.memory.flags & WELD_LIMITS_64;
+    for (uint32_t i = 0; i < m->nmemories; i++)
+        f[m->nimported_memories + i] = m->memories[i].flags & WELD_LIMITS_64;
+    m->mem64 = f;
+    return WELD_OK;
+}
+
 static weld_status read_imports(rd *r)
 {
     uint32_t n;
@@ -303,7 +320,7 @@ static weld_status read_imports(rd *r)
     }
     m->nimports = n;
     m->imports = im;
-    return WELD_OK;
+    return m->nimported_memories ? set_mem64(r) : WELD_OK;
 }
 
 /* A vector of u32 indices (function section, tag types use get_tagtype). */
@@ -361,7 +378,7 @@ static weld_status read_memories(rd *r)
     }
     r->m->nmemories = n;
     r->m->memories = l;
-    return WELD_OK;
+    return set_mem64(r);
 }
 
 static weld_status read_tags(rd *r)
@@ -522,8 +539,9 @@ static weld_status read_body(rd *r, weld_func_body *f)
     if (!r->opts->skip_bodies) {
         uint32_t len;
         bool had_data_use = r->uses_data;
-        st = weld_expr_scan(r->p, f->code.len, f->code.offset, r->memory64, &len,
-                            &r->uses_data, r->d);
+        const weld_module *m = r->m;
+        st = weld_expr_scan_mems(r->p, f->code.len, f->code.offset, m->mem64,
+                                 m->nimported_memories + m->nmemories, &len, &r->uses_data, r->d);
         if (st) return prefix_diag(r, st);
         if (r->uses_data && !had_data_use) {
             r->data_use_func = r->index;

@@ -12,18 +12,34 @@ typedef struct wr {
     weld_buf *b;
     const weld_module *m;
     bool reencode;
-    bool memory64;
+    int too_big;         /* the id + 1 of a section that reached 4 GiB (0: none) */
 } wr;
 
-static bool module_memory64(const weld_module *m)
+/* A section's or a body's size is a u32: one of 4 GiB or more cannot be written. */
+static void size_end(wr *w, size_t at, uint8_t id)
 {
-    for (uint32_t i = 0; i < m->nmemories; i++)
-        if (m->memories[i].flags & WELD_LIMITS_64) return true;
-    for (uint32_t i = 0; i < m->nimports; i++)
-        if (m->imports[i].type.kind == WELD_EXTERN_MEMORY &&
-            (m->imports[i].type.u.memory.flags & WELD_LIMITS_64))
-            return true;
-    return false;
+    if (w->b->len - at > UINT32_MAX && !w->too_big) w->too_big = id + 1;
+    weld_buf_size_end(w->b, at);
+}
+
+/* A lower bound of section s's size, known before writing it: what its payloads add up
+ * to (so that a section of 4 GiB or more is refused before copying them). */
+static uint64_t size_floor(const wr *w, const weld_section_ref *s)
+{
+    const weld_module *m = w->m;
+    uint64_t n = 0;
+    switch (s->id) {
+    case WELD_SEC_CUSTOM:
+        if (s->index < m->ncustoms) n = (uint64_t)m->customs[s->index].name.len + m->customs[s->index].len;
+        break;
+    case WELD_SEC_CODE:
+        for (uint32_t i = 0; i < m->ncode; i++) n += m->code[i].code.len;
+        break;
+    case WELD_SEC_DATA:
+        for (uint32_t i = 0; i < m->ndatas; i++) n += m->datas[i].len;
+        break;
+    }
+    return n;
 }
 
 static void put_str(weld_buf *b, weld_str s)
@@ -57,7 +73,7 @@ static void put_expr(wr *w, const weld_expr *e)
     weld_insn_reader r;
     weld_insn insn;
     weld_insn_reader_init(&r, e->code, e->len, e->offset);
-    r.memory64 = w->memory64;
+    weld_insn_reader_use_module(&r, w->m);
     while (!weld_insn_reader_done(&r)) {
         if (weld_insn_read(&r, &insn, NULL) != WELD_OK) {
             w->b->len = mark;
@@ -144,7 +160,7 @@ static void write_code(wr *w)
             weld_buf_byte(b, f->locals[k].type);
         }
         put_expr(w, &f->code);
-        weld_buf_size_end(b, at);
+        size_end(w, at, WELD_SEC_CODE);
     }
 }
 
@@ -181,6 +197,11 @@ static void write_section(wr *w, const weld_section_ref *s)
 {
     const weld_module *m = w->m;
     weld_buf *b = w->b;
+    if (w->too_big) return;
+    if (size_floor(w, s) > UINT32_MAX) {
+        w->too_big = s->id + 1;
+        return;
+    }
     weld_buf_byte(b, s->id);
     size_t at = weld_buf_size_begin(b);
     switch (s->id) {
@@ -230,7 +251,7 @@ static void write_section(wr *w, const weld_section_ref *s)
     case WELD_SEC_CODE: write_code(w); break;
     case WELD_SEC_DATA: write_datas(w); break;
     }
-    weld_buf_size_end(b, at);
+    size_end(w, at, s->id);
 }
 
 /* The canonical section list of a module built in memory (no recorded order). */
@@ -269,7 +290,7 @@ weld_status weld_module_write(const weld_module *m, const weld_write_opts *opts,
     weld_buf_init(&b);
     /* bodies dominate; reserve roughly the input size */
     weld_buf_reserve(&b, m->input_len ? m->input_len + 16 : 256);
-    wr w = {&b, m, opts && opts->reencode_code, module_memory64(m)};
+    wr w = {&b, m, opts && opts->reencode_code, 0};
     weld_buf_append(&b, "\0asm\1\0\0\0", 8);
     if (m->sections) {
         for (uint32_t i = 0; i < m->nsections; i++) write_section(&w, &m->sections[i]);
@@ -282,6 +303,14 @@ weld_status weld_module_write(const weld_module *m, const weld_write_opts *opts,
         uint32_t n = default_sections(m, refs);
         for (uint32_t i = 0; i < n; i++) write_section(&w, &refs[i]);
         free(refs);
+    }
+    if (w.too_big) {
+        weld_buf_free(&b);
+        return weld_diag_set(d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET,
+                             "%s section: 4 GiB or larger, beyond the binary format's u32 sizes",
+                             w.too_big - 1 == WELD_SEC_CUSTOM ? "a custom"
+                             : w.too_big - 1 == WELD_SEC_CODE ? "the code"
+                             : w.too_big - 1 == WELD_SEC_DATA ? "the data" : "a");
     }
     if (b.oom) {
         weld_buf_free(&b);
@@ -306,12 +335,13 @@ static bool limits_eq(const weld_limits *a, const weld_limits *b)
 }
 
 /* Do two instruction sequences decode to the same instructions? */
-static bool expr_eq(const weld_expr *a, const weld_expr *b, bool mem64)
+static bool expr_eq(const weld_expr *a, const weld_expr *b, const weld_module *const *mods)
 {
     weld_insn_reader ra, rb;
     weld_insn_reader_init(&ra, a->code, a->len, 0);
     weld_insn_reader_init(&rb, b->code, b->len, 0);
-    ra.memory64 = rb.memory64 = mem64;
+    weld_insn_reader_use_module(&ra, mods[0]);
+    weld_insn_reader_use_module(&rb, mods[1]);
     weld_insn x, y;
     while (!weld_insn_reader_done(&ra) && !weld_insn_reader_done(&rb)) {
         if (weld_insn_read(&ra, &x, NULL) || weld_insn_read(&rb, &y, NULL))
@@ -340,7 +370,7 @@ static bool externtype_eq(const weld_externtype *a, const weld_externtype *b)
 
 bool weld_module_equal(const weld_module *a, const weld_module *b)
 {
-    bool mem64 = module_memory64(a);
+    const weld_module *mods[2] = {a, b};
     SAME_COUNT(ntypes);
     for (uint32_t i = 0; i < a->ntypes; i++) {
         const weld_functype *x = &a->types[i], *y = &b->types[i];
@@ -369,7 +399,7 @@ bool weld_module_equal(const weld_module *a, const weld_module *b)
     for (uint32_t i = 0; i < a->nglobals; i++)
         if (a->globals[i].type.type != b->globals[i].type.type ||
             a->globals[i].type.mut != b->globals[i].type.mut ||
-            !expr_eq(&a->globals[i].init, &b->globals[i].init, mem64))
+            !expr_eq(&a->globals[i].init, &b->globals[i].init, mods))
             return false;
     SAME_COUNT(nexports);
     for (uint32_t i = 0; i < a->nexports; i++)
@@ -384,9 +414,9 @@ bool weld_module_equal(const weld_module *a, const weld_module *b)
         if (x->flags != y->flags || x->mode != y->mode || x->table != y->table ||
             x->type != y->type || x->count != y->count || x->uses_exprs != y->uses_exprs)
             return false;
-        if (x->mode == WELD_SEG_ACTIVE && !expr_eq(&x->offset, &y->offset, mem64)) return false;
+        if (x->mode == WELD_SEG_ACTIVE && !expr_eq(&x->offset, &y->offset, mods)) return false;
         for (uint32_t k = 0; k < x->count; k++)
-            if (x->uses_exprs ? !expr_eq(&x->exprs[k], &y->exprs[k], mem64) : x->funcs[k] != y->funcs[k])
+            if (x->uses_exprs ? !expr_eq(&x->exprs[k], &y->exprs[k], mods) : x->funcs[k] != y->funcs[k])
                 return false;
     }
     SAME_COUNT(has_datacount);
@@ -398,7 +428,7 @@ bool weld_module_equal(const weld_module *a, const weld_module *b)
         for (uint32_t k = 0; k < x->nlocal_groups; k++)
             if (x->locals[k].count != y->locals[k].count || x->locals[k].type != y->locals[k].type)
                 return false;
-        if (!expr_eq(&x->code, &y->code, mem64)) return false;
+        if (!expr_eq(&x->code, &y->code, mods)) return false;
     }
     SAME_COUNT(ndatas);
     for (uint32_t i = 0; i < a->ndatas; i++) {
@@ -406,7 +436,7 @@ bool weld_module_equal(const weld_module *a, const weld_module *b)
         if (x->flags != y->flags || x->memory != y->memory || x->len != y->len ||
             memcmp(x->bytes, y->bytes, x->len))
             return false;
-        if (x->flags != 1 && !expr_eq(&x->offset, &y->offset, mem64)) return false;
+        if (x->flags != 1 && !expr_eq(&x->offset, &y->offset, mods)) return false;
     }
     SAME_COUNT(ncustoms);
     for (uint32_t i = 0; i < a->ncustoms; i++)

@@ -98,7 +98,12 @@ static weld_status do_realloc(canon_cx *cx, uint32_t old_ptr, uint32_t old_size,
     if (in) in->may_leave = false;
     rt_trap tr = rt_call_slots(crt_engine(cx->rt), cx->o->realloc, a, r);
     if (in) in->may_leave = may_leave;
-    if (tr) return crt_trap(cx->rt, "%s", rt_trap_text(crt_engine(cx->rt), tr));
+    if (tr) {
+        size_t used = strlen(cx->rt->backtrace);
+        snprintf(cx->rt->backtrace + used, sizeof cx->rt->backtrace - used, "%s",
+                 weld_rt_backtrace(crt_engine(cx->rt)));
+        return crt_trap(cx->rt, "%s", rt_trap_text(crt_engine(cx->rt), tr));
+    }
     uint32_t p = (uint32_t)r[0];
     if (align > 1 && (p & (align - 1)))
         return crt_trap(cx->rt, "canonical ABI: realloc returned 0x%x, not aligned to %u", p, align);
@@ -225,6 +230,41 @@ static weld_status scalar_norm(canon_cx *cx, uint8_t prim, uint64_t x, uint64_t 
     return WELD_OK;
 }
 
+/* canonicalize_nan32 / canonicalize_nan64 on bits (other types unchanged) */
+static uint64_t canon_nan(uint8_t prim, uint64_t x)
+{
+    if (prim == WELD_CV_F32) {
+        uint32_t b = (uint32_t)x;
+        if ((b & 0x7F800000u) == 0x7F800000u && (b & 0x007FFFFFu)) return 0x7FC00000u;
+    } else if (prim == WELD_CV_F64) {
+        if ((x & 0x7FF0000000000000ull) == 0x7FF0000000000000ull && (x & 0x000FFFFFFFFFFFFFull))
+            return 0x7FF8000000000000ull;
+    }
+    return x;
+}
+
+/* Packed float elements lifted as bytes get their NaNs canonicalized too. */
+static void canon_nans(uint8_t prim, uint8_t *b, uint32_t count)
+{
+    if (prim == WELD_CV_F32) {
+        for (uint32_t i = 0; i < count; i++) {
+            uint32_t x;
+            memcpy(&x, b + 4 * (size_t)i, 4);
+            if ((x & 0x7F800000u) == 0x7F800000u && (x & 0x007FFFFFu)) {
+                x = 0x7FC00000u;
+                memcpy(b + 4 * (size_t)i, &x, 4);
+            }
+        }
+    } else if (prim == WELD_CV_F64) {
+        for (uint32_t i = 0; i < count; i++) {
+            uint64_t x;
+            memcpy(&x, b + 8 * (size_t)i, 8);
+            uint64_t y = canon_nan(prim, x);
+            if (y != x) memcpy(b + 8 * (size_t)i, &y, 8);
+        }
+    }
+}
+
 /* Normalized bits -> a cval (NaNs canonicalized). */
 static void scalar_to_cval(uint8_t prim, uint64_t x, weld_cval *out)
 {
@@ -235,14 +275,12 @@ static void scalar_to_cval(uint8_t prim, uint64_t x, weld_cval *out)
     case WELD_CV_S32: out->u.s = (int32_t)(uint32_t)x; break;
     case WELD_CV_S64: out->u.s = (int64_t)x; break;
     case WELD_CV_F32: {
-        uint32_t b = (uint32_t)x;
-        if ((b & 0x7F800000u) == 0x7F800000u && (b & 0x007FFFFFu)) b = 0x7FC00000u;
+        uint32_t b = (uint32_t)canon_nan(prim, x);
         memcpy(&out->u.f32, &b, 4);
         break;
     }
     case WELD_CV_F64: {
-        if ((x & 0x7FF0000000000000ull) == 0x7FF0000000000000ull && (x & 0x000FFFFFFFFFFFFFull))
-            x = 0x7FF8000000000000ull;
+        x = canon_nan(prim, x);
         memcpy(&out->u.f64, &x, 8);
         break;
     }
@@ -348,7 +386,11 @@ static weld_status lower_handle(canon_cx *cx, const weld_tnode *t, uint32_t rep,
     if (borrow) h.scope = cx->scope;
     uint32_t i = crt_table_add(crt_inst_table(cx->o->inst), h);
     if (!i) return crt_trap(cx->rt, "canonical ABI: the handle table is full");
-    if (borrow && cx->scope) cx->scope->borrow_count++;
+    if (borrow && cx->scope) {
+        if (!crt_scope_add_borrow(cx->scope, crt_inst_table(cx->o->inst), i))
+            return WELD_ERR_NOMEM;
+        cx->scope->borrow_count++;
+    }
     *idx = i;
     return WELD_OK;
 }
@@ -367,7 +409,7 @@ typedef struct sstr {
     uint32_t units;     /* code units */
     uint64_t utf8_len;  /* bytes once encoded in UTF-8 */
     uint64_t utf16_len; /* code units once encoded in UTF-16 */
-    uint32_t max_cp;
+    uint32_t max_cp;    /* the largest code point, or an upper bound of it below 0x100 */
 } sstr;
 
 static const uint8_t *sbase(const sstr *s) { return s->mem ? s->mem->data + s->off : s->host; }
@@ -493,8 +535,7 @@ static weld_status sstr_scan(canon_cx *cx, sstr *s)
             }
             while (i < s->units && b[i] < 0x80) i++;
             u8 = u16 = i;
-            for (uint32_t k = 0; k < i; k++)
-                if (b[k] > max) max = b[k];
+            if (i) max = 0x7F; /* max_cp only tells latin1 from wider: a bound will do */
         }
         while (i < s->units) {
             int32_t c = sdec(s, b, &i);
@@ -795,7 +836,7 @@ static weld_status lower_flat(canon_cx *cx, const weld_cval *v, const weld_tnode
 static weld_status items_check(canon_cx *cx, const weld_cval *v, uint32_t want, const char *what)
 {
     if (v->u.list.count != want || (want && !v->u.list.items))
-        return crt_trap(cx->rt, "canonical ABI: %s value has %u items, its type %u", what,
+        return crt_trap(cx->rt, "canonical ABI: a %s value of %u items where its type has %u", what,
                         v->u.list.items ? v->u.list.count : 0, want);
     return WELD_OK;
 }
@@ -843,7 +884,7 @@ static weld_status var_tag(canon_cx *cx, const weld_cval *v, const weld_tnode *t
     if (tag >= var_count(t)) return bad_disc(cx, t, tag);
     *ct = var_case(t, tag);
     if (*ct && !v->u.var.payload)
-        return crt_trap(cx->rt, "canonical ABI: case %u of a %s value has no payload", tag,
+        return crt_trap(cx->rt, "canonical ABI: case %u of the %s value has no payload", tag,
                         kind_desc(t));
     return WELD_OK;
 }
@@ -1024,6 +1065,7 @@ static weld_status load_elems(canon_cx *cx, uint32_t ptr, const weld_tnode *elem
         void *b = malloc(bytes ? bytes : 1);
         if (!b) return WELD_ERR_NOMEM;
         if (bytes) memcpy(b, mdata(cx) + ptr, bytes);
+        canon_nans(weld_tnode_strip(elem)->u.prim, b, count);
         out->u.list.bytes = b;
         out->u.list.count = count;
         return WELD_OK;
@@ -1161,6 +1203,7 @@ static weld_status lift_flat(canon_cx *cx, fin *f, const weld_tnode *t0, const c
             for (uint32_t i = 0; i < n; i++) {
                 uint64_t x;
                 if ((st = scalar_norm(cx, e->u.prim, fin_next(f), &x))) return st;
+                x = canon_nan(e->u.prim, x);
                 for (uint32_t k = 0; k < esz; k++) b[i * esz + k] = (uint8_t)(x >> (8 * k));
             }
             return WELD_OK;

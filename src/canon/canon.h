@@ -73,6 +73,11 @@ typedef struct canon_sig {
 } canon_sig;
 weld_status canon_sig_of(canon_layouts *c, const weld_tnode *ft, bool lower, canon_sig *out);
 
+/* Free a value by the type of its position t, recursively (value.c): the `type` fields of
+ * the value and its children are not read, so trees the host built (types NULL), such as
+ * a host function's result, are released whole. */
+void canon_cval_free_as(weld_cval *v, const weld_tnode *t);
+
 /* ---- resources (resource.c) -------------------------------------------------------- */
 
 struct weld_crt_resource_type {
@@ -124,10 +129,16 @@ uint32_t crt_table_add(crt_table *t, crt_handle h);
 /* The live handle at index i, or NULL. */
 crt_handle *crt_table_get(crt_table *t, uint32_t i);
 void crt_table_remove(crt_table *t, uint32_t i);
+/* The own handle t[index] lends a borrow for the call: its `lends` rises until the end. */
 bool crt_scope_add_lender(crt_scope *s, crt_table *t, uint32_t index);
-/* End a call: release the lends; a trap message when borrows are still held (s->borrow_count
- * of them), else NULL. It does not touch the runtime's trap message: a trap already in
- * progress keeps its own. */
+/* A borrow handle t[index] was made for the call (borrow_count counts it): should it
+ * outlive the call (a trap), its `scope` is cleared at the end rather than left dangling.
+ * Kept in `lenders` with CRT_LENDER_BORROW set in the index. */
+#define CRT_LENDER_BORROW 0x80000000u
+bool crt_scope_add_borrow(crt_scope *s, crt_table *t, uint32_t index);
+/* End a call: release the lends; a trap message (a constant) when borrows are still held,
+ * else NULL. It does not touch the runtime's trap message: a trap already in progress
+ * keeps its own. */
 const char *crt_scope_end(crt_scope *s);
 
 /* ---- lift and lower (abi.c) -------------------------------------------------------- */

@@ -441,9 +441,7 @@ static weld_status scope_finish(weld_crt *rt, crt_scope *s, weld_status st)
     const char *msg = crt_scope_end(s);
     free(s->lenders);
     rt->scope = s->parent;
-    if (!st && msg)
-        st = crt_trap(rt, "canonical ABI: %u borrow handle(s) still held at the end of the call",
-                      s->borrow_count);
+    if (!st && msg) st = crt_trap(rt, "%s", msg);
     return st;
 }
 
@@ -482,7 +480,8 @@ static weld_status host_invoke(weld_crt *rt, weld_crt_func *f, const weld_cval *
     rt->trap[0] = 0;
     weld_status st = f->fn(f->ctx, &hc, args, nargs, result);
     if (st) {
-        weld_cval_free(result);
+        if (f->type->u.func.result) canon_cval_free_as(result, f->type->u.func.result);
+        else weld_cval_free(result);
         if (!rt->trap[0]) crt_trap(rt, "host function failed (%s)", weld_status_name(st));
         return WELD_ERR_TRAP;
     }
@@ -519,7 +518,9 @@ static weld_status lower_call(void *ctx, weld_rt_host_call *hcall, const uint64_
             if (!st && lt->type->u.func.result)
                 st = canon_lower_result(&from, lt->type, &res, args, results);
             for (uint32_t i = 0; i < np; i++) weld_cval_free(&v[i]);
-            weld_cval_free(&res);
+            /* the host built it: its nodes may carry no type, so free it by the result's */
+            if (lt->type->u.func.result) canon_cval_free_as(&res, lt->type->u.func.result);
+            else weld_cval_free(&res);
             if (v != vals) free(v);
         }
     } else {

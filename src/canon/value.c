@@ -82,6 +82,61 @@ void weld_cval_free(weld_cval *v)
     memset(v, 0, sizeof *v);
 }
 
+/* Free by the type of the position: the `type` fields of v and its children are not read
+ * (host-built trees leave them NULL). */
+static void free_as(weld_cval *v, const weld_tnode *t0)
+{
+    const weld_tnode *t = weld_tnode_strip(t0);
+    if (!t) return;
+    switch (t->kind) {
+    case WELD_TK_PRIM:
+        if (t->u.prim == WELD_CV_STRING) free(v->u.str.ptr);
+        break;
+    case WELD_TK_RECORD:
+    case WELD_TK_TUPLE: {
+        uint32_t n = t->kind == WELD_TK_RECORD ? t->u.record.count : t->u.tuple.count;
+        if (v->u.list.items) {
+            for (uint32_t i = 0; i < n && i < v->u.list.count; i++)
+                free_as(&v->u.list.items[i],
+                        t->kind == WELD_TK_RECORD ? t->u.record.fields[i].type : t->u.tuple.types[i]);
+            free(v->u.list.items);
+        }
+        break;
+    }
+    case WELD_TK_LIST:
+    case WELD_TK_FIXED_LIST:
+        free(v->u.list.bytes);
+        if (v->u.list.items) {
+            for (uint32_t i = 0; i < v->u.list.count; i++) free_as(&v->u.list.items[i], t->u.list.elem);
+            free(v->u.list.items);
+        }
+        break;
+    case WELD_TK_VARIANT:
+    case WELD_TK_OPTION:
+    case WELD_TK_RESULT: {
+        if (!v->u.var.payload) break;
+        uint32_t tag = v->u.var.tag;
+        const weld_tnode *ct = NULL;
+        if (t->kind == WELD_TK_VARIANT)
+            ct = tag < t->u.variant.count ? t->u.variant.cases[tag].type : NULL;
+        else if (t->kind == WELD_TK_OPTION)
+            ct = tag == 1 ? t->u.option : NULL;
+        else
+            ct = tag == 0 ? t->u.result.ok : tag == 1 ? t->u.result.err : NULL;
+        if (ct) free_as(v->u.var.payload, ct);
+        free(v->u.var.payload);
+        break;
+    }
+    default: break;
+    }
+    memset(v, 0, sizeof *v);
+}
+
+void canon_cval_free_as(weld_cval *v, const weld_tnode *t)
+{
+    if (v) free_as(v, t ? t : v->type);
+}
+
 weld_status weld_cval_copy(weld_cval *dst, const weld_cval *src)
 {
     weld_cval tmp = *src;

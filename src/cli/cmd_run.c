@@ -95,17 +95,25 @@ static int run_run(int argc, char **argv)
     int first_arg = argc;
     int ndirs = 0, nenv = 0;
     const char **dirs = calloc((size_t)argc + 1, sizeof *dirs), **envs = calloc((size_t)argc + 1, sizeof *envs);
-    if (!dirs || !envs) {
+    const char **invokes = calloc((size_t)argc + 1, sizeof *invokes);
+    int ninvokes = 0;
+    if (!dirs || !envs || !invokes) {
         free(dirs);
         free(envs);
+        free(invokes);
         fprintf(stderr, "weld run: out of memory\n");
         return CLI_REJECTED;
     }
     int rc = CLI_OK;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--invoke") == 0 && i + 1 < argc) {
-            invoke = argv[++i];
-            first_arg = i + 1;
+            /* the last option: ARGS follow (a component takes several --invoke calls) */
+            invoke = argv[i + 1];
+            do {
+                invokes[ninvokes++] = argv[i + 1];
+                i += 2;
+            } while (i + 1 < argc && strcmp(argv[i], "--invoke") == 0);
+            first_arg = i;
             break;
         } else if (strcmp(argv[i], "--") == 0) {
             first_arg = i + 1;
@@ -138,6 +146,7 @@ done_args:
     if (rc) {
         free(dirs);
         free(envs);
+        free(invokes);
         return rc;
     }
     weld_diag d;
@@ -147,6 +156,7 @@ done_args:
     if (weld_file_read(path, &data, &len, &d)) {
         free(dirs);
         free(envs);
+        free(invokes);
         return cli_report(&d, NULL, 0);
     }
     /* The WASI program sees FILE as argv[0], then the arguments after FILE or "--";
@@ -180,9 +190,14 @@ done_args:
         }
         snprintf(genv[i], l, v ? "%s=%s" : "%s", envs[i], v);
     }
+    if (ninvokes > 1 && !weld_is_component(data, len)) {
+        rc = cli_usage_error(self(), "several --invoke calls are for components; a core module takes one --invoke NAME ARGS...");
+        goto out;
+    }
     if (weld_is_component(data, len)) {
         cli_wasi_args wa = {gargc, gargv, nenv, (const char *const *)genv, ndirs, dirs};
-        rc = invoke ? cli_run_component(path, data, len, invoke, argc - first_arg, &wa, &lim, timing)
+        rc = invoke ? cli_run_component(path, data, len, invokes, ninvokes, argc - first_arg, &wa, &lim,
+                                        timing)
                     : cli_run_command(path, data, len, gargc, gargv, nenv, (const char *const *)genv, ndirs,
                                       dirs, &lim, timing);
         goto out;
@@ -271,6 +286,7 @@ out:
     free(gargv);
     free(dirs);
     free(envs);
+    free(invokes);
     free(data);
     return rc;
 }
@@ -290,7 +306,9 @@ const weld_cmd cmd_run = {
     "v128 as 0x and up to 32 hex digits: the 128-bit number whose low bits are lane 0),\n"
     "prints each result as TYPE:VALUE and exits 1 on a trap.\n\n"
     "When FILE is a component, --invoke takes one call written in WAVE, the WebAssembly\n"
-    "Value Encoding (https://github.com/bytecodealliance/wasm-tools/tree/main/crates/wasm-wave):\n"
+    "Value Encoding (https://github.com/bytecodealliance/wasm-tools/tree/main/crates/wasm-wave);\n"
+    "--invoke may be given several times: the calls run in order on one instance, each\n"
+    "result on its own line:\n"
     "  weld run greet.wasm --invoke 'greet(\"world\")'\n"
     "  weld run c.wasm --invoke 'ns:pkg/iface@1.0.0#lookup({id: 7, tags: [\"a\"]}, some(3))'\n"
     "NAME is a top-level export or INSTANCE#FUNC of an exported instance; a bare NAME calls\n"

@@ -17,9 +17,11 @@ typedef struct cli_wasi_args {
     const char *const *dirs;
 } cli_wasi_args;
 
-/* run_component.c: `weld run COMPONENT --invoke 'NAME(ARGS)'` (WASI 0.2 imports served) */
-int cli_run_component(const char *path, const uint8_t *data, size_t len, const char *invoke, int nextra,
-                      const cli_wasi_args *wasi, const weld_rt_limits *lim, bool timing);
+/* run_component.c: `weld run COMPONENT --invoke 'NAME(ARGS)' [--invoke ...]`: the calls in
+ * order on one instance (WASI 0.2 imports served) */
+int cli_run_component(const char *path, const uint8_t *data, size_t len, const char *const *invokes,
+                      int ninvokes, int nextra, const cli_wasi_args *wasi, const weld_rt_limits *lim,
+                      bool timing);
 
 /* run_command.c: a component without --invoke runs as a WASI 0.2 command */
 int cli_run_command(const char *path, const uint8_t *data, size_t len, int argc, const char *const *argv,

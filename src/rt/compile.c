@@ -49,6 +49,18 @@ typedef struct comp {
     uint32_t *ops, nops, capops;         /* cells holding an operation number */
     uint32_t *tgts, ntgts, captgts;      /* cells holding a target cell index */
     uint32_t *where, capwhere;           /* slot holding each operand */
+    /* Operands deferred in a local, linked per local (so that local.set finds the operands
+     * reading the local without scanning the stack): positions [0, linked) of the stack
+     * are linked when where[i] < nlocals, into a doubly linked list from lhead[local]. */
+    uint32_t *wnext, *wprev;             /* per stack position, capacity capwhere */
+    uint32_t *lhead, caplhead;           /* per local */
+    uint32_t linked;
+    uint32_t lowdef;                     /* operands below it (and below the height) are at home */
+    const weld_functype **ftypes;        /* the type of each function (imports first) */
+    bool *mem64;                         /* per memory (imports first): 64-bit addresses */
+    uint32_t nmems;
+    uint32_t cell_limit;                 /* cells per function (engine limit), or NONE */
+    rt_cell sink;                        /* where cells go once allocation failed */
     ctl *ctls;
     uint32_t nctls, capctls;
     fix *fixes;
@@ -65,22 +77,29 @@ typedef struct comp {
 static bool reserve(void **p, uint32_t *cap, uint32_t need, size_t sz)
 {
     if (need <= *cap) return true;
-    uint32_t n = *cap ? *cap : 64;
+    uint64_t n = *cap ? *cap : 64;
     while (n < need) n *= 2;
+    if (n > UINT32_MAX) n = UINT32_MAX;
+    if (need > n || n > SIZE_MAX / sz) return false;
     void *q = realloc(*p, (size_t)n * sz);
     if (!q) return false;
     *p = q;
-    *cap = n;
+    *cap = (uint32_t)n;
     return true;
 }
 
 static uint32_t pc(const comp *c) { return c->ncells; }
 
+/* The next cell. Once an allocation failed (c->err), cells go to c->sink and the code
+ * buffer is no longer touched: every patch of an earlier cell checks c->err first. */
 static rt_cell *cell(comp *c)
 {
-    if (!reserve((void **)&c->cells, &c->capcells, c->ncells + 1, sizeof *c->cells)) {
+    if (!c->err && (c->ncells >= c->cell_limit ||
+                    !reserve((void **)&c->cells, &c->capcells, c->ncells + 1, sizeof *c->cells)))
         c->err = WELD_ERR_NOMEM;
-        c->ncells = 0;
+    if (c->err) {
+        c->sink.u = 0;
+        return &c->sink;
     }
     rt_cell *x = &c->cells[c->ncells++];
     x->u = 0;
@@ -89,7 +108,7 @@ static rt_cell *cell(comp *c)
 
 static void op(comp *c, unsigned o)
 {
-    if (!reserve((void **)&c->ops, &c->capops, c->nops + 1, sizeof *c->ops)) {
+    if (c->err || !reserve((void **)&c->ops, &c->capops, c->nops + 1, sizeof *c->ops)) {
         c->err = WELD_ERR_NOMEM;
         return;
     }
@@ -110,7 +129,7 @@ static void u64c(comp *c, uint64_t v) { cell(c)->u = v; }
 /* Copy slot src to dst; two copies in a row become one RT_COPY2. */
 static void emit_copy(comp *c, uint32_t src, uint32_t dst)
 {
-    if (c->copy_at != NONE && c->copy_at + 2 == pc(c) && c->ncells) {
+    if (c->copy_at != NONE && c->copy_at + 2 == pc(c) && !c->err) {
         c->cells[c->copy_at].u = RT_COPY2;
         s2(c, src, dst);
         c->copy_at = NONE;
@@ -133,7 +152,7 @@ static void target(comp *c, uint32_t to, uint32_t *list)
 {
     uint32_t at = pc(c);
     cell(c)->u = to == NONE ? 0 : to;
-    if (!reserve((void **)&c->tgts, &c->captgts, c->ntgts + 1, sizeof *c->tgts)) {
+    if (c->err || !reserve((void **)&c->tgts, &c->captgts, c->ntgts + 1, sizeof *c->tgts)) {
         c->err = WELD_ERR_NOMEM;
         return;
     }
@@ -151,10 +170,13 @@ static void target(comp *c, uint32_t to, uint32_t *list)
 static void patch_list(comp *c, uint32_t list, uint32_t to)
 {
     for (; list != NONE; list = c->fixes[list].next)
-        if (c->ncells) c->cells[c->fixes[list].cell].u = to;
+        if (!c->err) c->cells[c->fixes[list].cell].u = to;
 }
 
 static uint32_t home(const comp *c, uint32_t i) { return c->nlocals + RT_NCONST + i; }
+
+/* Does memory x take the fast path of memory 0 with 32-bit addresses? */
+static bool fast_memory(const comp *c, uint32_t x) { return x == 0 && c->nmems && !c->mem64[0]; }
 
 /* The constant slot holding v (added when there is room), or NONE. */
 static uint32_t const_slot(comp *c, uint64_t v)
@@ -176,23 +198,75 @@ static void block_start(comp *c)
     u64c(c, 0);
 }
 
+/* Link stack position i into its local's list (when it reads a local). */
+static void wlink(comp *c, uint32_t i)
+{
+    uint32_t x = c->where[i];
+    if (x >= c->nlocals) return;
+    c->wprev[i] = NONE;
+    c->wnext[i] = c->lhead[x];
+    if (c->lhead[x] != NONE) c->wprev[c->lhead[x]] = i;
+    c->lhead[x] = i;
+}
+
+static void wunlink(comp *c, uint32_t i)
+{
+    uint32_t x = c->where[i];
+    if (x >= c->nlocals) return;
+    if (c->wprev[i] != NONE) c->wnext[c->wprev[i]] = c->wnext[i];
+    else c->lhead[x] = c->wnext[i];
+    if (c->wnext[i] != NONE) c->wprev[c->wnext[i]] = c->wprev[i];
+}
+
+/* Operand i now lives in slot s. */
+static void set_where(comp *c, uint32_t i, uint32_t s)
+{
+    if (i < c->linked) wunlink(c, i);
+    c->where[i] = s;
+    if (i < c->linked) wlink(c, i);
+    if (s != home(c, i) && i < c->lowdef) c->lowdef = i;
+}
+
+/* Make the lists cover exactly the positions below height h. */
+static void link_to(comp *c, uint32_t h)
+{
+    while (c->linked > h) wunlink(c, --c->linked);
+    while (c->linked < h) wlink(c, c->linked++);
+}
+
+/* Room for operand positions [0, n); new positions read no local. */
+static bool reserve_where(comp *c, uint32_t n)
+{
+    uint32_t old = c->capwhere, cap = old;
+    if (!reserve((void **)&c->where, &cap, n, sizeof *c->where)) return false;
+    for (uint32_t i = old; i < cap; i++) c->where[i] = NONE;
+    uint32_t cn = old, cp = old;
+    if (!reserve((void **)&c->wnext, &cn, cap, sizeof *c->wnext) ||
+        !reserve((void **)&c->wprev, &cp, cap, sizeof *c->wprev))
+        return false; /* capwhere stays: the arrays are at least that large */
+    c->capwhere = cap;
+    return true;
+}
+
 static void materialize(comp *c, uint32_t i)
 {
     if (c->where[i] != home(c, i)) {
         emit_copy(c, c->where[i], home(c, i));
-        c->where[i] = home(c, i);
+        set_where(c, i, home(c, i));
     }
 }
 
+/* Every operand below h to its home slot: only those from c->lowdef on can be elsewhere. */
 static void materialize_all(comp *c, uint32_t h)
 {
-    for (uint32_t i = 0; i < h; i++) materialize(c, i);
+    for (uint32_t i = c->lowdef; i < h; i++) materialize(c, i);
+    c->lowdef = h;
 }
 
 /* n results were pushed from stack position pos: they live in their home slots. */
 static void pushed(comp *c, uint32_t pos, uint32_t n)
 {
-    for (uint32_t i = 0; i < n; i++) c->where[pos + i] = home(c, pos + i);
+    for (uint32_t i = 0; i < n; i++) set_where(c, pos + i, home(c, pos + i));
 }
 
 static void block_sig(const comp *c, const weld_blocktype *bt, uint32_t *np, uint32_t *nr)
@@ -208,14 +282,7 @@ static void block_sig(const comp *c, const weld_blocktype *bt, uint32_t *np, uin
 
 static const weld_functype *func_type(const comp *c, uint32_t f)
 {
-    const weld_module *m = c->m->ast;
-    if (f < m->nimported_funcs) {
-        for (uint32_t i = 0, k = 0; i < m->nimports; i++)
-            if (m->imports[i].type.kind == WELD_EXTERN_FUNC && k++ == f)
-                return &m->types[m->imports[i].type.u.func];
-        return NULL;
-    }
-    return &m->types[m->func_types[f - m->nimported_funcs]];
+    return c->ftypes[f];
 }
 
 /* Copy the n values at homes [from, from+n) to slots starting at `to` (to <= from). */
@@ -272,7 +339,7 @@ static void cond_branch(comp *c, bool when_true, uint32_t cond, uint32_t prev_op
         {WELD_OP_I32_LE_S, RT_BR_LE_S, RT_BR_GT_S}, {WELD_OP_I32_LE_U, RT_BR_LE_U, RT_BR_GT_U},
         {WELD_OP_I32_GE_S, RT_BR_GE_S, RT_BR_LT_S}, {WELD_OP_I32_GE_U, RT_BR_GE_U, RT_BR_LT_U},
     };
-    if (prev_op != NONE && prev_end == pc(c) && c->ncells) {
+    if (prev_op != NONE && prev_end == pc(c) && !c->err) {
         uint64_t o = c->cells[prev_op].u;
         if (o == WELD_OP_I32_EQZ && c->cells[prev_op + 1].s[1] == cond) {
             c->cells[prev_op].u = when_true ? RT_BR_UNLESS : RT_BR_IF;
@@ -301,7 +368,8 @@ static void push_ctl(comp *c, uint32_t height, uint32_t arity, bool is_loop, boo
 
 static void reset_where(comp *c, uint32_t h)
 {
-    for (uint32_t i = 0; i < h; i++) c->where[i] = home(c, i);
+    for (uint32_t i = 0; i < h; i++) set_where(c, i, home(c, i));
+    c->lowdef = h;
 }
 
 static weld_status hook_begin(void *ctx, const weld_valid_view *v, const weld_func_body *b)
@@ -314,6 +382,14 @@ static weld_status hook_begin(void *ctx, const weld_valid_view *v, const weld_fu
         return WELD_ERR_UNSUPPORTED;
     }
     c->nlocals = (uint32_t)nl;
+    uint32_t cap = c->caplhead;
+    if (!reserve((void **)&c->lhead, &cap, c->nlocals + 1, sizeof *c->lhead)) {
+        c->err = WELD_ERR_NOMEM;
+        return c->err;
+    }
+    for (uint32_t i = c->caplhead; i < cap; i++) c->lhead[i] = NONE;
+    c->caplhead = cap;
+    c->linked = c->lowdef = 0;
     c->maxh = 0;
     c->ncells = c->nops = c->ntgts = c->nctls = c->nfixes = 0;
     c->last_dst = c->last_op = NONE;
@@ -348,7 +424,7 @@ static void emit_plain(comp *c, const weld_insn *in, uint32_t h, const char *sig
     case WELD_IMM_NONE: {
         bool is32 = in->op == WELD_OP_I32_ADD || in->op == WELD_OP_I32_SUB;
         bool is64 = in->op == WELD_OP_I64_ADD || in->op == WELD_OP_I64_SUB;
-        if ((is32 || is64) && prev_op != NONE && prev_end == pc(c) && b == home(c, base + 1) &&
+        if ((is32 || is64) && prev_op != NONE && prev_end == pc(c) && !c->err && b == home(c, base + 1) &&
             c->cells[prev_op].u == (is32 ? WELD_OP_I32_CONST : WELD_OP_I64_CONST) &&
             c->cells[prev_op + 1].s[0] == b) {
             /* x (const k) add/sub: one instruction with an immediate */
@@ -384,8 +460,17 @@ static void emit_plain(comp *c, const weld_insn *in, uint32_t h, const char *sig
                 : oi->imm == WELD_IMM_F32 ? in->u.f32 : (uint64_t)in->u.i64);
         break;
     case WELD_IMM_MEMARG:
-        if (in->u.memarg.memory != 0) {
-            op(c, RT_UNSUPPORTED);
+        if (!fast_memory(c, in->u.memarg.memory)) {
+            uint32_t x = in->u.memarg.memory;
+            if (x >= c->nmems) { /* invalid: the validator rejects it */
+                op(c, RT_UNSUPPORTED);
+                break;
+            }
+            op(c, npush ? RT_LOAD_ANY : RT_STORE_ANY);
+            if (npush) c->last_dst = pc(c) * 2 + 1;
+            s2(c, a, npush ? dst : b);
+            u64c(c, in->u.memarg.offset);
+            s2(c, x, in->op | (c->mem64[x] ? RT_ADDR64 : 0));
             break;
         }
         op(c, in->op);
@@ -456,7 +541,8 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
     comp *c = ctx;
     if (c->err) return c->err;
     uint32_t h = v->height;
-    if (!reserve((void **)&c->where, &c->capwhere, h + 2, sizeof *c->where)) return WELD_ERR_NOMEM;
+    if (!reserve_where(c, h + 2)) return c->err = WELD_ERR_NOMEM;
+    link_to(c, h);
     if (h > c->maxh) c->maxh = h;
     ctl *top = &c->ctls[c->nctls - 1];
     bool live = !top->dead && !v->unreachable;
@@ -467,7 +553,7 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
     uint32_t np, nr;
     bool marker = in->op == WELD_OP_BLOCK || in->op == WELD_OP_LOOP || in->op == WELD_OP_ELSE ||
                   in->op == WELD_OP_END;
-    if (live && !marker && c->fuel_cell != NONE && c->ncells) c->cells[c->fuel_cell].u++;
+    if (live && !marker && c->fuel_cell != NONE && !c->err) c->cells[c->fuel_cell].u++;
     switch (in->op) {
     case WELD_OP_BLOCK:
     case WELD_OP_LOOP:
@@ -503,7 +589,7 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
             op(c, RT_BR);
             target(c, NONE, &top->fixes);
         }
-        if (top->else_fix != NONE && c->ncells) c->cells[top->else_fix].u = label_here(c);
+        if (top->else_fix != NONE && !c->err) c->cells[top->else_fix].u = label_here(c);
         top->else_fix = NONE;
         reset_where(c, h);
         block_start(c);
@@ -519,7 +605,7 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
         }
         if (!top->dead) {
             if (live) materialize_all(c, h);
-            if (top->else_fix != NONE && c->ncells) c->cells[top->else_fix].u = pc(c);
+            if (top->else_fix != NONE && !c->err) c->cells[top->else_fix].u = pc(c);
             patch_list(c, top->fixes, label_here(c));
         }
         bool reached = !top->dead;
@@ -555,7 +641,7 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
             uint32_t skip = pc(c);
             target(c, NONE, NULL);
             emit_branch(c, in->u.index, h - 1);
-            if (c->ncells) c->cells[skip].u = label_here(c);
+            if (!c->err) c->cells[skip].u = label_here(c);
         }
         block_start(c);
         break;
@@ -566,7 +652,7 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
         op(c, RT_BR_TABLE);
         s2(c, home(c, h - 1), n);
         uint32_t first = pc(c);
-        for (uint32_t k = 0; k <= n; k++) target(c, 0, NULL);
+        for (uint32_t k = 0; k <= n && !c->err; k++) target(c, 0, NULL);
         const uint8_t *tp = in->u.br_table.targets;
         for (uint32_t k = 0; k <= n && !c->err; k++) {
             uint32_t l = k < n ? weld_insn_label_next(&tp) : in->u.br_table.default_label;
@@ -596,8 +682,7 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
         materialize_all(c, h);
         op(c, RT_CALL);
         s2(c, in->u.index, home(c, h - t->nparams));
-        if (!reserve((void **)&c->where, &c->capwhere, h - t->nparams + t->nresults + 1, sizeof *c->where))
-            return WELD_ERR_NOMEM;
+        if (!reserve_where(c, h - t->nparams + t->nresults + 1)) return c->err = WELD_ERR_NOMEM;
         pushed(c, h - t->nparams, t->nresults);
         if (in->op == WELD_OP_RETURN_CALL) {
             uint32_t hh = h - t->nparams + t->nresults;
@@ -613,8 +698,7 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
         op(c, RT_CALL_INDIRECT);
         s2(c, in->u.pair.a, in->u.pair.b);
         s2(c, home(c, h - 1), home(c, h - 1 - t->nparams));
-        if (!reserve((void **)&c->where, &c->capwhere, h - 1 - t->nparams + t->nresults + 1, sizeof *c->where))
-            return WELD_ERR_NOMEM;
+        if (!reserve_where(c, h - 1 - t->nparams + t->nresults + 1)) return c->err = WELD_ERR_NOMEM;
         pushed(c, h - 1 - t->nparams, t->nresults);
         if (in->op == WELD_OP_RETURN_CALL_INDIRECT) {
             uint32_t hh = h - 1 - t->nparams + t->nresults;
@@ -632,7 +716,7 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
         pushed(c, h - 3, 1);
         break;
     case WELD_OP_LOCAL_GET:
-        c->where[h] = in->u.index;
+        set_where(c, h, in->u.index);
         if (h + 1 > c->maxh) c->maxh = h + 1;
         break;
     case WELD_OP_I32_CONST:
@@ -646,28 +730,31 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
             emit_plain(c, in, h, weld_opinfos[in->op].sig, prev_op, prev_end);
             break;
         }
-        c->where[h] = s;
+        set_where(c, h, s);
         if (h + 1 > c->maxh) c->maxh = h + 1;
         break;
     }
     case WELD_OP_LOCAL_SET:
     case WELD_OP_LOCAL_TEE: {
         uint32_t x = in->u.index, src = c->where[h - 1];
+        /* the operands below the top reading x keep its old value: to their homes */
         bool refs = false;
-        for (uint32_t i = 0; i + 1 < h; i++)
-            if (c->where[i] == x) refs = true;
-        if (refs)
-            for (uint32_t i = 0; i + 1 < h; i++)
-                if (c->where[i] == x) materialize(c, i);
+        for (uint32_t i = c->lhead[x], n; i != NONE; i = n) {
+            n = c->wnext[i];
+            if (i + 1 < h) {
+                materialize(c, i);
+                refs = true;
+            }
+        }
         if (src == x) {
             /* local.set x of local.get x: nothing to do */
-        } else if (!refs && prev_dst != NONE && src == home(c, h - 1) &&
+        } else if (!refs && !c->err && prev_dst != NONE && src == home(c, h - 1) &&
                    c->cells[prev_dst >> 1].s[prev_dst & 1] == src) {
             c->cells[prev_dst >> 1].s[prev_dst & 1] = x;
         } else {
             emit_copy(c, src, x);
         }
-        if (in->op == WELD_OP_LOCAL_TEE) c->where[h - 1] = x;
+        if (in->op == WELD_OP_LOCAL_TEE) set_where(c, h - 1, x);
         break;
     }
     case WELD_OP_GLOBAL_GET:
@@ -757,6 +844,7 @@ static weld_status hook_end(void *ctx, const weld_valid_view *v)
 {
     comp *c = ctx;
     if (c->err) return c->err;
+    link_to(c, 0);
     op(c, RT_RETURN); /* never reached; keeps every target inside the code */
     if (c->err) return c->err;
     weld_arena *a = c->m->ast->arena;
@@ -799,11 +887,28 @@ weld_status rt_compile_module(weld_rt_engine *e, weld_rt_module *m, weld_diag *d
     c.e = e;
     c.m = m;
     c.metered = e->lim.fuel != 0;
-    m->codes = weld_arena_alloc(m->ast->arena, ((size_t)m->ast->nfuncs + 1) * sizeof *m->codes);
-    if (!m->codes) return WELD_ERR_NOMEM;
+    c.cell_limit = e->lim.max_code_cells ? e->lim.max_code_cells : NONE;
+    const weld_module *ast = m->ast;
+    m->codes = weld_arena_alloc(ast->arena, ((size_t)ast->nfuncs + 1) * sizeof *m->codes);
+    c.ftypes = weld_arena_alloc(ast->arena, ((size_t)ast->nimported_funcs + ast->nfuncs + 1) *
+                                            sizeof *c.ftypes);
+    if (!m->codes || !c.ftypes) return weld_diag_set(d, WELD_ERR_NOMEM, WELD_NO_OFFSET, "out of memory");
+    for (uint32_t i = 0, k = 0; i < ast->nimports; i++)
+        if (ast->imports[i].type.kind == WELD_EXTERN_FUNC)
+            c.ftypes[k++] = &ast->types[ast->imports[i].type.u.func];
+    for (uint32_t i = 0; i < ast->nfuncs; i++)
+        c.ftypes[ast->nimported_funcs + i] = &ast->types[ast->func_types[i]];
+    c.nmems = ast->nimported_memories + ast->nmemories;
+    c.mem64 = weld_arena_alloc(ast->arena, (size_t)c.nmems + 1);
+    if (!c.mem64) return weld_diag_set(d, WELD_ERR_NOMEM, WELD_NO_OFFSET, "out of memory");
+    for (uint32_t i = 0, k = 0; i < ast->nimports; i++)
+        if (ast->imports[i].type.kind == WELD_EXTERN_MEMORY)
+            c.mem64[k++] = ast->imports[i].type.u.memory.flags & WELD_LIMITS_64;
+    for (uint32_t i = 0; i < ast->nmemories; i++)
+        c.mem64[ast->nimported_memories + i] = ast->memories[i].flags & WELD_LIMITS_64;
     c.v = weld_validator_new();
     if (!c.v) return WELD_ERR_NOMEM;
-    weld_validator_set_features(c.v, WELD_VALID_WASM2 | WELD_VALID_EXTENDED_CONST);
+    weld_validator_set_features(c.v, WELD_VALID_WASM2 | WELD_VALID_EXTENDED_CONST | WELD_VALID_MULTI_MEMORY);
     weld_valid_hooks hooks = {&c, hook_begin, hook_insn, hook_end};
     weld_status st = weld_validator_run(c.v, m->ast, &hooks, d);
     if (st && c.err && d) {
@@ -815,6 +920,9 @@ weld_status rt_compile_module(weld_rt_engine *e, weld_rt_module *m, weld_diag *d
     free(c.ops);
     free(c.tgts);
     free(c.where);
+    free(c.wnext);
+    free(c.wprev);
+    free(c.lhead);
     free(c.ctls);
     free(c.fixes);
     return st;

@@ -6,6 +6,7 @@
 #include "weld/validate.h"
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 static const char *const trap_messages[RT_TRAP_COUNT] = {
     [RT_TRAP_NONE] = "no trap",
@@ -59,7 +60,7 @@ void weld_rt_engine_free(weld_rt_engine *e)
     }
     for (weld_rt_memory *m = e->memories, *n; m; m = n) {
         n = m->next;
-        free(m->data);
+        munmap(m->data, m->reserved);
     }
     for (weld_rt_module *m = e->modules, *n; m; m = n) {
         n = m->next;
@@ -160,6 +161,21 @@ weld_rt_table *weld_rt_table_new(weld_rt_engine *e, const weld_tabletype *type, 
     return t;
 }
 
+/* Map `bytes` of address space, inaccessible, without committing memory; NULL on failure. */
+static uint8_t *reserve_range(uint64_t bytes)
+{
+    if (bytes > SIZE_MAX) return NULL;
+    void *p = mmap(NULL, (size_t)bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+/* Make bytes [from, to) of m's reservation readable and writable (fresh zero pages). */
+static bool commit_range(weld_rt_memory *m, uint64_t from, uint64_t to)
+{
+    return to == from ||
+           mprotect(m->data + from, (size_t)(to - from), PROT_READ | PROT_WRITE) == 0;
+}
+
 weld_rt_memory *weld_rt_memory_new(weld_rt_engine *e, const weld_limits *limits)
 {
     uint64_t cap = e->lim.max_memory_bytes / RT_PAGE;
@@ -169,8 +185,20 @@ weld_rt_memory *weld_rt_memory_new(weld_rt_engine *e, const weld_limits *limits)
     m->limits = *limits;
     m->max_pages = (limits->flags & WELD_LIMITS_HAS_MAX) && limits->max < cap ? limits->max : cap;
     m->size = limits->min * RT_PAGE;
-    m->data = calloc(m->size ? m->size : 1, 1);
+    /* the whole range up to the maximum at once; when the address space is short, only
+     * the initial size (the memory then cannot grow) */
+    m->reserved = (m->max_pages ? m->max_pages : 1) * RT_PAGE;
+    m->data = reserve_range(m->reserved);
+    if (!m->data) {
+        m->max_pages = limits->min;
+        m->reserved = (m->max_pages ? m->max_pages : 1) * RT_PAGE;
+        m->data = reserve_range(m->reserved);
+    }
     if (!m->data) return NULL;
+    if (!commit_range(m, 0, m->size)) {
+        munmap(m->data, m->reserved);
+        return NULL;
+    }
     m->next = e->memories;
     e->memories = m;
     return m;
@@ -216,12 +244,9 @@ int64_t rt_memory_grow(weld_rt_engine *e, weld_rt_memory *m, uint64_t delta)
     uint64_t old = m->size / RT_PAGE;
     if (delta > m->max_pages - old) return -1;
     if (!delta) return (int64_t)old;
+    /* in place: the pages past the size were never accessible, so they are still zero */
     uint64_t nsize = (old + delta) * RT_PAGE;
-    uint8_t *n = calloc(nsize, 1); /* fresh zero pages; no touching of the new part */
-    if (!n) return -1;
-    memcpy(n, m->data, m->size);
-    free(m->data);
-    m->data = n;
+    if (!commit_range(m, m->size, nsize)) return -1;
     m->size = nsize;
     return (int64_t)old;
 }

@@ -56,6 +56,50 @@
                               ? inst->mems[0] : NULL; \
         mem = m0_ ? m0_->data : NULL; memsize = m0_ ? m0_->size : 0; } while (0)
 
+/* A load (RT_LOAD_ANY) or store (RT_STORE_ANY) through memory m: op is the weld_opcode,
+ * ea the address operand (already of its type's width). False when out of bounds. */
+static bool access_any(weld_rt_memory *m, unsigned op, uint64_t a, uint64_t off, rt_slot *v)
+{
+    unsigned n;
+    int sign = 0;        /* sign-extend from n bytes */
+    bool r32 = false;    /* an i32 (or f32) result: zero-extend from 32 bits */
+    switch (op) {
+    case WELD_OP_I32_LOAD: case WELD_OP_F32_LOAD: n = 4; r32 = true; break;
+    case WELD_OP_I64_LOAD: case WELD_OP_F64_LOAD: n = 8; break;
+    case WELD_OP_I32_LOAD8_S: n = 1; sign = 1; r32 = true; break;
+    case WELD_OP_I32_LOAD8_U: n = 1; r32 = true; break;
+    case WELD_OP_I32_LOAD16_S: n = 2; sign = 1; r32 = true; break;
+    case WELD_OP_I32_LOAD16_U: n = 2; r32 = true; break;
+    case WELD_OP_I64_LOAD8_S: n = 1; sign = 1; break;
+    case WELD_OP_I64_LOAD8_U: n = 1; break;
+    case WELD_OP_I64_LOAD16_S: n = 2; sign = 1; break;
+    case WELD_OP_I64_LOAD16_U: n = 2; break;
+    case WELD_OP_I64_LOAD32_S: n = 4; sign = 1; break;
+    case WELD_OP_I64_LOAD32_U: n = 4; break;
+    case WELD_OP_I32_STORE: case WELD_OP_F32_STORE: case WELD_OP_I64_STORE32: n = 4; sign = -1; break;
+    case WELD_OP_I64_STORE: case WELD_OP_F64_STORE: n = 8; sign = -1; break;
+    case WELD_OP_I32_STORE8: case WELD_OP_I64_STORE8: n = 1; sign = -1; break;
+    case WELD_OP_I32_STORE16: case WELD_OP_I64_STORE16: n = 2; sign = -1; break;
+    default: return false;
+    }
+    /* a + off + n <= size, without overflow */
+    if (off > m->size || a > m->size - off || n > m->size - off - a) return false;
+    uint8_t *p = m->data + a + off;
+    if (sign < 0) { /* little-endian host, as the fast path */
+        uint64_t x = v->u64;
+        memcpy(p, &x, n);
+        return true;
+    }
+    uint64_t x = 0;
+    memcpy(&x, p, n);
+    if (sign && n < 8) {
+        uint64_t bit = (uint64_t)1 << (8 * n - 1);
+        x = (x ^ bit) - bit;
+    }
+    v->u64 = r32 ? (uint32_t)x : x;
+    return true;
+}
+
 static void record_backtrace(weld_rt_engine *e, weld_rt_func *f, const rt_frame *fr, uint32_t n)
 {
     size_t used = 0;
@@ -166,6 +210,14 @@ static rt_trap run(weld_rt_engine *e, weld_rt_func *entry, const void *const **t
         }
         NEXT();
     CASE(RT_UNSUPPORTED) TRAP(RT_TRAP_UNSUPPORTED);
+    CASE(RT_LOAD_ANY) CASE(RT_STORE_ANY) {
+        uint32_t o = ip[3].s[1];
+        uint64_t a = (o & RT_ADDR64) ? R(S0).u64 : R(S0).u32;
+        rt_slot *v = &R(S1);
+        if (!access_any(inst->mems[ip[3].s[0]], o & ~RT_ADDR64, a, U2, v)) TRAP(RT_TRAP_MEMORY_OOB);
+        ip += 4;
+        NEXT();
+    }
     CASE(RT_I32_ADD_IMM) R(S1).u32 = R(S0).u32 + (uint32_t)U2; ip += 3; NEXT();
     CASE(RT_I64_ADD_IMM) R(S1).u64 = R(S0).u64 + U2; ip += 3; NEXT();
 #define BRC(ID, F, o) CASE(RT_BR_##ID) if (R(S0).F o R(S1).F) ip = ip[2].target; else ip += 3; NEXT();
@@ -207,24 +259,30 @@ static rt_trap run(weld_rt_engine *e, weld_rt_func *entry, const void *const **t
 
     CASE(WELD_OP_MEMORY_SIZE) R(S1).u64 = inst->mems[S0]->size / RT_PAGE; ip += 2; NEXT();
     CASE(WELD_OP_MEMORY_GROW) {
-        int64_t old = rt_memory_grow(e, inst->mems[S0], R(S1).u32);
-        R(T0).u64 = (uint32_t)(int32_t)old;
+        weld_rt_memory *m = inst->mems[S0];
+        bool m64 = m->limits.flags & WELD_LIMITS_64;
+        int64_t old = rt_memory_grow(e, m, m64 ? R(S1).u64 : R(S1).u32);
+        R(T0).u64 = m64 ? (uint64_t)old : (uint32_t)(int32_t)old;
         RELOAD_MEM();
         ip += 3;
         NEXT();
     }
     CASE(WELD_OP_MEMORY_FILL) {
         weld_rt_memory *m = inst->mems[S0];
-        uint64_t d = R(T0).u32, n = R(ip[3].s[0]).u32;
-        if (d + n > m->size) TRAP(RT_TRAP_MEMORY_OOB);
+        bool m64 = m->limits.flags & WELD_LIMITS_64;
+        uint64_t d = m64 ? R(T0).u64 : R(T0).u32, n = m64 ? R(ip[3].s[0]).u64 : R(ip[3].s[0]).u32;
+        if (d > m->size || n > m->size - d) TRAP(RT_TRAP_MEMORY_OOB);
         memset(m->data + d, (int)(R(T1).u32 & 0xff), n);
         ip += 4;
         NEXT();
     }
     CASE(WELD_OP_MEMORY_COPY) {
         weld_rt_memory *md = inst->mems[S0], *ms = inst->mems[S1];
-        uint64_t d = R(T0).u32, s = R(T1).u32, n = R(ip[3].s[0]).u32;
-        if (d + n > md->size || s + n > ms->size) TRAP(RT_TRAP_MEMORY_OOB);
+        bool d64 = md->limits.flags & WELD_LIMITS_64, s64 = ms->limits.flags & WELD_LIMITS_64;
+        uint64_t d = d64 ? R(T0).u64 : R(T0).u32, s = s64 ? R(T1).u64 : R(T1).u32;
+        uint64_t n = d64 && s64 ? R(ip[3].s[0]).u64 : R(ip[3].s[0]).u32;
+        if (d > md->size || n > md->size - d || s > ms->size || n > ms->size - s)
+            TRAP(RT_TRAP_MEMORY_OOB);
         memmove(md->data + d, ms->data + s, n);
         ip += 4;
         NEXT();
@@ -232,9 +290,10 @@ static rt_trap run(weld_rt_engine *e, weld_rt_func *entry, const void *const **t
     CASE(WELD_OP_MEMORY_INIT) {
         const weld_data *seg = &inst->mod->ast->datas[S0];
         weld_rt_memory *m = inst->mems[S1];
-        uint64_t d = R(T0).u32, s = R(T1).u32, n = R(ip[3].s[0]).u32;
+        uint64_t d = (m->limits.flags & WELD_LIMITS_64) ? R(T0).u64 : R(T0).u32;
+        uint64_t s = R(T1).u32, n = R(ip[3].s[0]).u32;
         uint64_t len = inst->data_dropped[S0] ? 0 : seg->len;
-        if (s + n > len || d + n > m->size) TRAP(RT_TRAP_MEMORY_OOB);
+        if (s + n > len || d > m->size || n > m->size - d) TRAP(RT_TRAP_MEMORY_OOB);
         if (n) memcpy(m->data + d, seg->bytes + s, n);
         ip += 4;
         NEXT();

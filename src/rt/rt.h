@@ -58,6 +58,10 @@ enum {
     RT_RETURN1,              /* [src]: copy src to slot 0, return           */
     RT_FUEL,                 /* | count: charges a basic block's instructions */
     RT_UNSUPPORTED,          /* traps "unsupported instruction"             */
+    RT_LOAD_ANY,             /* [a dst] | offset | [memidx op]: a load from a memory other
+                                than a 32-bit memory 0 (op: its weld_opcode, | RT_ADDR64
+                                when the address is an i64) */
+    RT_STORE_ANY,            /* [a value] | offset | [memidx op]: the same for stores */
     /* fused forms the compiler makes of adjacent instructions */
     RT_I32_ADD_IMM,          /* [a dst] | imm        (i32.const; i32.add/sub) */
     RT_I64_ADD_IMM,          /* [a dst] | imm        (i64.const; i64.add/sub) */
@@ -135,11 +139,14 @@ struct weld_rt_table {
     struct weld_rt_table *next; /* the engine's list */
 };
 
+/* A linear memory: the address range for max_pages is reserved (mapped inaccessible) when
+ * the memory is made, and growing makes pages of it accessible: data never moves. */
 struct weld_rt_memory {
     weld_limits limits;
     uint8_t *data;
     uint64_t size;              /* bytes */
-    uint64_t max_pages;
+    uint64_t max_pages;         /* what the reservation holds (the limits and the engine's) */
+    uint64_t reserved;          /* bytes mapped at data */
     struct weld_rt_memory *next;
 };
 
@@ -216,5 +223,6 @@ int64_t rt_memory_grow(weld_rt_engine *e, weld_rt_memory *m, uint64_t delta_page
 int64_t rt_table_grow(weld_rt_engine *e, weld_rt_table *t, uint32_t delta, uint64_t init);
 
 #define RT_PAGE 65536u
+#define RT_ADDR64 0x10000u    /* in RT_LOAD_ANY / RT_STORE_ANY: the address is 64-bit */
 
 #endif

@@ -950,8 +950,7 @@ static void print_code(pr *p, const weld_expr *e)
     weld_insn_reader r;
     weld_insn in;
     weld_insn_reader_init(&r, e->code, e->len, e->offset);
-    for (uint32_t i = 0; i < p->m->nmemories; i++)
-        if (p->m->memories[i].flags & WELD_LIMITS_64) r.memory64 = true;
+    weld_insn_reader_use_module(&r, p->m);
     p->nesting_start = p->nesting;
     while (!weld_insn_reader_done(&r)) {
         if (weld_insn_read(&r, &in, NULL) != WELD_OK) {

@@ -9,7 +9,8 @@ weld_status valid_const_expr(weld_validator *v, const weld_expr *e, weld_valtype
 {
     weld_insn_reader r;
     weld_insn_reader_init(&r, e->code, e->len, e->offset);
-    r.memory64 = v->nmems && (v->mems[0].flags & WELD_LIMITS_64);
+    r.mem64 = v->mem64;
+    r.nmems = v->nmems;
     weld_insn in;
     weld_status st;
     uint32_t n = 0; /* operand stack height; types in v->vals */

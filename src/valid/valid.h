@@ -39,9 +39,10 @@ struct weld_validator {
     uint32_t *func_types;          /* type index per function */
     weld_tabletype *tables;
     weld_limits *mems;
+    bool *mem64;                   /* per memory: 64-bit (memarg offsets are u64) */
     weld_globaltype *globals;
     uint8_t *refs;                 /* per function: 1 if in C.refs (ref.func allowed) */
-    size_t cap_funcs, cap_refs, cap_tables, cap_mems, cap_globals;
+    size_t cap_funcs, cap_refs, cap_tables, cap_mems, cap_mem64, cap_globals;
 
     /* the body walk, reused from function to function */
     uint8_t *vals;

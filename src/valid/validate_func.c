@@ -285,6 +285,9 @@ static weld_status check_memarg(walk *w, const weld_insn *in, const weld_opinfo 
     weld_status st = check_memory(w, in->u.memarg.memory, &mem);
     if (st) return st;
     *addr = valid_addr_type(mem);
+    if (!(mem->flags & WELD_LIMITS_64) && in->u.memarg.offset > UINT32_MAX)
+        return fail(w, WELD_ERR_INVALID, "%s: offset out of range: must be <= 2**32 for a 32-bit memory",
+                    info->name);
     if (info->prefix == 0xFE) {
         if (in->u.memarg.align != info->arg)
             return fail(w, WELD_ERR_INVALID, "%s: alignment must be exactly natural (2^%u), found 2^%" PRIu32,
@@ -658,7 +661,8 @@ static weld_status walk_body(weld_validator *v, const weld_func_body *b,
     }
     weld_insn_reader r;
     weld_insn_reader_init(&r, b->code.code, b->code.len, b->code.offset);
-    r.memory64 = v->nmems && (v->mems[0].flags & WELD_LIMITS_64);
+    r.mem64 = v->mem64;
+    r.nmems = v->nmems;
     weld_insn in;
     const valid_sig *sigs = v->sigs;
     while (v->nctrls) {

@@ -89,6 +89,7 @@ void weld_validator_free(weld_validator *v)
     free(v->func_types);
     free(v->tables);
     free(v->mems);
+    free(v->mem64);
     free(v->globals);
     free(v->refs);
     free(v->vals);
@@ -144,7 +145,8 @@ static void scan_refs(weld_validator *v, const weld_expr *e)
 {
     weld_insn_reader r;
     weld_insn_reader_init(&r, e->code, e->len, e->offset);
-    r.memory64 = v->nmems && (v->mems[0].flags & WELD_LIMITS_64);
+    r.mem64 = v->mem64;
+    r.nmems = v->nmems;
     weld_insn in;
     while (!weld_insn_reader_done(&r) && weld_insn_read(&r, &in, NULL) == WELD_OK)
         if (in.op == WELD_OP_REF_FUNC && in.u.index < v->nfuncs) v->refs[in.u.index] = 1;
@@ -164,6 +166,7 @@ static weld_status build_spaces(weld_validator *v, const weld_module *m, weld_di
         !valid_reserve((void **)&v->refs, &v->cap_refs, nf + 1, 1) ||
         !valid_reserve((void **)&v->tables, &v->cap_tables, nt + 1, sizeof *v->tables) ||
         !valid_reserve((void **)&v->mems, &v->cap_mems, nm + 1, sizeof *v->mems) ||
+        !valid_reserve((void **)&v->mem64, &v->cap_mem64, nm + 1, sizeof *v->mem64) ||
         !valid_reserve((void **)&v->globals, &v->cap_globals, ng + 1, sizeof *v->globals))
         return weld_diag_set(d, WELD_ERR_NOMEM, WELD_NO_OFFSET, "out of memory");
     memset(v->refs, 0, (size_t)nf);
@@ -189,6 +192,7 @@ static weld_status build_spaces(weld_validator *v, const weld_module *m, weld_di
             break;
         case WELD_EXTERN_MEMORY:
             if ((st = check_limits(&t->u.memory, true, off, what, d))) return st;
+            v->mem64[v->nmems] = t->u.memory.flags & WELD_LIMITS_64;
             v->mems[v->nmems++] = t->u.memory;
             break;
         case WELD_EXTERN_GLOBAL:
@@ -220,6 +224,7 @@ static weld_status build_spaces(weld_validator *v, const weld_module *m, weld_di
     for (uint32_t i = 0; i < m->nmemories; i++) {
         snprintf(what, sizeof what, "memory %" PRIu32, v->nmems);
         if ((st = check_limits(&m->memories[i], true, off, what, d))) return st;
+        v->mem64[v->nmems] = m->memories[i].flags & WELD_LIMITS_64;
         v->mems[v->nmems++] = m->memories[i];
     }
     if (v->nmems > 1 && !v->multi_memory)

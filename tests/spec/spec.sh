@@ -57,11 +57,13 @@ for p in $PROPOSALS; do
   convert "$SPEC/proposals/$p" "$OUT/proposals/$p" "--enable-all"
   # shellcheck disable=SC2086
   case $p in
-    memory64|threads) features=--proposals=extended-const ;;
+    memory64) features="--proposals=extended-const --exec" ;;
+    threads) features=--proposals=extended-const ;;
     *) features=--proposals ;;
   esac
-  # the interpreter executes the relaxed-SIMD instructions: run that suite's commands too
-  [ "$p" = relaxed-simd ] && features="$features --exec"
+  # the interpreter executes the relaxed-SIMD instructions, several memories and 64-bit
+  # memories: run those suites' commands too
+  case $p in relaxed-simd|multi-memory) features="$features --exec" ;; esac
 
   "$RUNNER" $features $JSONS || rc=1
 done

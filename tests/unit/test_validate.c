@@ -195,6 +195,74 @@ static void test_memory_immediates(void **state)
     func_ok(L(T_I), L(MEM1), L("\x00\x41\x01\x40\x00\x1a\x3f\x00\x0b"));
 }
 
+/* Read b with bodies decoded by the reader (not skipped), then validate: the status. */
+static weld_status read_full(weld_buf *b, const char *needle)
+{
+    weld_arena *a = weld_arena_new();
+    weld_module *m = NULL;
+    weld_diag d;
+    weld_diag_init(&d, "test");
+    weld_status st = weld_module_read(a, b->data, b->len, NULL, &m, &d);
+    if (st == WELD_OK) {
+        weld_validator *v = weld_validator_new();
+        weld_validator_set_features(v, WELD_VALID_ALL);
+        st = weld_validator_run(v, m, NULL, &d);
+        weld_validator_free(v);
+    }
+    if (needle && st) assert_non_null(strstr(d.message, needle));
+    weld_arena_free(a);
+    return st;
+}
+
+/* A memarg's offset is a u64 for a 64-bit memory and a u32 for a 32-bit one, whichever
+ * memory 0 is and whatever other memories there are (the memarg's memory index decides):
+ * with memories of both kinds the reader decoded by "any memory is 64-bit" and the
+ * validator by memory 0's type. */
+static void test_memarg_offset_width_per_memory(void **state)
+{
+    (void)state;
+    /* memory 0: i32, memory 1: i64 */
+#define MEMS_32_64 "\x05\x05\x02\x00\x01\x04\x01"
+#define MEMS_64_32 "\x05\x05\x02\x04\x01\x00\x01"
+    /* i64.const 0; i32.load align=2 mem 1 offset=0x100000004; drop */
+    static const char load1_far[] = "\x00\x42\x00\x28\x42\x01\x84\x80\x80\x80\x10\x1a\x0b";
+    /* i32.const 0; i32.load align=2 mem 1 offset=0x100000000 (too large for a u32) */
+    static const char load1_u64[] = "\x00\x41\x00\x28\x42\x01\x80\x80\x80\x80\x10\x1a\x0b";
+    /* i32.const 0; i32.load align=2 (mem 0) offset=2 in 6 bytes (too long for a u32) */
+    static const char load0_long[] = "\x00\x41\x00\x28\x02\x82\x80\x80\x80\x80\x00\x1a\x0b";
+    weld_buf b;
+    for (int full = 0; full < 2; full++) {
+        /* valid: a 64-bit offset on the 64-bit memory 1 */
+        module1(&b, L(T_V), L(MEMS_32_64), L(load1_far));
+        if (full) {
+            assert_int_equal(read_full(&b, NULL), WELD_OK);
+            weld_buf_free(&b);
+        } else {
+            check(&b, WELD_OK, NULL, false);
+        }
+        /* malformed: a u32 offset too long on the 32-bit memory 0, though memory 1 is
+         * 64-bit */
+        module1(&b, L(T_V), L(MEMS_32_64), L(load0_long));
+        if (full) {
+            assert_int_equal(read_full(&b, "integer representation too long"), WELD_ERR_MALFORMED);
+            weld_buf_free(&b);
+        } else {
+            check(&b, WELD_ERR_MALFORMED, "integer representation too long", false);
+        }
+        /* malformed: an offset past 2^32 on the 32-bit memory 1, though memory 0 is
+         * 64-bit */
+        module1(&b, L(T_V), L(MEMS_64_32), L(load1_u64));
+        if (full) {
+            assert_int_equal(read_full(&b, "integer too large"), WELD_ERR_MALFORMED);
+            weld_buf_free(&b);
+        } else {
+            check(&b, WELD_ERR_MALFORMED, "integer too large", false);
+        }
+    }
+#undef MEMS_32_64
+#undef MEMS_64_32
+}
+
 static void test_simd(void **state)
 {
     (void)state;
@@ -363,6 +431,7 @@ int main(void)
         cmocka_unit_test(test_select_and_refs), cmocka_unit_test(test_calls),
         cmocka_unit_test(test_module_rules),    cmocka_unit_test(test_hooks),
         cmocka_unit_test(test_empty_local_groups),
+        cmocka_unit_test(test_memarg_offset_width_per_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "base/base.h"
 #include "weld/module.h"
 
@@ -151,6 +152,45 @@ static void test_module_built_in_memory(void **state)
     free(out);
 }
 
+/* Section sizes are u32s: a section of 4 GiB or more is refused (it used to be written
+ * with a size LEB128 no reader accepts). The payloads are never read: the sizes alone
+ * decide, before anything is copied. */
+static void test_section_of_4gib_refused(void **state)
+{
+    (void)state;
+    static const uint8_t small[16];
+    weld_custom big = {{"x", 1}, small, UINT32_MAX, 0};
+    weld_module m;
+    memset(&m, 0, sizeof m);
+    m.ncustoms = 1, m.customs = &big;
+    uint8_t *out = NULL;
+    size_t n = 0;
+    weld_diag d;
+    weld_diag_init(&d, "test");
+    assert_int_equal(weld_module_write(&m, NULL, &out, &n, &d), WELD_ERR_UNSUPPORTED);
+    assert_null(out);
+    assert_non_null(strstr(d.message, "4 GiB"));
+    /* data segments adding up past 4 GiB */
+    static const uint8_t off[] = {0x41, 0x00, 0x0b};
+    weld_data segs[2] = {{1, WELD_SEG_PASSIVE, 0, {off, 3, 0}, small, UINT32_MAX / 2 + 1},
+                         {1, WELD_SEG_PASSIVE, 0, {off, 3, 0}, small, UINT32_MAX / 2 + 1}};
+    memset(&m, 0, sizeof m);
+    m.ndatas = 2, m.datas = segs;
+    weld_diag_init(&d, "test");
+    assert_int_equal(weld_module_write(&m, NULL, &out, &n, &d), WELD_ERR_UNSUPPORTED);
+    assert_null(out);
+    assert_non_null(strstr(d.message, "data section"));
+    /* a small custom section still writes */
+    weld_custom c = {{"x", 1}, small, 3, 0};
+    memset(&m, 0, sizeof m);
+    m.ncustoms = 1, m.customs = &c;
+    assert_int_equal(weld_module_write(&m, NULL, &out, &n, &d), WELD_OK);
+    static const uint8_t want[] = {0, 'a', 's', 'm', 1, 0, 0, 0, 0, 5, 1, 'x', 0, 0, 0};
+    assert_int_equal(n, sizeof want);
+    assert_memory_equal(out, want, n);
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -158,6 +198,7 @@ int main(void)
         cmocka_unit_test(test_non_minimal_canonicalised),
         cmocka_unit_test(test_equal_sees_differences),
         cmocka_unit_test(test_module_built_in_memory),
+        cmocka_unit_test(test_section_of_4gib_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
