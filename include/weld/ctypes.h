@@ -199,6 +199,10 @@ typedef struct weld_ctypes_opts {
      * value use, ...) and validate nested core modules: what weld_validate_component
      * does. Off: only what building the model needs. */
     bool validate;
+    /* With validate: leave the function bodies of nested core modules to the caller, who
+     * validates them itself (the component runtime compiles each module with the validator
+     * and would otherwise walk every body twice). */
+    bool skip_module_bodies;
 } weld_ctypes_opts;
 
 /* Build the model of component c (opts may be NULL). *out is freed by weld_ctypes_free.

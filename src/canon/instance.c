@@ -403,7 +403,9 @@ weld_status weld_crt_component_load(weld_crt *rt, const uint8_t *data, size_t le
     }
     memcpy(c->bytes, data, len);
     weld_status st = weld_component_read(c->arena, c->bytes, len, NULL, &c->c, d);
-    weld_ctypes_opts o = {.validate = true};
+    /* every rule of the component; each nested core module is validated once, by the
+     * compiler below (weld_rt_module_load validates as it compiles) */
+    weld_ctypes_opts o = {.validate = true, .skip_module_bodies = true};
     if (!st) st = weld_ctypes_build(c->c, &o, &c->model, d);
     if (!st) {
         load_cx lc = {c, d, WELD_OK};

@@ -47,6 +47,7 @@ typedef struct bctx {
     weld_arena *a;
     weld_diag *d;
     bool validate;
+    bool skip_bodies; /* nested modules are validated by the caller */
     uint64_t off;   /* offset reported for the item being checked */
     uint32_t depth; /* scopes open */
     weld_validator *validator; /* for nested core modules, made on first use */
@@ -1835,7 +1836,7 @@ static weld_status component(bctx *b, scope *sc, const weld_component *c)
                 TRY(weld_module_read(b->a, nm->data, nm->len, &ro, &rm, b->d));
                 m = rm;
             }
-            if (b->validate) {
+            if (b->validate && !b->skip_bodies) {
                 if (!b->validator && !(b->validator = weld_validator_new())) return NOMEM();
                 TRY(weld_validator_run(b->validator, m, NULL, b->d));
             }
@@ -1973,7 +1974,8 @@ weld_status weld_ctypes_build(const weld_component *c, const weld_ctypes_opts *o
         free(m);
         return weld_diag_set(d, WELD_ERR_NOMEM, WELD_NO_OFFSET, "out of memory");
     }
-    bctx b = {.m = m, .a = m->arena, .d = d, .validate = opts && opts->validate};
+    bctx b = {.m = m, .a = m->arena, .d = d, .validate = opts && opts->validate,
+              .skip_bodies = opts && opts->validate && opts->skip_module_bodies};
     m->root.kind = SC_COMPONENT;
     m->comp = c;
     weld_status st = component(&b, &m->root, c);
