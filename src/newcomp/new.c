@@ -1,0 +1,1239 @@
+/* new.c - a component from a core module carrying a `component-type` section.
+ *
+ * Layout of the component built (that of wit-component):
+ *   the world's imports and the types they need (the world's component type replayed
+ *   declaration by declaration, so that type indices are the world type's);
+ *   the main module, a shim module whose functions call through a table (for imports
+ *   whose lowering needs the main module's memory or realloc, which do not exist before
+ *   the main instance does), a fixup module that fills the table;
+ *   canon lower of the imports, the main instance, the indirect lowers and the fixup;
+ *   a tiny module whose start function calls `_initialize`;
+ *   canon lift of the exports; an exported interface goes through a nested component
+ *   that mirrors the interface's instance type so that its types keep their names.
+ */
+#include "base/base.h"
+#include "newcomp/newcomp_flat.h"
+#include "newcomp/newcomp_int.h"
+#include "weld/component.h"
+#include "weld/validate.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- building a component one item per section ------------------------------------ */
+
+typedef struct bld {
+    weld_arena *a;
+    bool oom;
+    weld_csection *secs;
+    uint32_t nsecs, cap;
+    uint32_t ntypes, nfuncs, ninstances, ncomponents;
+    uint32_t ncore_funcs, ncore_instances, ncore_modules, ncore_memories, ncore_tables;
+} bld;
+
+static void *bzalloc(bld *b, size_t n)
+{
+    void *p = weld_arena_alloc(b->a, n ? n : 1);
+    if (!p) {
+        b->oom = true;
+        return NULL;
+    }
+    memset(p, 0, n ? n : 1);
+    return p;
+}
+
+static weld_str bstr(bld *b, const char *s)
+{
+    weld_str w = {"", 0};
+    size_t n = strlen(s);
+    char *c = weld_arena_strndup(b->a, s, n);
+    if (!c) {
+        b->oom = true;
+        return w;
+    }
+    w.ptr = c;
+    w.len = (uint32_t)n;
+    return w;
+}
+
+static weld_csection *bsec(bld *b, uint8_t id)
+{
+    if (b->nsecs == b->cap) {
+        uint32_t nc = b->cap ? b->cap * 2 : 32;
+        weld_csection *nv = bzalloc(b, sizeof *nv * nc);
+        if (!nv) return NULL;
+        if (b->nsecs) memcpy(nv, b->secs, sizeof *nv * b->nsecs);
+        b->secs = nv;
+        b->cap = nc;
+    }
+    weld_csection *s = &b->secs[b->nsecs++];
+    memset(s, 0, sizeof *s);
+    s->id = id;
+    s->count = 1;
+    return s;
+}
+
+static void count_sort(bld *b, weld_sort s)
+{
+    if (s.sort == WELD_SORT_CORE) {
+        switch (s.core) {
+        case WELD_CORE_SORT_FUNC: b->ncore_funcs++; break;
+        case WELD_CORE_SORT_MEMORY: b->ncore_memories++; break;
+        case WELD_CORE_SORT_TABLE: b->ncore_tables++; break;
+        case WELD_CORE_SORT_MODULE: b->ncore_modules++; break;
+        case WELD_CORE_SORT_INSTANCE: b->ncore_instances++; break;
+        default: break;
+        }
+        return;
+    }
+    switch (s.sort) {
+    case WELD_SORT_FUNC: b->nfuncs++; break;
+    case WELD_SORT_TYPE: b->ntypes++; break;
+    case WELD_SORT_INSTANCE: b->ninstances++; break;
+    case WELD_SORT_COMPONENT: b->ncomponents++; break;
+    default: break;
+    }
+}
+
+static uint32_t sort_count(const bld *b, weld_sort s)
+{
+    if (s.sort == WELD_SORT_CORE) {
+        switch (s.core) {
+        case WELD_CORE_SORT_FUNC: return b->ncore_funcs;
+        case WELD_CORE_SORT_MEMORY: return b->ncore_memories;
+        case WELD_CORE_SORT_TABLE: return b->ncore_tables;
+        case WELD_CORE_SORT_MODULE: return b->ncore_modules;
+        case WELD_CORE_SORT_INSTANCE: return b->ncore_instances;
+        default: return 0;
+        }
+    }
+    switch (s.sort) {
+    case WELD_SORT_FUNC: return b->nfuncs;
+    case WELD_SORT_TYPE: return b->ntypes;
+    case WELD_SORT_INSTANCE: return b->ninstances;
+    case WELD_SORT_COMPONENT: return b->ncomponents;
+    default: return 0;
+    }
+}
+
+static uint32_t ext_sort(uint8_t kind)
+{
+    switch (kind) {
+    case WELD_EXT_FUNC: return WELD_SORT_FUNC;
+    case WELD_EXT_TYPE: return WELD_SORT_TYPE;
+    case WELD_EXT_INSTANCE: return WELD_SORT_INSTANCE;
+    case WELD_EXT_COMPONENT: return WELD_SORT_COMPONENT;
+    case WELD_EXT_VALUE: return WELD_SORT_VALUE;
+    default: return WELD_SORT_CORE;
+    }
+}
+
+static uint32_t b_type(bld *b, const weld_ctype *t)
+{
+    weld_csection *s = bsec(b, WELD_CSEC_TYPE);
+    const weld_ctype **v = bzalloc(b, sizeof *v);
+    if (!s || !v) return 0;
+    v[0] = t;
+    s->u.types = v;
+    return b->ntypes++;
+}
+
+static uint32_t b_alias(bld *b, const weld_alias *al)
+{
+    weld_csection *s = bsec(b, WELD_CSEC_ALIAS);
+    weld_alias *v = bzalloc(b, sizeof *v);
+    if (!s || !v) return 0;
+    *v = *al;
+    s->u.aliases = v;
+    uint32_t idx = sort_count(b, al->sort);
+    count_sort(b, al->sort);
+    return idx;
+}
+
+static uint32_t b_core_alias(bld *b, uint32_t inst, const char *name, uint8_t core_sort)
+{
+    weld_alias al;
+    memset(&al, 0, sizeof al);
+    al.sort.sort = WELD_SORT_CORE;
+    al.sort.core = core_sort;
+    al.tag = 0x01;
+    al.instance = inst;
+    al.name = bstr(b, name);
+    return b_alias(b, &al);
+}
+
+static uint32_t b_inst_alias(bld *b, uint32_t inst, const char *name, uint8_t sort)
+{
+    weld_alias al;
+    memset(&al, 0, sizeof al);
+    al.sort.sort = sort;
+    al.tag = 0x00;
+    al.instance = inst;
+    al.name = bstr(b, name);
+    return b_alias(b, &al);
+}
+
+static uint32_t b_import(bld *b, weld_str name, weld_cextern x)
+{
+    weld_csection *s = bsec(b, WELD_CSEC_IMPORT);
+    weld_cimport *v = bzalloc(b, sizeof *v);
+    if (!s || !v) return 0;
+    v->name.name = name;
+    v->type = x;
+    s->u.imports = v;
+    weld_sort so = {(uint8_t)ext_sort(x.kind), 0};
+    uint32_t idx = sort_count(b, so);
+    count_sort(b, so);
+    return idx;
+}
+
+static uint32_t b_export(bld *b, const char *name, uint8_t sort, uint32_t index)
+{
+    weld_csection *s = bsec(b, WELD_CSEC_EXPORT);
+    weld_cexport *v = bzalloc(b, sizeof *v);
+    if (!s || !v) return 0;
+    v->name.name = bstr(b, name);
+    v->item.sort.sort = sort;
+    v->item.index = index;
+    s->u.exports = v;
+    weld_sort so = {sort, 0};
+    uint32_t idx = sort_count(b, so);
+    count_sort(b, so);
+    return idx;
+}
+
+static uint32_t b_module(bld *b, const uint8_t *data, size_t len)
+{
+    weld_csection *s = bsec(b, WELD_CSEC_CORE_MODULE);
+    weld_nested_module *m = bzalloc(b, sizeof *m);
+    if (!s || !m) return 0;
+    m->data = data;
+    m->len = (uint32_t)len;
+    s->u.module = m;
+    return b->ncore_modules++;
+}
+
+static uint32_t b_component(bld *b, const weld_component *c)
+{
+    weld_csection *s = bsec(b, WELD_CSEC_COMPONENT);
+    if (!s) return 0;
+    s->u.component = c;
+    return b->ncomponents++;
+}
+
+/* Instantiate core module `module` with `n` instance args. */
+static uint32_t b_core_instantiate(bld *b, uint32_t module, const char **names, const uint32_t *insts, uint32_t n)
+{
+    weld_csection *s = bsec(b, WELD_CSEC_CORE_INSTANCE);
+    weld_core_instance *ci = bzalloc(b, sizeof *ci);
+    weld_core_arg *args = bzalloc(b, sizeof *args * n);
+    if (!s || !ci || !args) return 0;
+    for (uint32_t i = 0; i < n; i++) {
+        args[i].name = bstr(b, names[i]);
+        args[i].sort = WELD_CORE_SORT_INSTANCE;
+        args[i].index = insts[i];
+    }
+    ci->kind = 0x00;
+    ci->module = module;
+    ci->count = n;
+    ci->items = args;
+    s->u.core_instances = ci;
+    return b->ncore_instances++;
+}
+
+/* A core instance of inline exports. */
+static uint32_t b_core_exports(bld *b, const weld_core_arg *items, uint32_t n)
+{
+    weld_csection *s = bsec(b, WELD_CSEC_CORE_INSTANCE);
+    weld_core_instance *ci = bzalloc(b, sizeof *ci);
+    weld_core_arg *v = bzalloc(b, sizeof *v * n);
+    if (!s || !ci || !v) return 0;
+    if (n) memcpy(v, items, sizeof *v * n);
+    ci->kind = 0x01;
+    ci->count = n;
+    ci->items = v;
+    s->u.core_instances = ci;
+    return b->ncore_instances++;
+}
+
+static uint32_t b_canon(bld *b, const weld_canon *c, bool core_result)
+{
+    weld_csection *s = bsec(b, WELD_CSEC_CANON);
+    weld_canon *v = bzalloc(b, sizeof *v);
+    if (!s || !v) return 0;
+    *v = *c;
+    if (c->nopts) {
+        weld_canonopt *o = bzalloc(b, sizeof *o * c->nopts);
+        if (!o) return 0;
+        memcpy(o, c->opts, sizeof *o * c->nopts);
+        v->opts = o;
+    }
+    s->u.canons = v;
+    return core_result ? b->ncore_funcs++ : b->nfuncs++;
+}
+
+static weld_component *b_finish(bld *b, uint32_t depth)
+{
+    weld_component *c = bzalloc(b, sizeof *c);
+    if (!c) return NULL;
+    c->arena = b->a;
+    c->nsections = b->nsecs;
+    c->sections = b->secs;
+    c->depth = depth;
+    return c;
+}
+
+/* ---- type copies with remapped indices ---------------------------------------------- */
+
+typedef struct remap {
+    const uint32_t *map;
+    uint32_t n;
+    bool bad;
+} remap;
+
+static weld_cvaltype rv(remap *m, weld_cvaltype v)
+{
+    if (v.prim) return v;
+    if (v.index >= m->n || m->map[v.index] == UINT32_MAX) {
+        m->bad = true;
+        return v;
+    }
+    v.index = m->map[v.index];
+    return v;
+}
+
+static const weld_ctype *remap_type(bld *b, const weld_ctype *t, remap *m)
+{
+    weld_ctype *c = bzalloc(b, sizeof *c);
+    if (!c) return NULL;
+    *c = *t;
+    switch (t->kind) {
+    case WELD_CT_RECORD: {
+        weld_cfield *f = bzalloc(b, sizeof *f * t->u.record.count);
+        if (!f) return NULL;
+        for (uint32_t i = 0; i < t->u.record.count; i++) {
+            f[i] = t->u.record.fields[i];
+            f[i].type = rv(m, f[i].type);
+        }
+        c->u.record.fields = f;
+        break;
+    }
+    case WELD_CT_VARIANT: {
+        weld_ccase *f = bzalloc(b, sizeof *f * t->u.variant.count);
+        if (!f) return NULL;
+        for (uint32_t i = 0; i < t->u.variant.count; i++) {
+            f[i] = t->u.variant.cases[i];
+            if (f[i].has_type) f[i].type = rv(m, f[i].type);
+        }
+        c->u.variant.cases = f;
+        break;
+    }
+    case WELD_CT_LIST: case WELD_CT_FIXED_LIST: c->u.list.elem = rv(m, t->u.list.elem); break;
+    case WELD_CT_TUPLE: {
+        weld_cvaltype *f = bzalloc(b, sizeof *f * t->u.tuple.count);
+        if (!f) return NULL;
+        for (uint32_t i = 0; i < t->u.tuple.count; i++) f[i] = rv(m, t->u.tuple.types[i]);
+        c->u.tuple.types = f;
+        break;
+    }
+    case WELD_CT_OPTION: c->u.option = rv(m, t->u.option); break;
+    case WELD_CT_RESULT:
+        if (t->u.result.has_ok) c->u.result.ok = rv(m, t->u.result.ok);
+        if (t->u.result.has_err) c->u.result.err = rv(m, t->u.result.err);
+        break;
+    case WELD_CT_OWN: case WELD_CT_BORROW: {
+        weld_cvaltype h = {0, t->u.handle};
+        c->u.handle = rv(m, h).index;
+        break;
+    }
+    case WELD_CT_STREAM: case WELD_CT_FUTURE:
+        if (t->u.async_value.has_elem) c->u.async_value.elem = rv(m, t->u.async_value.elem);
+        break;
+    case WELD_CT_MAP:
+        c->u.map.key = rv(m, t->u.map.key);
+        c->u.map.value = rv(m, t->u.map.value);
+        break;
+    case WELD_CT_FUNC: case WELD_CT_FUNC_ASYNC: {
+        weld_cfield *f = bzalloc(b, sizeof *f * t->u.func.nparams);
+        if (!f) return NULL;
+        for (uint32_t i = 0; i < t->u.func.nparams; i++) {
+            f[i] = t->u.func.params[i];
+            f[i].type = rv(m, f[i].type);
+        }
+        c->u.func.params = f;
+        if (t->u.func.has_result) c->u.func.result = rv(m, t->u.func.result);
+        break;
+    }
+    case WELD_CT_PRIM: case WELD_CT_FLAGS: case WELD_CT_ENUM: break;
+    default: m->bad = true; break;
+    }
+    return c;
+}
+
+/* ---- the small core modules -------------------------------------------------------- */
+
+static void put_functype(weld_buf *o, const weld_functype *ft)
+{
+    weld_buf_byte(o, 0x60);
+    weld_buf_u32leb(o, ft->nparams);
+    weld_buf_append(o, ft->params, ft->nparams);
+    weld_buf_u32leb(o, ft->nresults);
+    weld_buf_append(o, ft->results, ft->nresults);
+}
+
+static const uint8_t core_preamble[8] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
+
+static void put_types(weld_buf *o, const weld_functype *const *types, uint32_t n)
+{
+    weld_buf_byte(o, 1);
+    size_t pos = weld_buf_size_begin(o);
+    weld_buf_u32leb(o, n);
+    for (uint32_t i = 0; i < n; i++) put_functype(o, types[i]);
+    weld_buf_size_end(o, pos);
+}
+
+static void put_table_type(weld_buf *o, uint32_t n)
+{
+    weld_buf_byte(o, WELD_FUNCREF);
+    weld_buf_byte(o, 0x01);
+    weld_buf_u32leb(o, n);
+    weld_buf_u32leb(o, n);
+}
+
+/* The shim: function i forwards its arguments to table slot i. */
+static void shim_module(weld_buf *o, const weld_functype *const *types, uint32_t n)
+{
+    char name[16];
+    weld_buf_append(o, core_preamble, 8);
+    put_types(o, types, n);
+    weld_buf_byte(o, 3);
+    size_t pos = weld_buf_size_begin(o);
+    weld_buf_u32leb(o, n);
+    for (uint32_t i = 0; i < n; i++) weld_buf_u32leb(o, i);
+    weld_buf_size_end(o, pos);
+    weld_buf_byte(o, 4);
+    pos = weld_buf_size_begin(o);
+    weld_buf_u32leb(o, 1);
+    put_table_type(o, n);
+    weld_buf_size_end(o, pos);
+    weld_buf_byte(o, 7);
+    pos = weld_buf_size_begin(o);
+    weld_buf_u32leb(o, n + 1);
+    for (uint32_t i = 0; i < n; i++) {
+        int k = snprintf(name, sizeof name, "%u", i);
+        weld_buf_name(o, name, (size_t)k);
+        weld_buf_byte(o, WELD_EXTERN_FUNC);
+        weld_buf_u32leb(o, i);
+    }
+    weld_buf_name(o, "$imports", 8);
+    weld_buf_byte(o, WELD_EXTERN_TABLE);
+    weld_buf_u32leb(o, 0);
+    weld_buf_size_end(o, pos);
+    weld_buf_byte(o, 10);
+    pos = weld_buf_size_begin(o);
+    weld_buf_u32leb(o, n);
+    for (uint32_t i = 0; i < n; i++) {
+        size_t fpos = weld_buf_size_begin(o);
+        weld_buf_u32leb(o, 0);
+        for (uint32_t p = 0; p < types[i]->nparams; p++) {
+            weld_buf_byte(o, 0x20);
+            weld_buf_u32leb(o, p);
+        }
+        weld_buf_byte(o, 0x41);
+        weld_buf_s32leb(o, (int32_t)i);
+        weld_buf_byte(o, 0x11);
+        weld_buf_u32leb(o, i);
+        weld_buf_byte(o, 0x00);
+        weld_buf_byte(o, 0x0b);
+        weld_buf_size_end(o, fpos);
+    }
+    weld_buf_size_end(o, pos);
+}
+
+/* The fixup: imports the shim's table and the real functions, and fills the table. */
+static void fixup_module(weld_buf *o, const weld_functype *const *types, uint32_t n)
+{
+    char name[16];
+    weld_buf_append(o, core_preamble, 8);
+    put_types(o, types, n);
+    weld_buf_byte(o, 2);
+    size_t pos = weld_buf_size_begin(o);
+    weld_buf_u32leb(o, n + 1);
+    weld_buf_name(o, "", 0);
+    weld_buf_name(o, "$imports", 8);
+    weld_buf_byte(o, WELD_EXTERN_TABLE);
+    put_table_type(o, n);
+    for (uint32_t i = 0; i < n; i++) {
+        int k = snprintf(name, sizeof name, "%u", i);
+        weld_buf_name(o, "", 0);
+        weld_buf_name(o, name, (size_t)k);
+        weld_buf_byte(o, WELD_EXTERN_FUNC);
+        weld_buf_u32leb(o, i);
+    }
+    weld_buf_size_end(o, pos);
+    weld_buf_byte(o, 9);
+    pos = weld_buf_size_begin(o);
+    weld_buf_u32leb(o, 1);
+    weld_buf_byte(o, 0x00);
+    weld_buf_byte(o, 0x41);
+    weld_buf_byte(o, 0x00);
+    weld_buf_byte(o, 0x0b);
+    weld_buf_u32leb(o, n);
+    for (uint32_t i = 0; i < n; i++) weld_buf_u32leb(o, i);
+    weld_buf_size_end(o, pos);
+}
+
+/* A module whose start function calls the imported `_initialize`. */
+static void init_module(weld_buf *o)
+{
+    static const weld_functype unit = {0, 0, NULL, NULL};
+    const weld_functype *t = &unit;
+    weld_buf_append(o, core_preamble, 8);
+    put_types(o, &t, 1);
+    weld_buf_byte(o, 2);
+    size_t pos = weld_buf_size_begin(o);
+    weld_buf_u32leb(o, 1);
+    weld_buf_name(o, "", 0);
+    weld_buf_name(o, "_initialize", 11);
+    weld_buf_byte(o, WELD_EXTERN_FUNC);
+    weld_buf_u32leb(o, 0);
+    weld_buf_size_end(o, pos);
+    weld_buf_byte(o, 8);
+    weld_buf_byte(o, 1);
+    weld_buf_byte(o, 0);
+}
+
+static const uint8_t *buf_to_arena(bld *b, weld_buf *o, size_t *len)
+{
+    uint8_t *p = NULL;
+    if (!o->oom) p = bzalloc(b, o->len);
+    if (p) memcpy(p, o->data, o->len);
+    else b->oom = true;
+    *len = o->len;
+    weld_buf_free(o);
+    return p;
+}
+
+/* ---- matching the module to the world ------------------------------------------------ */
+
+typedef struct lower {
+    uint32_t imp;              /* core import index */
+    bool drop;                 /* [resource-drop]: canon resource.drop */
+    bool indirect;             /* lowered after the main instance, through the shim */
+    bool dup;                  /* same module and name as an earlier import */
+    uint32_t item;             /* world import item */
+    const weld_wit_func *fn;
+    const char *resname;
+    nc_sig sig;
+    uint32_t core_func;
+    uint32_t shim_slot;
+} lower;
+
+typedef struct nc {
+    weld_arena *a;
+    weld_diag *d;
+    const weld_wit_resolve *r;
+    uint32_t world;
+    const weld_module *m;
+    weld_strenc enc;
+    bld top;
+    const weld_ctype **wtypes; /* world-type index -> its definition (NULL: alias/import) */
+    uint32_t nwtypes;
+    uint32_t *import_index;    /* world import item -> top instance/func index */
+    uint32_t *export_type;     /* world export item -> its type index */
+    lower *lowers;
+    uint32_t nlowers;
+    bool *export_used;
+    uint32_t main_inst;
+    uint32_t memory, realloc_lift, realloc_lower;
+    bool has_memory, has_realloc_lift, has_realloc_lower;
+} nc;
+
+#define NC_OOM(x) weld_diag_set((x)->d, WELD_ERR_NOMEM, WELD_NO_OFFSET, "out of memory while building the component")
+
+static const char *world_label(nc *x)
+{
+    const weld_wit_world *w = &x->r->worlds[x->world];
+    return w->name ? w->name : "?";
+}
+
+static void iface_key(const weld_wit_resolve *r, const weld_wit_world_item *it, char *buf, size_t cap)
+{
+    if (it->name) {
+        snprintf(buf, cap, "%s", it->name);
+        return;
+    }
+    const weld_wit_interface *i = &r->interfaces[it->id];
+    if (i->package < r->npackages) {
+        const weld_wit_package *p = &r->packages[i->package];
+        snprintf(buf, cap, "%s:%s/%s%s%s", p->ns, p->name, i->name ? i->name : "", p->version ? "@" : "",
+                 p->version ? p->version : "");
+    } else {
+        snprintf(buf, cap, "%s", i->name ? i->name : "");
+    }
+}
+
+static int find_export(const weld_module *m, const char *name)
+{
+    for (uint32_t i = 0; i < m->nexports; i++)
+        if (m->exports[i].name.len == strlen(name) && memcmp(m->exports[i].name.ptr, name, m->exports[i].name.len) == 0)
+            return (int)i;
+    return -1;
+}
+
+static bool str_eq(weld_str s, const char *z)
+{
+    return s.len == strlen(z) && memcmp(s.ptr, z, s.len) == 0;
+}
+
+static const weld_functype *func_type_of_import(const weld_module *m, uint32_t i)
+{
+    uint32_t t = m->imports[i].type.u.func;
+    return t < m->ntypes ? &m->types[t] : NULL;
+}
+
+static const weld_functype *func_type_of_func(const weld_module *m, uint32_t f)
+{
+    if (f < m->nimported_funcs) {
+        for (uint32_t i = 0, k = 0; i < m->nimports; i++) {
+            if (m->imports[i].type.kind != WELD_EXTERN_FUNC) continue;
+            if (k++ == f) return func_type_of_import(m, i);
+        }
+        return NULL;
+    }
+    f -= m->nimported_funcs;
+    if (f >= m->nfuncs || m->func_types[f] >= m->ntypes) return NULL;
+    return &m->types[m->func_types[f]];
+}
+
+static weld_status sig_mismatch(nc *x, const char *what, const char *name, const char *witname, const nc_sig *s,
+                                const weld_functype *ft, uint64_t off)
+{
+    char want[256], have[256];
+    nc_sig_text(s, want, sizeof want);
+    nc_functype_text(ft->params, ft->nparams, ft->results, ft->nresults, have, sizeof have);
+    return weld_diag_set(x->d, WELD_ERR_INVALID, off, "core %s `%s` has type %s, but `%s` of world `%s` needs %s", what,
+                         name, have, witname, world_label(x), want);
+}
+
+/* Match the core module's function imports to the world's imports. */
+static weld_status match_imports(nc *x)
+{
+    const weld_module *m = x->m;
+    const weld_wit_world *w = &x->r->worlds[x->world];
+    x->lowers = weld_arena_alloc(x->a, sizeof *x->lowers * (m->nimports + 1));
+    if (!x->lowers) return NC_OOM(x);
+    for (uint32_t i = 0; i < m->nimports; i++) {
+        const weld_import *im = &m->imports[i];
+        const char *mod = im->module.ptr, *nm = im->name.ptr;
+        if (im->type.kind != WELD_EXTERN_FUNC)
+            return weld_diag_set(x->d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET,
+                                 "core import `%s` `%s` is not a function; weld new lowers only function imports",
+                                 mod, nm);
+        lower *lw = &x->lowers[x->nlowers];
+        memset(lw, 0, sizeof *lw);
+        lw->imp = i;
+        bool found = false;
+        if (strcmp(mod, "$root") == 0) {
+            for (uint32_t k = 0; k < w->nimports && !found; k++)
+                if (w->imports[k].kind == WELD_WIT_ITEM_FUNC && strcmp(w->imports[k].name, nm) == 0) {
+                    lw->item = k;
+                    lw->fn = &w->imports[k].func;
+                    found = true;
+                }
+        } else {
+            for (uint32_t k = 0; k < w->nimports && !found; k++) {
+                const weld_wit_world_item *it = &w->imports[k];
+                if (it->kind != WELD_WIT_ITEM_INTERFACE) continue;
+                char key[400];
+                iface_key(x->r, it, key, sizeof key);
+                if (strcmp(key, mod) != 0) continue;
+                const weld_wit_interface *ifc = &x->r->interfaces[it->id];
+                for (uint32_t f = 0; f < ifc->nfuncs && !found; f++)
+                    if (strcmp(ifc->funcs[f].name, nm) == 0) {
+                        lw->item = k;
+                        lw->fn = &ifc->funcs[f];
+                        found = true;
+                    }
+                if (!found && strncmp(nm, "[resource-drop]", 15) == 0) {
+                    for (uint32_t t = 0; t < ifc->ntypes && !found; t++) {
+                        const weld_wit_typedef *td = &x->r->types[ifc->types[t].id];
+                        if (td->kind == WELD_WIT_RESOURCE && strcmp(ifc->types[t].name, nm + 15) == 0) {
+                            lw->item = k;
+                            lw->drop = true;
+                            lw->resname = ifc->types[t].name;
+                            found = true;
+                        }
+                    }
+                }
+                if (!found)
+                    return weld_diag_set(x->d, WELD_ERR_LINK, WELD_NO_OFFSET,
+                                         "core import `%s` `%s`: interface `%s` of world `%s` has no function `%s`",
+                                         mod, nm, key, world_label(x), nm);
+            }
+        }
+        if (!found) {
+            if (strncmp(mod, "[export]", 8) == 0)
+                return weld_diag_set(x->d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET,
+                                     "core import `%s` `%s`: exported resources are not supported yet", mod, nm);
+            return weld_diag_set(x->d, WELD_ERR_LINK, WELD_NO_OFFSET,
+                                 "core import `%s` `%s` matches nothing that world `%s` imports", mod, nm,
+                                 world_label(x));
+        }
+        const weld_functype *ft = func_type_of_import(m, i);
+        if (!ft) return weld_diag_set(x->d, WELD_ERR_MALFORMED, WELD_NO_OFFSET, "core import `%s` `%s` has no type", mod, nm);
+        if (lw->drop) {
+            static const weld_valtype i32 = WELD_I32;
+            if (ft->nparams != 1 || ft->params[0] != i32 || ft->nresults != 0) {
+                nc_sig s;
+                memset(&s, 0, sizeof s);
+                s.params.n = 1;
+                s.params.v[0] = WELD_I32;
+                return sig_mismatch(x, "import", nm, nm, &s, ft, WELD_NO_OFFSET);
+            }
+        } else {
+            nc_func_sig(x->r, lw->fn, true, &lw->sig);
+            if (!nc_sig_matches(&lw->sig, ft)) return sig_mismatch(x, "import", nm, lw->fn->name, &lw->sig, ft, WELD_NO_OFFSET);
+            lw->indirect = lw->sig.memory || lw->sig.realloc;
+        }
+        for (uint32_t p = 0; p < x->nlowers; p++) {
+            const weld_import *o = &m->imports[x->lowers[p].imp];
+            if (str_eq(o->module, mod) && str_eq(o->name, nm)) lw->dup = true;
+        }
+        x->nlowers++;
+    }
+    return WELD_OK;
+}
+
+/* Core exports that name no world export are errors, but for the ABI's own. */
+static weld_status check_exports(nc *x)
+{
+    const weld_module *m = x->m;
+    for (uint32_t i = 0; i < m->nexports; i++) {
+        const weld_export *e = &m->exports[i];
+        if (e->kind != WELD_EXTERN_FUNC || x->export_used[i]) continue;
+        const char *n = e->name.ptr;
+        if (strcmp(n, "cabi_realloc") == 0 || strcmp(n, "cabi_import_realloc") == 0 ||
+            strcmp(n, "cabi_export_realloc") == 0 || strcmp(n, "_initialize") == 0 || strncmp(n, "cabi_post_", 10) == 0 ||
+            strncmp(n, "cabi_", 5) == 0)
+            continue;
+        return weld_diag_set(x->d, WELD_ERR_LINK, WELD_NO_OFFSET, "core export `%s` matches nothing that world `%s` exports",
+                             n, world_label(x));
+    }
+    return WELD_OK;
+}
+
+/* ---- the component -------------------------------------------------------------- */
+
+static weld_status replay_world(nc *x, const weld_ctype *wt)
+{
+    bld *b = &x->top;
+    const weld_wit_world *w = &x->r->worlds[x->world];
+    uint32_t nd = wt->u.decls.count;
+    x->wtypes = weld_arena_alloc(x->a, sizeof *x->wtypes * (nd + 1));
+    x->import_index = weld_arena_alloc(x->a, sizeof *x->import_index * (w->nimports + 1));
+    x->export_type = weld_arena_alloc(x->a, sizeof *x->export_type * (w->nexports + 1));
+    if (!x->wtypes || !x->import_index || !x->export_type) return NC_OOM(x);
+    uint32_t ki = 0, ke = 0;
+    for (uint32_t i = 0; i < nd; i++) {
+        const weld_cdecl *dc = &wt->u.decls.decls[i];
+        switch (dc->kind) {
+        case WELD_DECL_TYPE: {
+            uint32_t idx = b_type(b, dc->u.type);
+            if (idx < nd) x->wtypes[idx] = dc->u.type;
+            x->nwtypes = b->ntypes;
+            break;
+        }
+        case WELD_DECL_ALIAS:
+            if (dc->u.alias.tag == 0x00 && dc->u.alias.instance >= b->ninstances)
+                return weld_diag_set(x->d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET,
+                                     "world `%s`: an export using a type of another export is not supported yet",
+                                     world_label(x));
+            {
+                uint32_t idx = b_alias(b, &dc->u.alias);
+                if (dc->u.alias.sort.sort == WELD_SORT_TYPE && idx < nd) x->wtypes[idx] = NULL;
+                x->nwtypes = b->ntypes;
+            }
+            break;
+        case WELD_DECL_IMPORT: {
+            while (ki < w->nimports && w->imports[ki].kind == WELD_WIT_ITEM_TYPE) ki++;
+            uint32_t idx = b_import(b, dc->u.ext.name.name, dc->u.ext.type);
+            if (ki < w->nimports) x->import_index[ki++] = idx;
+            x->nwtypes = b->ntypes;
+            break;
+        }
+        case WELD_DECL_EXPORT:
+            while (ke < w->nexports && w->exports[ke].kind == WELD_WIT_ITEM_TYPE) ke++;
+            if (ke < w->nexports) x->export_type[ke++] = dc->u.ext.type.index;
+            break;
+        default:
+            return weld_diag_set(x->d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET, "world `%s`: unexpected declaration",
+                                 world_label(x));
+        }
+    }
+    return b->oom ? NC_OOM(x) : WELD_OK;
+}
+
+static weld_canonopt *opts_for(nc *x, const nc_sig *s, bool lift, int post, uint32_t *n, weld_canonopt *o)
+{
+    *n = 0;
+    if (s->memory) {
+        o[(*n)++] = (weld_canonopt){(uint8_t)x->enc, 0};
+        o[(*n)++] = (weld_canonopt){3, x->memory};
+    }
+    if (s->realloc) o[(*n)++] = (weld_canonopt){4, lift ? x->realloc_lift : x->realloc_lower};
+    if (post >= 0) o[(*n)++] = (weld_canonopt){5, (uint32_t)post};
+    return o;
+}
+
+static weld_status need_abi(nc *x, const nc_sig *s, bool lift, const char *what)
+{
+    if (s->memory && !x->has_memory)
+        return weld_diag_set(x->d, WELD_ERR_LINK, WELD_NO_OFFSET,
+                             "`%s` passes strings, lists or spilled values: the core module must export `memory`", what);
+    if (s->realloc && !(lift ? x->has_realloc_lift : x->has_realloc_lower))
+        return weld_diag_set(x->d, WELD_ERR_LINK, WELD_NO_OFFSET,
+                             "`%s` needs a realloc: the core module must export `cabi_realloc` (func (param i32 i32 i32 i32) (result i32))",
+                             what);
+    return WELD_OK;
+}
+
+/* Lift core export `name` as a function of type `type` (a top-level index). */
+static weld_status lift(nc *x, const char *name, const weld_wit_func *fn, uint32_t type, uint32_t *out)
+{
+    bld *b = &x->top;
+    int e = find_export(x->m, name);
+    nc_sig s;
+    nc_func_sig(x->r, fn, false, &s);
+    if (e < 0 || x->m->exports[e].kind != WELD_EXTERN_FUNC) {
+        char want[256];
+        nc_sig_text(&s, want, sizeof want);
+        return weld_diag_set(x->d, WELD_ERR_LINK, WELD_NO_OFFSET,
+                             "world `%s` exports `%s`, but the core module exports no function `%s` %s", world_label(x),
+                             fn->name, name, want);
+    }
+    x->export_used[e] = true;
+    const weld_functype *ft = func_type_of_func(x->m, x->m->exports[e].index);
+    if (!ft || !nc_sig_matches(&s, ft)) return sig_mismatch(x, "export", name, fn->name, &s, ft, WELD_NO_OFFSET);
+    weld_status st = need_abi(x, &s, true, fn->name);
+    if (st != WELD_OK) return st;
+    uint32_t core = b_core_alias(b, x->main_inst, name, WELD_CORE_SORT_FUNC);
+    char post[600];
+    snprintf(post, sizeof post, "cabi_post_%s", name);
+    int pe = find_export(x->m, post);
+    int postf = -1;
+    if (pe >= 0 && x->m->exports[pe].kind == WELD_EXTERN_FUNC) {
+        x->export_used[pe] = true;
+        postf = (int)b_core_alias(b, x->main_inst, post, WELD_CORE_SORT_FUNC);
+    }
+    weld_canonopt o[4];
+    weld_canon c;
+    memset(&c, 0, sizeof c);
+    c.op = 0x00;
+    c.a = core;
+    c.b = type;
+    c.opts = opts_for(x, &s, true, postf, &c.nopts, o);
+    *out = b_canon(b, &c, false);
+    return b->oom ? NC_OOM(x) : WELD_OK;
+}
+
+/* An exported interface: a nested component mirroring its instance type. */
+static weld_status export_interface(nc *x, const weld_wit_world_item *it, uint32_t tidx)
+{
+    bld *b = &x->top;
+    char key[400];
+    iface_key(x->r, it, key, sizeof key);
+    const weld_ctype *t = tidx < x->nwtypes ? x->wtypes[tidx] : NULL;
+    if (!t || t->kind != WELD_CT_INSTANCE)
+        return weld_diag_set(x->d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET, "export `%s`: no instance type", key);
+    const weld_wit_interface *ifc = &x->r->interfaces[it->id];
+    uint32_t nd = t->u.decls.count;
+    uint32_t *cmap = weld_arena_alloc(x->a, sizeof *cmap * (nd + 1));
+    uint32_t *tmap = weld_arena_alloc(x->a, sizeof *tmap * (nd + 1));
+    uint32_t *lifted = weld_arena_alloc(x->a, sizeof *lifted * (ifc->nfuncs + 1));
+    if (!cmap || !tmap || !lifted) return NC_OOM(x);
+    bld c;
+    memset(&c, 0, sizeof c);
+    c.a = x->a;
+    uint32_t tn = 0, nlifted = 0;
+    weld_inst_arg *args = weld_arena_alloc(x->a, sizeof *args * (ifc->nfuncs + 1));
+    if (!args) return NC_OOM(x);
+    for (uint32_t i = 0; i < nd; i++) {
+        const weld_cdecl *dc = &t->u.decls.decls[i];
+        remap cm = {cmap, tn, false}, tm = {tmap, tn, false};
+        if (dc->kind == WELD_DECL_TYPE) {
+            const weld_ctype *ct = remap_type(&c, dc->u.type, &cm);
+            const weld_ctype *tt = remap_type(b, dc->u.type, &tm);
+            if (!ct || !tt) return NC_OOM(x);
+            if (cm.bad || tm.bad)
+                return weld_diag_set(x->d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET, "export `%s`: a type weld new cannot copy yet", key);
+            cmap[tn] = b_type(&c, ct);
+            tmap[tn] = b_type(b, tt);
+            tn++;
+        } else if (dc->kind == WELD_DECL_ALIAS && dc->u.alias.tag == 0x02 && dc->u.alias.instance == 1 &&
+                   dc->u.alias.sort.sort == WELD_SORT_TYPE) {
+            cmap[tn] = b_alias(&c, &dc->u.alias);
+            tmap[tn] = dc->u.alias.index;
+            tn++;
+        } else if (dc->kind == WELD_DECL_EXPORT && dc->u.ext.type.kind == WELD_EXT_TYPE && dc->u.ext.type.bound == 0x00) {
+            uint32_t src = dc->u.ext.type.index;
+            if (src >= tn) return weld_diag_set(x->d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET, "export `%s`: bad type index", key);
+            cmap[tn] = b_export(&c, dc->u.ext.name.name.ptr, WELD_SORT_TYPE, cmap[src]);
+            tmap[tn] = tmap[src];
+            tn++;
+        } else if (dc->kind == WELD_DECL_EXPORT && dc->u.ext.type.kind == WELD_EXT_FUNC) {
+            uint32_t src = dc->u.ext.type.index;
+            const char *fname = dc->u.ext.name.name.ptr;
+            const weld_wit_func *fn = NULL;
+            for (uint32_t f = 0; f < ifc->nfuncs; f++)
+                if (strcmp(ifc->funcs[f].name, fname) == 0) fn = &ifc->funcs[f];
+            if (!fn || src >= tn) return weld_diag_set(x->d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET, "export `%s`: function `%s`", key, fname);
+            char core[900], imp[600];
+            snprintf(core, sizeof core, "%s#%s", key, fname);
+            uint32_t lf;
+            weld_status st = lift(x, core, fn, tmap[src], &lf);
+            if (st != WELD_OK) return st;
+            snprintf(imp, sizeof imp, "import-func-%s", fname);
+            weld_cextern xt;
+            memset(&xt, 0, sizeof xt);
+            xt.kind = WELD_EXT_FUNC;
+            xt.index = cmap[src];
+            uint32_t cf = b_import(&c, bstr(&c, imp), xt);
+            b_export(&c, fname, WELD_SORT_FUNC, cf);
+            memset(&args[nlifted], 0, sizeof args[nlifted]);
+            args[nlifted].name.name = bstr(b, imp);
+            args[nlifted].item.sort.sort = WELD_SORT_FUNC;
+            args[nlifted].item.index = lf;
+            nlifted++;
+        } else if (dc->kind == WELD_DECL_EXPORT && dc->u.ext.type.kind == WELD_EXT_TYPE) {
+            return weld_diag_set(x->d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET,
+                                 "export `%s`: exported resource `%s` is not supported yet", key,
+                                 dc->u.ext.name.name.ptr);
+        } else {
+            return weld_diag_set(x->d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET, "export `%s`: a declaration weld new cannot mirror yet",
+                                 key);
+        }
+    }
+    weld_component *cc = b_finish(&c, 1);
+    if (!cc || c.oom) return NC_OOM(x);
+    uint32_t comp = b_component(b, cc);
+    weld_csection *s = bsec(b, WELD_CSEC_INSTANCE);
+    weld_instance *in = bzalloc(b, sizeof *in);
+    if (!s || !in) return NC_OOM(x);
+    in->kind = 0x00;
+    in->component = comp;
+    in->count = nlifted;
+    in->items = args;
+    s->u.instances = in;
+    uint32_t inst = b->ninstances++;
+    b_export(b, key, WELD_SORT_INSTANCE, inst);
+    return b->oom ? NC_OOM(x) : WELD_OK;
+}
+
+typedef struct find_ct {
+    const uint8_t *payload;
+    size_t len;
+    uint64_t offset;
+    uint32_t count;
+    weld_buf *main;
+} find_ct;
+
+static weld_status take_section(const nc_section *s, void *ud, weld_diag *d)
+{
+    find_ct *f = ud;
+    if (s->id == 0 && nc_is_component_type_name(s->name, s->name_len)) {
+        if (f->count++ == 0) {
+            f->payload = s->body;
+            f->len = s->body_len;
+            f->offset = s->offset;
+        } else if (s->body_len != f->len || memcmp(s->body, f->payload, f->len) != 0) {
+            return weld_diag_set(d, WELD_ERR_UNSUPPORTED, s->offset,
+                                 "a second, different `component-type` section: merging worlds is not supported yet");
+        }
+        return WELD_OK;
+    }
+    weld_buf_append(f->main, s->raw, s->raw_len);
+    return WELD_OK;
+}
+
+/* The world of the payload: its export's name, and the string encoding. */
+static weld_status read_payload(nc *x, const find_ct *f, weld_wit_resolve *r, uint32_t *world)
+{
+    weld_component *pc = NULL;
+    weld_component_read_opts ro = {0};
+    ro.skip_modules = true;
+    weld_status st = weld_component_read(x->a, f->payload, f->len, &ro, &pc, x->d);
+    if (st != WELD_OK) return st;
+    const char *wname = NULL;
+    x->enc = WELD_STRENC_UTF8;
+    for (uint32_t i = 0; i < pc->nsections; i++) {
+        const weld_csection *s = &pc->sections[i];
+        if (s->id == WELD_CSEC_CUSTOM && str_eq(s->u.custom->name, "wit-component-encoding") && s->u.custom->len >= 2)
+            x->enc = (weld_strenc)s->u.custom->data[1];
+        if (s->id == WELD_CSEC_EXPORT && s->count >= 1) wname = s->u.exports[s->count - 1].name.name.ptr;
+    }
+    if (x->enc > WELD_STRENC_COMPACT_UTF16)
+        return weld_diag_set(x->d, WELD_ERR_MALFORMED, f->offset, "`component-type` section: unknown string encoding %u",
+                             (unsigned)x->enc);
+    uint32_t main = 0;
+    bool is_pkg = false;
+    st = weld_wit_decode(r, f->payload, f->len, &main, &is_pkg, x->d);
+    if (st != WELD_OK) return st;
+    if (!wname) return weld_diag_set(x->d, WELD_ERR_MALFORMED, f->offset, "`component-type` section names no world");
+    return weld_wit_select_world(r, main, wname, world, x->d);
+}
+
+static weld_status build(nc *x, const uint8_t *main_bytes, size_t main_len)
+{
+    bld *b = &x->top;
+    const weld_module *m = x->m;
+    const weld_wit_world *w = &x->r->worlds[x->world];
+    const weld_ctype *wt = NULL;
+    weld_status st = weld_wit_world_ctype(x->r, x->world, x->a, &wt, x->d);
+    if (st != WELD_OK) return st;
+    NC_TRY(replay_world(x, wt));
+    NC_TRY(match_imports(x));
+    x->export_used = weld_arena_alloc(x->a, sizeof *x->export_used * (m->nexports + 1));
+    if (!x->export_used) return NC_OOM(x);
+    memset(x->export_used, 0, sizeof *x->export_used * (m->nexports + 1));
+    int mem = find_export(m, "memory");
+    x->has_memory = mem >= 0 && m->exports[mem].kind == WELD_EXTERN_MEMORY;
+    int rl = find_export(m, "cabi_export_realloc");
+    if (rl < 0) rl = find_export(m, "cabi_realloc");
+    int rli = find_export(m, "cabi_import_realloc");
+    if (rli < 0) rli = find_export(m, "cabi_realloc");
+    x->has_realloc_lift = rl >= 0 && m->exports[rl].kind == WELD_EXTERN_FUNC;
+    x->has_realloc_lower = rli >= 0 && m->exports[rli].kind == WELD_EXTERN_FUNC;
+
+    uint32_t main_mod = b_module(b, main_bytes, main_len);
+    uint32_t nind = 0;
+    for (uint32_t i = 0; i < x->nlowers; i++)
+        if (x->lowers[i].indirect && !x->lowers[i].dup) {
+            NC_TRY(need_abi(x, &x->lowers[i].sig, false, x->lowers[i].fn->name));
+            x->lowers[i].shim_slot = nind++;
+        }
+    uint32_t shim_inst = 0, fixup_mod = 0;
+    const weld_functype **itypes = weld_arena_alloc(x->a, sizeof *itypes * (nind + 1));
+    if (!itypes) return NC_OOM(x);
+    if (nind) {
+        for (uint32_t i = 0; i < x->nlowers; i++)
+            if (x->lowers[i].indirect && !x->lowers[i].dup) itypes[x->lowers[i].shim_slot] = func_type_of_import(m, x->lowers[i].imp);
+        weld_buf o;
+        weld_buf_init(&o);
+        shim_module(&o, itypes, nind);
+        size_t n;
+        const uint8_t *p = buf_to_arena(b, &o, &n);
+        if (!p) return NC_OOM(x);
+        uint32_t shim_mod = b_module(b, p, n);
+        weld_buf_init(&o);
+        fixup_module(&o, itypes, nind);
+        p = buf_to_arena(b, &o, &n);
+        if (!p) return NC_OOM(x);
+        fixup_mod = b_module(b, p, n);
+        shim_inst = b_core_instantiate(b, shim_mod, NULL, NULL, 0);
+    }
+    /* the lowers the main instance needs, and one core instance per module name */
+    for (uint32_t i = 0; i < x->nlowers; i++) {
+        lower *lw = &x->lowers[i];
+        if (lw->dup) continue;
+        const weld_wit_world_item *it = &w->imports[lw->item];
+        if (lw->drop) {
+            uint32_t ty = b_inst_alias(b, x->import_index[lw->item], lw->resname, WELD_SORT_TYPE);
+            weld_canon c;
+            memset(&c, 0, sizeof c);
+            c.op = 0x03;
+            c.a = ty;
+            lw->core_func = b_canon(b, &c, true);
+        } else if (lw->indirect) {
+            char slot[16];
+            snprintf(slot, sizeof slot, "%u", lw->shim_slot);
+            lw->core_func = b_core_alias(b, shim_inst, slot, WELD_CORE_SORT_FUNC);
+        } else {
+            uint32_t f = it->kind == WELD_WIT_ITEM_FUNC ? x->import_index[lw->item]
+                                                        : b_inst_alias(b, x->import_index[lw->item], lw->fn->name, WELD_SORT_FUNC);
+            weld_canon c;
+            memset(&c, 0, sizeof c);
+            c.op = 0x01;
+            c.a = f;
+            lw->core_func = b_canon(b, &c, true);
+        }
+    }
+    const char **argn = weld_arena_alloc(x->a, sizeof *argn * (x->nlowers + 1));
+    uint32_t *argi = weld_arena_alloc(x->a, sizeof *argi * (x->nlowers + 1));
+    weld_core_arg *items = weld_arena_alloc(x->a, sizeof *items * (x->nlowers + 1));
+    if (!argn || !argi || !items) return NC_OOM(x);
+    uint32_t nargs = 0;
+    for (uint32_t i = 0; i < x->nlowers; i++) {
+        const char *mod = m->imports[x->lowers[i].imp].module.ptr;
+        bool seen = false;
+        for (uint32_t k = 0; k < nargs; k++)
+            if (strcmp(argn[k], mod) == 0) seen = true;
+        if (seen) continue;
+        uint32_t n = 0;
+        for (uint32_t k = i; k < x->nlowers; k++) {
+            const weld_import *im = &m->imports[x->lowers[k].imp];
+            if (!str_eq(im->module, mod) || x->lowers[k].dup) continue;
+            items[n].name = im->name;
+            items[n].sort = WELD_CORE_SORT_FUNC;
+            items[n].index = x->lowers[k].core_func;
+            n++;
+        }
+        argn[nargs] = mod;
+        argi[nargs] = b_core_exports(b, items, n);
+        nargs++;
+    }
+    x->main_inst = b_core_instantiate(b, main_mod, argn, argi, nargs);
+    if (x->has_memory) x->memory = b_core_alias(b, x->main_inst, "memory", WELD_CORE_SORT_MEMORY);
+    bool want_rl = false, want_rli = false;
+    for (uint32_t i = 0; i < x->nlowers; i++)
+        if (x->lowers[i].indirect && x->lowers[i].sig.realloc) want_rli = true;
+    for (uint32_t i = 0; i < m->nexports; i++) (void)i;
+    want_rl = x->has_realloc_lift;
+    if (want_rl) {
+        x->realloc_lift = b_core_alias(b, x->main_inst, m->exports[rl].name.ptr, WELD_CORE_SORT_FUNC);
+        x->export_used[rl] = true;
+    }
+    if (want_rli && x->has_realloc_lower) {
+        if (rli == rl && want_rl) x->realloc_lower = x->realloc_lift;
+        else x->realloc_lower = b_core_alias(b, x->main_inst, m->exports[rli].name.ptr, WELD_CORE_SORT_FUNC);
+        x->export_used[rli] = true;
+    }
+    if (nind) {
+        uint32_t n = 0;
+        items[n].name = bstr(b, "$imports");
+        items[n].sort = WELD_CORE_SORT_TABLE;
+        items[n].index = b_core_alias(b, shim_inst, "$imports", WELD_CORE_SORT_TABLE);
+        n++;
+        for (uint32_t i = 0; i < x->nlowers; i++) {
+            lower *lw = &x->lowers[i];
+            if (!lw->indirect || lw->dup) continue;
+            const weld_wit_world_item *it = &w->imports[lw->item];
+            uint32_t f = it->kind == WELD_WIT_ITEM_FUNC ? x->import_index[lw->item]
+                                                        : b_inst_alias(b, x->import_index[lw->item], lw->fn->name, WELD_SORT_FUNC);
+            weld_canonopt o[4];
+            weld_canon c;
+            memset(&c, 0, sizeof c);
+            c.op = 0x01;
+            c.a = f;
+            c.opts = opts_for(x, &lw->sig, false, -1, &c.nopts, o);
+            char slot[16];
+            snprintf(slot, sizeof slot, "%u", lw->shim_slot);
+            items[n].name = bstr(b, slot);
+            items[n].sort = WELD_CORE_SORT_FUNC;
+            items[n].index = b_canon(b, &c, true);
+            n++;
+        }
+        uint32_t fx = b_core_exports(b, items, n);
+        const char *empty = "";
+        b_core_instantiate(b, fixup_mod, &empty, &fx, 1);
+    }
+    int init = find_export(m, "_initialize");
+    if (init >= 0 && m->exports[init].kind == WELD_EXTERN_FUNC) {
+        const weld_functype *ft = func_type_of_func(m, m->exports[init].index);
+        if (!ft || ft->nparams || ft->nresults)
+            return weld_diag_set(x->d, WELD_ERR_INVALID, WELD_NO_OFFSET, "core export `_initialize` must have type (func)");
+        weld_buf o;
+        weld_buf_init(&o);
+        init_module(&o);
+        size_t n;
+        const uint8_t *p = buf_to_arena(b, &o, &n);
+        if (!p) return NC_OOM(x);
+        uint32_t imod = b_module(b, p, n);
+        items[0].name = bstr(b, "_initialize");
+        items[0].sort = WELD_CORE_SORT_FUNC;
+        items[0].index = b_core_alias(b, x->main_inst, "_initialize", WELD_CORE_SORT_FUNC);
+        uint32_t ie = b_core_exports(b, items, 1);
+        const char *empty = "";
+        b_core_instantiate(b, imod, &empty, &ie, 1);
+        x->export_used[init] = true;
+    }
+    /* exports */
+    uint32_t ke = 0;
+    for (uint32_t i = 0; i < w->nexports; i++) {
+        const weld_wit_world_item *it = &w->exports[i];
+        if (it->kind == WELD_WIT_ITEM_TYPE) continue;
+        (void)ke;
+        if (it->kind == WELD_WIT_ITEM_FUNC) {
+            uint32_t f;
+            NC_TRY(lift(x, it->name, &it->func, x->export_type[i], &f));
+            b_export(b, it->name, WELD_SORT_FUNC, f);
+        } else {
+            NC_TRY(export_interface(x, it, x->export_type[i]));
+        }
+    }
+    NC_TRY(check_exports(x));
+    return b->oom ? NC_OOM(x) : WELD_OK;
+}
+
+weld_status weld_new_component(const uint8_t *core, size_t len, const weld_new_opts *opts, uint8_t **out,
+                               size_t *out_len, weld_diag *d)
+{
+    *out = NULL;
+    *out_len = 0;
+    weld_new_opts defaults = {0};
+    if (!opts) opts = &defaults;
+    nc x;
+    memset(&x, 0, sizeof x);
+    x.d = d;
+    x.a = weld_arena_new();
+    if (!x.a) return weld_diag_set(d, WELD_ERR_NOMEM, WELD_NO_OFFSET, "out of memory");
+    x.top.a = x.a;
+    weld_buf mainb;
+    weld_buf_init(&mainb);
+    find_ct f = {0};
+    f.main = &mainb;
+    if (len >= 8) weld_buf_append(&mainb, core, 8);
+    weld_status st = nc_sections(core, len, take_section, &f, d);
+    weld_module *m = NULL;
+    weld_wit_resolve *r = NULL;
+    const uint8_t *main_bytes = NULL;
+    size_t main_len = 0;
+    if (st == WELD_OK && !f.count)
+        st = weld_diag_set(d, WELD_ERR_USAGE, WELD_NO_OFFSET,
+                           "the core module has no `component-type` section: embed a world first (weld embed, or weld new --wit)");
+    if (st == WELD_OK && mainb.oom) st = NC_OOM(&x);
+    if (st == WELD_OK) {
+        main_bytes = buf_to_arena(&x.top, &mainb, &main_len);
+        if (!main_bytes) st = NC_OOM(&x);
+    } else {
+        weld_buf_free(&mainb);
+    }
+    if (st == WELD_OK) {
+        weld_read_opts ro = {0};
+        ro.skip_bodies = true;
+        st = weld_module_read(x.a, main_bytes, main_len, &ro, &m, d);
+    }
+    if (st == WELD_OK) {
+        r = weld_wit_resolve_new(x.a);
+        if (!r) st = NC_OOM(&x);
+    }
+    if (st == WELD_OK) st = read_payload(&x, &f, r, &x.world);
+    if (st == WELD_OK) {
+        x.r = r;
+        x.m = m;
+        st = build(&x, main_bytes, main_len);
+    }
+    if (st == WELD_OK) {
+        weld_component *c = b_finish(&x.top, 0);
+        if (!c) st = NC_OOM(&x);
+        else st = weld_component_write(c, out, out_len, d);
+    }
+    if (st == WELD_OK && !opts->skip_validation) {
+        weld_component *back = NULL;
+        weld_component_read_opts ro = {0};
+        st = weld_component_read(x.a, *out, *out_len, &ro, &back, d);
+        if (st == WELD_OK) st = weld_validate_component(back, d);
+        if (st != WELD_OK && d) {
+            char msg[sizeof d->message];
+            snprintf(msg, sizeof msg, "the component built does not validate: %.900s", d->message);
+            memcpy(d->message, msg, sizeof msg);
+        }
+    }
+    if (st != WELD_OK) {
+        free(*out);
+        *out = NULL;
+        *out_len = 0;
+    }
+    weld_arena_free(x.a);
+    return st;
+}

@@ -1,0 +1,29 @@
+/* newcomp_int.h - what the parts of src/newcomp share. */
+#ifndef WELD_NEWCOMP_INT_H
+#define WELD_NEWCOMP_INT_H
+
+#include "weld/newcomp.h"
+
+/* One section of a core module, as framed in its bytes. */
+typedef struct nc_section {
+    uint8_t id;
+    const uint8_t *raw;   /* from the id byte to the end of the payload */
+    size_t raw_len;
+    const char *name;     /* custom sections: the name (not NUL-terminated) */
+    uint32_t name_len;
+    const uint8_t *body;  /* the payload (after the name for custom sections) */
+    size_t body_len;
+    uint64_t offset;      /* of the id byte */
+} nc_section;
+
+typedef weld_status (*nc_section_fn)(const nc_section *s, void *ud, weld_diag *d);
+
+/* Calls fn for every section of the core module `core`, in order. */
+weld_status nc_sections(const uint8_t *core, size_t len, nc_section_fn fn, void *ud, weld_diag *d);
+
+/* "component-type" or "component-type:..." */
+bool nc_is_component_type_name(const char *name, uint32_t len);
+
+#define NC_TRY(x) do { weld_status nc_st_ = (x); if (nc_st_ != WELD_OK) return nc_st_; } while (0)
+
+#endif
