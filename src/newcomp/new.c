@@ -213,14 +213,6 @@ static uint32_t b_module(bld *b, const uint8_t *data, size_t len)
     return b->ncore_modules++;
 }
 
-static uint32_t b_component(bld *b, const weld_component *c)
-{
-    weld_csection *s = bsec(b, WELD_CSEC_COMPONENT);
-    if (!s) return 0;
-    s->u.component = c;
-    return b->ncomponents++;
-}
-
 /* Instantiate core module `module` with `n` instance args. */
 static uint32_t b_core_instantiate(bld *b, uint32_t module, const char **names, const uint32_t *insts, uint32_t n)
 {
@@ -529,7 +521,8 @@ typedef struct lower {
     uint32_t shim_slot;
 } lower;
 
-typedef struct nc {
+typedef struct nc nc;
+struct nc {
     weld_arena *a;
     weld_diag *d;
     const weld_wit_resolve *r;
@@ -547,7 +540,13 @@ typedef struct nc {
     uint32_t main_inst;
     uint32_t memory, realloc_lift, realloc_lower;
     bool has_memory, has_realloc_lift, has_realloc_lower;
-} nc;
+    bool *is_res;              /* top type index -> is a resource (aliased from an import) */
+    uint32_t nres;
+    const weld_ctype **inst_type; /* top instance index -> its instance type */
+};
+
+/* Is `name` a resource (an export bounded `sub resource`) of imported instance `inst`? */
+static bool instance_export_is_resource(const nc *x, uint32_t inst, weld_str name);
 
 #define NC_OOM(x) weld_diag_set((x)->d, WELD_ERR_NOMEM, WELD_NO_OFFSET, "out of memory while building the component")
 
@@ -725,6 +724,20 @@ static weld_status check_exports(nc *x)
 
 /* ---- the component -------------------------------------------------------------- */
 
+static bool instance_export_is_resource(const nc *x, uint32_t inst, weld_str name)
+{
+    if (inst >= x->nres || !x->inst_type[inst]) return false;
+    const weld_ctype *t = x->inst_type[inst];
+    if (t->kind != WELD_CT_INSTANCE) return false;
+    for (uint32_t i = 0; i < t->u.decls.count; i++) {
+        const weld_cdecl *dc = &t->u.decls.decls[i];
+        if (dc->kind == WELD_DECL_EXPORT && dc->u.ext.type.kind == WELD_EXT_TYPE && dc->u.ext.name.name.len == name.len &&
+            memcmp(dc->u.ext.name.name.ptr, name.ptr, name.len) == 0)
+            return dc->u.ext.type.bound == 0x01;
+    }
+    return false;
+}
+
 static weld_status replay_world(nc *x, const weld_ctype *wt)
 {
     bld *b = &x->top;
@@ -733,7 +746,12 @@ static weld_status replay_world(nc *x, const weld_ctype *wt)
     x->wtypes = weld_arena_alloc(x->a, sizeof *x->wtypes * (nd + 1));
     x->import_index = weld_arena_alloc(x->a, sizeof *x->import_index * (w->nimports + 1));
     x->export_type = weld_arena_alloc(x->a, sizeof *x->export_type * (w->nexports + 1));
-    if (!x->wtypes || !x->import_index || !x->export_type) return NC_OOM(x);
+    x->is_res = weld_arena_alloc(x->a, sizeof *x->is_res * (nd + 1));
+    x->inst_type = weld_arena_alloc(x->a, sizeof *x->inst_type * (nd + 1));
+    if (!x->wtypes || !x->import_index || !x->export_type || !x->is_res || !x->inst_type) return NC_OOM(x);
+    memset(x->is_res, 0, sizeof *x->is_res * (nd + 1));
+    memset(x->wtypes, 0, sizeof *x->wtypes * (nd + 1));
+    x->nres = nd;
     uint32_t ki = 0, ke = 0;
     for (uint32_t i = 0; i < nd; i++) {
         const weld_cdecl *dc = &wt->u.decls.decls[i];
@@ -750,7 +768,11 @@ static weld_status replay_world(nc *x, const weld_ctype *wt)
                                      "world `%s`: an export using a type of another export is not supported yet",
                                      world_label(x));
             {
-                uint32_t idx = b_alias(b, &dc->u.alias);
+                bool res = false;
+                const weld_alias *al = &dc->u.alias;
+                if (al->tag == 0x00 && al->sort.sort == WELD_SORT_TYPE) res = instance_export_is_resource(x, al->instance, al->name);
+                uint32_t idx = b_alias(b, al);
+                if (idx < nd && res) x->is_res[idx] = true;
                 if (dc->u.alias.sort.sort == WELD_SORT_TYPE && idx < nd) x->wtypes[idx] = NULL;
                 x->nwtypes = b->ntypes;
             }
@@ -758,6 +780,8 @@ static weld_status replay_world(nc *x, const weld_ctype *wt)
         case WELD_DECL_IMPORT: {
             while (ki < w->nimports && w->imports[ki].kind == WELD_WIT_ITEM_TYPE) ki++;
             uint32_t idx = b_import(b, dc->u.ext.name.name, dc->u.ext.type);
+            if (dc->u.ext.type.kind == WELD_EXT_INSTANCE && idx < nd)
+                x->inst_type[idx] = dc->u.ext.type.index < nd ? x->wtypes[dc->u.ext.type.index] : NULL;
             if (ki < w->nimports) x->import_index[ki++] = idx;
             x->nwtypes = b->ntypes;
             break;
@@ -837,7 +861,9 @@ static weld_status lift(nc *x, const char *name, const weld_wit_func *fn, uint32
     return b->oom ? NC_OOM(x) : WELD_OK;
 }
 
-/* An exported interface: a nested component mirroring its instance type. */
+/* An exported interface: an instance of the lifted functions and the interface's types
+ * (copied to the top level, or aliased when used from an import), exported with the
+ * world's instance type ascribed so that its types keep their names. */
 static weld_status export_interface(nc *x, const weld_wit_world_item *it, uint32_t tidx)
 {
     bld *b = &x->top;
@@ -848,39 +874,31 @@ static weld_status export_interface(nc *x, const weld_wit_world_item *it, uint32
         return weld_diag_set(x->d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET, "export `%s`: no instance type", key);
     const weld_wit_interface *ifc = &x->r->interfaces[it->id];
     uint32_t nd = t->u.decls.count;
-    uint32_t *cmap = weld_arena_alloc(x->a, sizeof *cmap * (nd + 1));
     uint32_t *tmap = weld_arena_alloc(x->a, sizeof *tmap * (nd + 1));
-    uint32_t *lifted = weld_arena_alloc(x->a, sizeof *lifted * (ifc->nfuncs + 1));
-    if (!cmap || !tmap || !lifted) return NC_OOM(x);
-    bld c;
-    memset(&c, 0, sizeof c);
-    c.a = x->a;
-    uint32_t tn = 0, nlifted = 0;
-    weld_inst_arg *args = weld_arena_alloc(x->a, sizeof *args * (ifc->nfuncs + 1));
-    if (!args) return NC_OOM(x);
+    weld_inst_arg *items = weld_arena_alloc(x->a, sizeof *items * (nd + 1));
+    if (!tmap || !items) return NC_OOM(x);
+    uint32_t tn = 0, nitems = 0;
     for (uint32_t i = 0; i < nd; i++) {
         const weld_cdecl *dc = &t->u.decls.decls[i];
-        remap cm = {cmap, tn, false}, tm = {tmap, tn, false};
+        remap tm = {tmap, tn, false};
         if (dc->kind == WELD_DECL_TYPE) {
-            const weld_ctype *ct = remap_type(&c, dc->u.type, &cm);
             const weld_ctype *tt = remap_type(b, dc->u.type, &tm);
-            if (!ct || !tt) return NC_OOM(x);
-            if (cm.bad || tm.bad)
+            if (!tt) return NC_OOM(x);
+            if (tm.bad)
                 return weld_diag_set(x->d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET, "export `%s`: a type weld new cannot copy yet", key);
-            cmap[tn] = b_type(&c, ct);
-            tmap[tn] = b_type(b, tt);
-            tn++;
+            tmap[tn++] = b_type(b, tt);
         } else if (dc->kind == WELD_DECL_ALIAS && dc->u.alias.tag == 0x02 && dc->u.alias.instance == 1 &&
                    dc->u.alias.sort.sort == WELD_SORT_TYPE) {
-            cmap[tn] = b_alias(&c, &dc->u.alias);
-            tmap[tn] = dc->u.alias.index;
-            tn++;
+            tmap[tn++] = dc->u.alias.index;
         } else if (dc->kind == WELD_DECL_EXPORT && dc->u.ext.type.kind == WELD_EXT_TYPE && dc->u.ext.type.bound == 0x00) {
             uint32_t src = dc->u.ext.type.index;
             if (src >= tn) return weld_diag_set(x->d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET, "export `%s`: bad type index", key);
-            cmap[tn] = b_export(&c, dc->u.ext.name.name.ptr, WELD_SORT_TYPE, cmap[src]);
-            tmap[tn] = tmap[src];
-            tn++;
+            tmap[tn++] = tmap[src];
+            memset(&items[nitems], 0, sizeof items[nitems]);
+            items[nitems].name.name = dc->u.ext.name.name;
+            items[nitems].item.sort.sort = WELD_SORT_TYPE;
+            items[nitems].item.index = tmap[src];
+            nitems++;
         } else if (dc->kind == WELD_DECL_EXPORT && dc->u.ext.type.kind == WELD_EXT_FUNC) {
             uint32_t src = dc->u.ext.type.index;
             const char *fname = dc->u.ext.name.name.ptr;
@@ -888,23 +906,16 @@ static weld_status export_interface(nc *x, const weld_wit_world_item *it, uint32
             for (uint32_t f = 0; f < ifc->nfuncs; f++)
                 if (strcmp(ifc->funcs[f].name, fname) == 0) fn = &ifc->funcs[f];
             if (!fn || src >= tn) return weld_diag_set(x->d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET, "export `%s`: function `%s`", key, fname);
-            char core[900], imp[600];
+            char core[900];
             snprintf(core, sizeof core, "%s#%s", key, fname);
             uint32_t lf;
             weld_status st = lift(x, core, fn, tmap[src], &lf);
             if (st != WELD_OK) return st;
-            snprintf(imp, sizeof imp, "import-func-%s", fname);
-            weld_cextern xt;
-            memset(&xt, 0, sizeof xt);
-            xt.kind = WELD_EXT_FUNC;
-            xt.index = cmap[src];
-            uint32_t cf = b_import(&c, bstr(&c, imp), xt);
-            b_export(&c, fname, WELD_SORT_FUNC, cf);
-            memset(&args[nlifted], 0, sizeof args[nlifted]);
-            args[nlifted].name.name = bstr(b, imp);
-            args[nlifted].item.sort.sort = WELD_SORT_FUNC;
-            args[nlifted].item.index = lf;
-            nlifted++;
+            memset(&items[nitems], 0, sizeof items[nitems]);
+            items[nitems].name.name = dc->u.ext.name.name;
+            items[nitems].item.sort.sort = WELD_SORT_FUNC;
+            items[nitems].item.index = lf;
+            nitems++;
         } else if (dc->kind == WELD_DECL_EXPORT && dc->u.ext.type.kind == WELD_EXT_TYPE) {
             return weld_diag_set(x->d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET,
                                  "export `%s`: exported resource `%s` is not supported yet", key,
@@ -914,19 +925,25 @@ static weld_status export_interface(nc *x, const weld_wit_world_item *it, uint32
                                  key);
         }
     }
-    weld_component *cc = b_finish(&c, 1);
-    if (!cc || c.oom) return NC_OOM(x);
-    uint32_t comp = b_component(b, cc);
     weld_csection *s = bsec(b, WELD_CSEC_INSTANCE);
     weld_instance *in = bzalloc(b, sizeof *in);
     if (!s || !in) return NC_OOM(x);
-    in->kind = 0x00;
-    in->component = comp;
-    in->count = nlifted;
-    in->items = args;
+    in->kind = 0x01;
+    in->count = nitems;
+    in->items = items;
     s->u.instances = in;
     uint32_t inst = b->ninstances++;
-    b_export(b, key, WELD_SORT_INSTANCE, inst);
+    weld_csection *es = bsec(b, WELD_CSEC_EXPORT);
+    weld_cexport *v = bzalloc(b, sizeof *v);
+    if (!es || !v) return NC_OOM(x);
+    v->name.name = bstr(b, key);
+    v->item.sort.sort = WELD_SORT_INSTANCE;
+    v->item.index = inst;
+    v->has_type = true;
+    v->type.kind = WELD_EXT_INSTANCE;
+    v->type.index = tidx;
+    es->u.exports = v;
+    b->ninstances++;
     return b->oom ? NC_OOM(x) : WELD_OK;
 }
 
