@@ -526,6 +526,7 @@ struct nc {
     weld_arena *a;
     weld_diag *d;
     const weld_wit_resolve *r;
+    weld_wit_resolve *rw;      /* the same, writable: imports are pruned to those used */
     uint32_t world;
     const weld_module *m;
     weld_strenc enc;
@@ -719,6 +720,110 @@ static weld_status check_exports(nc *x)
         return weld_diag_set(x->d, WELD_ERR_LINK, WELD_NO_OFFSET, "core export `%s` matches nothing that world `%s` exports",
                              n, world_label(x));
     }
+    return WELD_OK;
+}
+
+/* ---- pruning the world's imports to those the module uses ---------------------------
+ * As wit-component does: an imported interface stays when the module calls one of its
+ * functions or when a kept item uses its types; of its functions only those called stay. */
+
+static void need_type(const weld_wit_resolve *r, weld_wit_tref t, bool *need_iface, bool *seen, int depth)
+{
+    if (!WELD_WIT_IS_ID(t) || WELD_WIT_ID(t) >= r->ntypes || depth > 100) return;
+    uint32_t id = WELD_WIT_ID(t);
+    if (seen[id]) return;
+    seen[id] = true;
+    const weld_wit_typedef *td = &r->types[id];
+    if (td->owner_kind == WELD_WIT_OWNER_INTERFACE && td->owner < r->ninterfaces) need_iface[td->owner] = true;
+    need_type(r, td->a, need_iface, seen, depth + 1);
+    need_type(r, td->b, need_iface, seen, depth + 1);
+    for (uint32_t i = 0; i < td->nfields; i++) need_type(r, td->fields[i].type, need_iface, seen, depth + 1);
+}
+
+static void need_func(const weld_wit_resolve *r, const weld_wit_func *f, bool *need_iface, bool *seen)
+{
+    for (uint32_t i = 0; i < f->nparams; i++) need_type(r, f->params[i].type, need_iface, seen, 0);
+    need_type(r, f->result, need_iface, seen, 0);
+}
+
+static void need_interface(const weld_wit_resolve *r, uint32_t id, bool *need_iface, bool *seen)
+{
+    const weld_wit_interface *ifc = &r->interfaces[id];
+    for (uint32_t i = 0; i < ifc->ntypes; i++) need_type(r, WELD_WIT_TREF(ifc->types[i].id), need_iface, seen, 0);
+}
+
+static weld_status prune_imports(nc *x)
+{
+    weld_wit_resolve *r = x->rw;
+    weld_wit_world *w = &r->worlds[x->world];
+    uint32_t ni = r->ninterfaces, nt = r->ntypes;
+    bool *need = weld_arena_alloc(x->a, ni + 1), *done = weld_arena_alloc(x->a, ni + 1);
+    bool *seen = weld_arena_alloc(x->a, nt + 1), *used = weld_arena_alloc(x->a, w->nimports + 1);
+    uint32_t *newidx = weld_arena_alloc(x->a, sizeof *newidx * (w->nimports + 1));
+    weld_wit_world_item *items = weld_arena_alloc(x->a, sizeof *items * (w->nimports + 1));
+    if (!need || !done || !seen || !used || !newidx || !items) return NC_OOM(x);
+    memset(need, 0, ni + 1);
+    memset(done, 0, ni + 1);
+    memset(seen, 0, nt + 1);
+    memset(used, 0, w->nimports + 1);
+    for (uint32_t i = 0; i < x->nlowers; i++) {
+        used[x->lowers[i].item] = true;
+        if (x->lowers[i].fn) need_func(r, x->lowers[i].fn, need, seen);
+    }
+    for (uint32_t i = 0; i < w->nexports; i++) {
+        const weld_wit_world_item *it = &w->exports[i];
+        if (it->kind == WELD_WIT_ITEM_FUNC) need_func(r, &it->func, need, seen);
+        else if (it->kind == WELD_WIT_ITEM_INTERFACE) {
+            need_interface(r, it->id, need, seen);
+            const weld_wit_interface *ifc = &r->interfaces[it->id];
+            for (uint32_t f = 0; f < ifc->nfuncs; f++) need_func(r, &ifc->funcs[f], need, seen);
+        } else {
+            need_type(r, WELD_WIT_TREF(it->id), need, seen, 0);
+        }
+    }
+    for (uint32_t i = 0; i < w->nimports; i++)
+        if (used[i] && w->imports[i].kind == WELD_WIT_ITEM_INTERFACE) need[w->imports[i].id] = true;
+    /* interfaces needed for their types need the interfaces their types use */
+    for (bool more = true; more;) {
+        more = false;
+        for (uint32_t i = 0; i < ni; i++)
+            if (need[i] && !done[i]) {
+                done[i] = true;
+                need_interface(r, i, need, seen);
+                more = true;
+            }
+    }
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < w->nimports; i++) {
+        const weld_wit_world_item *it = &w->imports[i];
+        bool keep = it->kind == WELD_WIT_ITEM_FUNC ? used[i]
+                  : it->kind == WELD_WIT_ITEM_INTERFACE ? need[it->id]
+                  : true;
+        newidx[i] = UINT32_MAX;
+        if (!keep) continue;
+        newidx[i] = n;
+        items[n++] = *it;
+        if (it->kind != WELD_WIT_ITEM_INTERFACE) continue;
+        weld_wit_interface *ifc = &r->interfaces[it->id];
+        weld_wit_func *funcs = weld_arena_alloc(x->a, sizeof *funcs * (ifc->nfuncs + 1));
+        if (!funcs) return NC_OOM(x);
+        uint32_t nf = 0;
+        for (uint32_t f = 0; f < ifc->nfuncs; f++) {
+            bool called = false;
+            for (uint32_t k = 0; k < x->nlowers && !called; k++)
+                if (x->lowers[k].item == i && x->lowers[k].fn && strcmp(x->lowers[k].fn->name, ifc->funcs[f].name) == 0)
+                    called = true;
+            if (called) funcs[nf++] = ifc->funcs[f];
+        }
+        ifc->funcs = funcs;
+        ifc->nfuncs = nf;
+    }
+    for (uint32_t k = 0; k < x->nlowers; k++) {
+        x->lowers[k].item = newidx[x->lowers[k].item];
+        if (x->lowers[k].fn && items[x->lowers[k].item].kind == WELD_WIT_ITEM_FUNC) x->lowers[k].fn = &items[x->lowers[k].item].func;
+    }
+    w->imports = items;
+    w->nimports = n;
     return WELD_OK;
 }
 
@@ -1006,10 +1111,11 @@ static weld_status build(nc *x, const uint8_t *main_bytes, size_t main_len)
     const weld_module *m = x->m;
     const weld_wit_world *w = &x->r->worlds[x->world];
     const weld_ctype *wt = NULL;
+    NC_TRY(match_imports(x));
+    NC_TRY(prune_imports(x));
     weld_status st = weld_wit_world_ctype(x->r, x->world, x->a, &wt, x->d);
     if (st != WELD_OK) return st;
     NC_TRY(replay_world(x, wt));
-    NC_TRY(match_imports(x));
     x->export_used = weld_arena_alloc(x->a, sizeof *x->export_used * (m->nexports + 1));
     if (!x->export_used) return NC_OOM(x);
     memset(x->export_used, 0, sizeof *x->export_used * (m->nexports + 1));
@@ -1227,6 +1333,7 @@ weld_status weld_new_component(const uint8_t *core, size_t len, const weld_new_o
     if (st == WELD_OK) st = read_payload(&x, &f, r, &x.world);
     if (st == WELD_OK) {
         x.r = r;
+        x.rw = r;
         x.m = m;
         st = build(&x, main_bytes, main_len);
     }
