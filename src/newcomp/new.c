@@ -544,6 +544,7 @@ struct nc {
     bool *is_res;              /* top type index -> is a resource (aliased from an import) */
     uint32_t nres;
     const weld_ctype **inst_type; /* top instance index -> its instance type */
+    uint64_t imp_off, exp_off;    /* the import and export sections, for diagnostics */
 };
 
 /* Is `name` a resource (an export bounded `sub resource`) of imported instance `inst`? */
@@ -627,7 +628,7 @@ static weld_status match_imports(nc *x)
         const weld_import *im = &m->imports[i];
         const char *mod = im->module.ptr, *nm = im->name.ptr;
         if (im->type.kind != WELD_EXTERN_FUNC)
-            return weld_diag_set(x->d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET,
+            return weld_diag_set(x->d, WELD_ERR_UNSUPPORTED, x->imp_off,
                                  "core import `%s` `%s` is not a function; weld new lowers only function imports",
                                  mod, nm);
         lower *lw = &x->lowers[x->nlowers];
@@ -667,21 +668,23 @@ static weld_status match_imports(nc *x)
                     }
                 }
                 if (!found)
-                    return weld_diag_set(x->d, WELD_ERR_LINK, WELD_NO_OFFSET,
+                    return weld_diag_set(x->d, WELD_ERR_LINK, x->imp_off,
                                          "core import `%s` `%s`: interface `%s` of world `%s` has no function `%s`",
                                          mod, nm, key, world_label(x), nm);
             }
         }
         if (!found) {
             if (strncmp(mod, "[export]", 8) == 0)
-                return weld_diag_set(x->d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET,
+                return weld_diag_set(x->d, WELD_ERR_UNSUPPORTED, x->imp_off,
                                      "core import `%s` `%s`: exported resources are not supported yet", mod, nm);
-            return weld_diag_set(x->d, WELD_ERR_LINK, WELD_NO_OFFSET,
+            return weld_diag_set(x->d, WELD_ERR_LINK, x->imp_off,
                                  "core import `%s` `%s` matches nothing that world `%s` imports", mod, nm,
                                  world_label(x));
         }
+        char full[600];
+        snprintf(full, sizeof full, "%s` `%s", mod, nm);
         const weld_functype *ft = func_type_of_import(m, i);
-        if (!ft) return weld_diag_set(x->d, WELD_ERR_MALFORMED, WELD_NO_OFFSET, "core import `%s` `%s` has no type", mod, nm);
+        if (!ft) return weld_diag_set(x->d, WELD_ERR_MALFORMED, x->imp_off, "core import `%s` `%s` has no type", mod, nm);
         if (lw->drop) {
             static const weld_valtype i32 = WELD_I32;
             if (ft->nparams != 1 || ft->params[0] != i32 || ft->nresults != 0) {
@@ -689,11 +692,11 @@ static weld_status match_imports(nc *x)
                 memset(&s, 0, sizeof s);
                 s.params.n = 1;
                 s.params.v[0] = WELD_I32;
-                return sig_mismatch(x, "import", nm, nm, &s, ft, WELD_NO_OFFSET);
+                return sig_mismatch(x, "import", full, nm, &s, ft, x->imp_off);
             }
         } else {
             nc_func_sig(x->r, lw->fn, true, &lw->sig);
-            if (!nc_sig_matches(&lw->sig, ft)) return sig_mismatch(x, "import", nm, lw->fn->name, &lw->sig, ft, WELD_NO_OFFSET);
+            if (!nc_sig_matches(&lw->sig, ft)) return sig_mismatch(x, "import", full, lw->fn->name, &lw->sig, ft, x->imp_off);
             lw->indirect = lw->sig.memory || lw->sig.realloc;
         }
         for (uint32_t p = 0; p < x->nlowers; p++) {
@@ -717,7 +720,7 @@ static weld_status check_exports(nc *x)
             strcmp(n, "cabi_export_realloc") == 0 || strcmp(n, "_initialize") == 0 || strncmp(n, "cabi_post_", 10) == 0 ||
             strncmp(n, "cabi_", 5) == 0)
             continue;
-        return weld_diag_set(x->d, WELD_ERR_LINK, WELD_NO_OFFSET, "core export `%s` matches nothing that world `%s` exports",
+        return weld_diag_set(x->d, WELD_ERR_LINK, x->exp_off, "core export `%s` matches nothing that world `%s` exports",
                              n, world_label(x));
     }
     return WELD_OK;
@@ -937,13 +940,13 @@ static weld_status lift(nc *x, const char *name, const weld_wit_func *fn, uint32
     if (e < 0 || x->m->exports[e].kind != WELD_EXTERN_FUNC) {
         char want[256];
         nc_sig_text(&s, want, sizeof want);
-        return weld_diag_set(x->d, WELD_ERR_LINK, WELD_NO_OFFSET,
+        return weld_diag_set(x->d, WELD_ERR_LINK, x->exp_off,
                              "world `%s` exports `%s`, but the core module exports no function `%s` %s", world_label(x),
                              fn->name, name, want);
     }
     x->export_used[e] = true;
     const weld_functype *ft = func_type_of_func(x->m, x->m->exports[e].index);
-    if (!ft || !nc_sig_matches(&s, ft)) return sig_mismatch(x, "export", name, fn->name, &s, ft, WELD_NO_OFFSET);
+    if (!ft || !nc_sig_matches(&s, ft)) return sig_mismatch(x, "export", name, fn->name, &s, ft, x->exp_off);
     weld_status st = need_abi(x, &s, true, fn->name);
     if (st != WELD_OK) return st;
     uint32_t core = b_core_alias(b, x->main_inst, name, WELD_CORE_SORT_FUNC);
@@ -1324,7 +1327,7 @@ weld_status weld_new_component(const uint8_t *core, size_t len, const weld_new_o
     if (st == WELD_OK) {
         weld_read_opts ro = {0};
         ro.skip_bodies = true;
-        st = weld_module_read(x.a, main_bytes, main_len, &ro, &m, d);
+        st = weld_module_read(x.a, core, len, &ro, &m, d);
     }
     if (st == WELD_OK) {
         r = weld_wit_resolve_new(x.a);
@@ -1332,6 +1335,11 @@ weld_status weld_new_component(const uint8_t *core, size_t len, const weld_new_o
     }
     if (st == WELD_OK) st = read_payload(&x, &f, r, &x.world);
     if (st == WELD_OK) {
+        x.imp_off = x.exp_off = WELD_NO_OFFSET;
+        for (uint32_t i = 0; i < m->nsections; i++) {
+            if (m->sections[i].id == 2) x.imp_off = m->sections[i].offset;
+            if (m->sections[i].id == 7) x.exp_off = m->sections[i].offset;
+        }
         x.r = r;
         x.rw = r;
         x.m = m;

@@ -1,0 +1,118 @@
+# weld embed and weld new: core modules to components. Fixtures (fixtures/new, WAT sources
+# and build.sh) cover the naming conventions and the error cases; with node and jco
+# present, weld's and jco's outputs are checked against each other (each tool accepts the
+# other's embedded module, weld's components read under jco, and `weld wit` of weld's
+# component equals `jco wit` of jco's), and so are the real core modules of
+# $WELD_REALWORLD_DIR (those without WASI imports: the preview1 adapter is not fused yet).
+. "$WELD_ROOT/tests/tap.sh"
+N="$FIX/new"
+
+# ---- weld alone ----
+expect_ok "new --wit: rich world (resources, records, variants, lists, used types, \$root import)" \
+  "$WELD" new "$N/rich.core.wasm" --wit "$N/rich.wit" -o "$T/rich.wasm"
+expect_ok "the rich component validates" "$WELD" validate "$T/rich.wasm"
+if "$WELD" wit "$T/rich.wasm" > "$T/rich.wit" 2>"$T/err" && grep -q 'import test:rich/types@1.0.0;' "$T/rich.wit" &&
+   grep -q 'import log: func(msg: string);' "$T/rich.wit" && grep -q 'export run: func(n: u32) -> tuple<u32, string>;' "$T/rich.wit" &&
+   grep -q 'export test:rich/api@1.0.0;' "$T/rich.wit"; then ok "the rich component's world"
+else fail "the rich component's world" "$(cat "$T/err" "$T/rich.wit")"; fi
+if "$WELD" wit "$T/rich.wasm" --json > "$T/rich.json" 2>"$T/err" &&
+   python3 -c "
+import json,sys
+d=json.load(open(sys.argv[1]))
+api=[i for i in d['interfaces'] if i['name']=='api'][0]
+assert sorted(api['functions'])==['area','many','mirror'], api['functions']
+assert 'pair' in api['types'] and 'point' in api['types']
+" "$T/rich.json" 2>>"$T/err"; then ok "the exported interface keeps its functions and named types"
+else fail "the exported interface keeps its functions and named types" "$(cat "$T/err")"; fi
+
+expect_ok "embed greeter world" "$WELD" embed "$N/greeter.core.wasm" --wit "$N/greeter.wit" --world greeter -o "$T/g.embed.wasm"
+expect_ok "the embedded module validates" "$WELD" validate "$T/g.embed.wasm"
+if "$WELD" dump "$T/g.embed.wasm" | grep -q '"component-type"'; then ok "embed adds a component-type section"
+else fail "embed adds a component-type section"; fi
+expect_ok "new from the embedded module" "$WELD" new "$T/g.embed.wasm" -o "$T/g1.wasm"
+expect_ok "new --wit --world in one step" "$WELD" new "$N/greeter.core.wasm" --wit "$N/greeter.wit" --world greeter -o "$T/g2.wasm"
+if cmp -s "$T/g1.wasm" "$T/g2.wasm"; then ok "embed then new equals new --wit"; else fail "embed then new equals new --wit"; fi
+expect_ok "re-embedding replaces the section" "$WELD" embed "$T/g.embed.wasm" --wit "$N/greeter.wit" --world greeter -o "$T/g.embed2.wasm"
+if cmp -s "$T/g.embed.wasm" "$T/g.embed2.wasm"; then ok "embedding twice gives the same module"; else fail "embedding twice gives the same module"; fi
+expect_ok "string encoding utf16" "$WELD" new "$N/greeter.core.wasm" --wit "$N/greeter.wit" --world greeter --string-encoding utf16 -o "$T/g16.wasm"
+if "$WELD" print "$T/g16.wasm" | grep -q 'string-encoding=utf16'; then ok "utf16 reaches the canon options"
+else fail "utf16 reaches the canon options"; fi
+
+# ---- error cases ----
+err() { # NAME PATTERN
+  expect_fail "new $1: $2" "$2" "$WELD" new "$N/$1.core.wasm" --wit "$N/greeter.wit" --world greeter -o "$T/e.wasm"
+  [ -e "$T/e.wasm" ] && fail "new $1 writes nothing" || ok "new $1 writes nothing"
+}
+err err-import-func 'core import `demo:greeter/names@0.1.0` `get-nome`: interface .* has no function'
+err err-import-module 'core import `other:pkg/thing` `f` matches nothing that world `greeter` imports'
+err err-import-type 'offset 0x[0-9a-f]*: core import `demo:greeter/names@0.1.0` `get-name` has type (func (result i32)), but .* needs (func (param i32))'
+err err-import-memory 'core import `env` `memory` is not a function'
+err err-missing-export 'exports `greet`, but the core module exports no function `greet` (func (param i32 i32) (result i32))'
+err err-export-type 'core export `greet` has type (func (param i32) (result i32)), but .* needs (func (param i32 i32) (result i32))'
+err err-extra-export 'core export `frob` matches nothing that world `greeter` exports'
+err err-no-memory 'must export `memory`'
+err err-no-realloc 'must export `cabi_realloc`'
+expect_fail "new without a component-type section" 'no `component-type` section' "$WELD" new "$N/greeter.core.wasm" -o "$T/e.wasm"
+expect_fail "embed: a package with two worlds needs --world" 'pick one with --world' "$WELD" embed "$N/greeter.core.wasm" --wit "$N/greeter.wit" -o "$T/e.wasm"
+expect_fail "embed: unknown world" 'nope' "$WELD" embed "$N/greeter.core.wasm" --wit "$N/greeter.wit" --world nope -o "$T/e.wasm"
+expect_fail "embed: unknown string encoding" 'unknown string encoding' "$WELD" embed "$N/greeter.core.wasm" --wit "$N/greeter.wit" --world greeter --string-encoding ebcdic -o "$T/e.wasm"
+expect_fail "new: a component is not a core module" 'not a core module' "$WELD" new "$T/rich.wasm" -o "$T/e.wasm"
+expect_fail "new: -o is required" 'expected -o' "$WELD" new "$N/greeter.core.wasm"
+
+# ---- against jco ----
+JCO_CHECKS_FIX=14
+if ! command -v node >/dev/null 2>&1 || [ ! -f "${JCO_HOME:-$HOME/.cache/weld/npm}/node_modules/@bytecodealliance/jco/package.json" ]; then
+  skip "weld and jco agree on fixtures/new ($JCO_CHECKS_FIX checks)" "node or jco not installed"
+  skip "weld new on the real core modules agrees with jco" "node or jco not installed"
+  exit 0
+fi
+. "$WELD_ROOT/fixtures/tools/npm-tools.sh"
+# the WIT text of a component, blank lines dropped (jco ends with an empty line)
+jwit() { jco wit "$1" > "$2.raw" 2>"$T/jerr" && sed '/^$/d' "$2.raw" > "$2"; }
+wwit() { "$WELD" wit "$1" > "$2.raw" 2>"$T/werr" && sed '/^$/d' "$2.raw" > "$2"; }
+agree() { # DESC CORE WIT WORLD
+  desc=$1 core=$2 wit=$3 world=$4 b=$T/$(basename "$core" .core.wasm)
+  if jco embed "$core" --wit "$wit" -n "$world" -o "$b.j.embed.wasm" >/dev/null 2>"$T/jerr" &&
+     jco new "$b.j.embed.wasm" -o "$b.j.wasm" >/dev/null 2>>"$T/jerr"; then ok "$desc: jco embed + new"
+  else fail "$desc: jco embed + new" "$(cat "$T/jerr")"; return; fi
+  expect_ok "$desc: weld new accepts jco's embedded module" "$WELD" new "$b.j.embed.wasm" -o "$b.wj.wasm"
+  expect_ok "$desc: weld embed" "$WELD" embed "$core" --wit "$wit" --world "$world" -o "$b.w.embed.wasm"
+  if jco new "$b.w.embed.wasm" -o "$b.jw.wasm" >/dev/null 2>"$T/jerr"; then ok "$desc: jco new accepts weld's embedded module"
+  else fail "$desc: jco new accepts weld's embedded module" "$(cat "$T/jerr")"; fi
+  "$WELD" new "$b.w.embed.wasm" -o "$b.w.wasm" 2>"$T/werr"
+  expect_ok "$desc: weld validate" "$WELD" validate "$b.w.wasm"
+  if jwit "$b.w.wasm" "$b.w-by-jco.wit"; then ok "$desc: jco reads weld's component"
+  else fail "$desc: jco reads weld's component" "$(cat "$T/werr" "$T/jerr")"; fi
+  if wwit "$b.w.wasm" "$b.w.wit" && jwit "$b.j.wasm" "$b.j.wit" && cmp -s "$b.w.wit" "$b.j.wit"; then
+    ok "$desc: weld wit of weld's component equals jco wit of jco's"
+  else fail "$desc: weld wit of weld's component equals jco wit of jco's" "$(cat "$T/werr" "$T/jerr"; diff "$b.w.wit" "$b.j.wit")"; fi
+}
+agree "fixture rich" "$N/rich.core.wasm" "$N/rich.wit" rich
+agree "fixture greeter" "$N/greeter.core.wasm" "$N/greeter.wit" greeter
+
+RW=${WELD_REALWORLD_DIR:-$WELD_CACHE/realworld-out}
+if ! ls "$RW"/*.core.wasm >/dev/null 2>&1; then
+  skip "weld new on the real core modules agrees with jco" "no real core modules in $RW"
+  exit 0
+fi
+for core in "$RW"/*.core.wasm; do
+  name=$(basename "$core" .core.wasm)
+  case $name in
+    names-*) world=name-provider ;;
+    greeter-*) world=greeter ;;
+    *) world= ;;
+  esac
+  if "$WELD" print "$core" 2>/dev/null | grep -q '(import "wasi_snapshot_preview1"'; then
+    skip "real $name: weld new" "imports wasi_snapshot_preview1 (the preview1 adapter is not fused yet)"
+    continue
+  fi
+  [ -n "$world" ] || { skip "real $name: weld new" "no world known for it"; continue; }
+  b=$T/rw-$name
+  expect_ok "real $name: weld new --wit --world $world" "$WELD" new "$core" --wit "$N/greeter.wit" --world "$world" -o "$b.wasm"
+  expect_ok "real $name: weld validate" "$WELD" validate "$b.wasm"
+  if jwit "$b.wasm" "$b.by-jco.wit"; then ok "real $name: jco reads weld's component"
+  else fail "real $name: jco reads weld's component" "$(cat "$T/jerr")"; fi
+  if [ -f "$RW/$name.wasm" ] && wwit "$b.wasm" "$b.w.wit" && jwit "$RW/$name.wasm" "$b.j.wit" && cmp -s "$b.w.wit" "$b.j.wit"; then
+    ok "real $name: weld wit equals jco wit of $name.wasm"
+  else fail "real $name: weld wit equals jco wit of $name.wasm" "$(cat "$T/werr" "$T/jerr"; diff "$b.w.wit" "$b.j.wit")"; fi
+done
