@@ -519,7 +519,18 @@ typedef struct lower {
     nc_sig sig;
     uint32_t core_func;
     uint32_t shim_slot;
+    uint8_t exp_op;            /* [export] intrinsics: canon resource.new 0x02 / drop 0x03 / rep 0x04 */
+    uint32_t exp_res;          /* ... of this exported resource */
 } lower;
+
+/* A resource defined by an exported interface: a resource type of the component. */
+typedef struct exp_resource {
+    uint32_t item;             /* world export item */
+    const char *name;
+    int dtor_export;           /* core export index of `KEY#[dtor]name`, or -1 */
+    uint32_t shim_slot;        /* the destructor's slot in the shim */
+    uint32_t type;             /* its top-level type index */
+} exp_resource;
 
 typedef struct nc nc;
 struct nc {
@@ -545,6 +556,8 @@ struct nc {
     uint32_t nres;
     const weld_ctype **inst_type; /* top instance index -> its instance type */
     uint64_t imp_off, exp_off;    /* the import and export sections, for diagnostics */
+    exp_resource *eres;
+    uint32_t neres;
 };
 
 /* Is `name` a resource (an export bounded `sub resource`) of imported instance `inst`? */
@@ -617,6 +630,65 @@ static weld_status sig_mismatch(nc *x, const char *what, const char *name, const
                          name, have, witname, world_label(x), want);
 }
 
+/* The resources exported interfaces define. */
+static weld_status collect_exported_resources(nc *x)
+{
+    const weld_wit_world *w = &x->r->worlds[x->world];
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < w->nexports; i++)
+        if (w->exports[i].kind == WELD_WIT_ITEM_INTERFACE) n += x->r->interfaces[w->exports[i].id].ntypes;
+    x->eres = weld_arena_alloc(x->a, sizeof *x->eres * (n + 1));
+    if (!x->eres) return NC_OOM(x);
+    for (uint32_t i = 0; i < w->nexports; i++) {
+        const weld_wit_world_item *it = &w->exports[i];
+        if (it->kind != WELD_WIT_ITEM_INTERFACE) continue;
+        const weld_wit_interface *ifc = &x->r->interfaces[it->id];
+        char key[400], dtor[900];
+        iface_key(x->r, it, key, sizeof key);
+        for (uint32_t t = 0; t < ifc->ntypes; t++) {
+            if (x->r->types[ifc->types[t].id].kind != WELD_WIT_RESOURCE) continue;
+            exp_resource *e = &x->eres[x->neres++];
+            memset(e, 0, sizeof *e);
+            e->item = i;
+            e->name = ifc->types[t].name;
+            snprintf(dtor, sizeof dtor, "%s#[dtor]%s", key, e->name);
+            e->dtor_export = find_export(x->m, dtor);
+            if (e->dtor_export >= 0) {
+                const weld_export *ex = &x->m->exports[e->dtor_export];
+                const weld_functype *ft = ex->kind == WELD_EXTERN_FUNC ? func_type_of_func(x->m, ex->index) : NULL;
+                if (!ft || ft->nparams != 1 || ft->params[0] != WELD_I32 || ft->nresults != 0)
+                    return weld_diag_set(x->d, WELD_ERR_INVALID, x->exp_off,
+                                         "core export `%s` must be a function of type (func (param i32))", dtor);
+            }
+        }
+    }
+    return WELD_OK;
+}
+
+/* `[export]KEY` `[resource-new|rep|drop]R`: an intrinsic of an exported resource. */
+static bool match_export_intrinsic(nc *x, lower *lw, const char *mod, const char *nm)
+{
+    static const struct { const char *prefix; uint8_t op; } ops[] = {
+        {"[resource-new]", 0x02}, {"[resource-drop]", 0x03}, {"[resource-rep]", 0x04}};
+    const weld_wit_world *w = &x->r->worlds[x->world];
+    if (strncmp(mod, "[export]", 8) != 0) return false;
+    for (uint32_t k = 0; k < 3; k++) {
+        size_t pl = strlen(ops[k].prefix);
+        if (strncmp(nm, ops[k].prefix, pl) != 0) continue;
+        for (uint32_t e = 0; e < x->neres; e++) {
+            char key[400];
+            iface_key(x->r, &w->exports[x->eres[e].item], key, sizeof key);
+            if (strcmp(key, mod + 8) == 0 && strcmp(x->eres[e].name, nm + pl) == 0) {
+                lw->exp_op = ops[k].op;
+                lw->exp_res = e;
+                lw->resname = x->eres[e].name;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 /* Match the core module's function imports to the world's imports. */
 static weld_status match_imports(nc *x)
 {
@@ -635,7 +707,9 @@ static weld_status match_imports(nc *x)
         memset(lw, 0, sizeof *lw);
         lw->imp = i;
         bool found = false;
-        if (strcmp(mod, "$root") == 0) {
+        if (match_export_intrinsic(x, lw, mod, nm)) {
+            found = true;
+        } else if (strcmp(mod, "$root") == 0) {
             for (uint32_t k = 0; k < w->nimports && !found; k++)
                 if (w->imports[k].kind == WELD_WIT_ITEM_FUNC && strcmp(w->imports[k].name, nm) == 0) {
                     lw->item = k;
@@ -675,8 +749,9 @@ static weld_status match_imports(nc *x)
         }
         if (!found) {
             if (strncmp(mod, "[export]", 8) == 0)
-                return weld_diag_set(x->d, WELD_ERR_UNSUPPORTED, x->imp_off,
-                                     "core import `%s` `%s`: exported resources are not supported yet", mod, nm);
+                return weld_diag_set(x->d, WELD_ERR_LINK, x->imp_off,
+                                     "core import `%s` `%s` names no resource of an interface world `%s` exports",
+                                     mod, nm, world_label(x));
             return weld_diag_set(x->d, WELD_ERR_LINK, x->imp_off,
                                  "core import `%s` `%s` matches nothing that world `%s` imports", mod, nm,
                                  world_label(x));
@@ -685,13 +760,16 @@ static weld_status match_imports(nc *x)
         snprintf(full, sizeof full, "%s` `%s", mod, nm);
         const weld_functype *ft = func_type_of_import(m, i);
         if (!ft) return weld_diag_set(x->d, WELD_ERR_MALFORMED, x->imp_off, "core import `%s` `%s` has no type", mod, nm);
-        if (lw->drop) {
-            static const weld_valtype i32 = WELD_I32;
-            if (ft->nparams != 1 || ft->params[0] != i32 || ft->nresults != 0) {
+        if (lw->drop || lw->exp_op) {
+            bool has_result = lw->exp_op == 0x02 || lw->exp_op == 0x04;
+            if (ft->nparams != 1 || ft->params[0] != WELD_I32 || ft->nresults != (has_result ? 1u : 0u) ||
+                (has_result && ft->results[0] != WELD_I32)) {
                 nc_sig s;
                 memset(&s, 0, sizeof s);
                 s.params.n = 1;
                 s.params.v[0] = WELD_I32;
+                s.results.n = has_result ? 1 : 0;
+                s.results.v[0] = WELD_I32;
                 return sig_mismatch(x, "import", full, nm, &s, ft, x->imp_off);
             }
         } else {
@@ -770,6 +848,7 @@ static weld_status prune_imports(nc *x)
     memset(seen, 0, nt + 1);
     memset(used, 0, w->nimports + 1);
     for (uint32_t i = 0; i < x->nlowers; i++) {
+        if (x->lowers[i].exp_op) continue;
         used[x->lowers[i].item] = true;
         if (x->lowers[i].fn) need_func(r, x->lowers[i].fn, need, seen);
     }
@@ -814,7 +893,7 @@ static weld_status prune_imports(nc *x)
         for (uint32_t f = 0; f < ifc->nfuncs; f++) {
             bool called = false;
             for (uint32_t k = 0; k < x->nlowers && !called; k++)
-                if (x->lowers[k].item == i && x->lowers[k].fn && strcmp(x->lowers[k].fn->name, ifc->funcs[f].name) == 0)
+                if (!x->lowers[k].exp_op && x->lowers[k].item == i && x->lowers[k].fn && strcmp(x->lowers[k].fn->name, ifc->funcs[f].name) == 0)
                     called = true;
             if (called) funcs[nf++] = ifc->funcs[f];
         }
@@ -822,6 +901,7 @@ static weld_status prune_imports(nc *x)
         ifc->nfuncs = nf;
     }
     for (uint32_t k = 0; k < x->nlowers; k++) {
+        if (x->lowers[k].exp_op) continue;
         x->lowers[k].item = newidx[x->lowers[k].item];
         if (x->lowers[k].fn && items[x->lowers[k].item].kind == WELD_WIT_ITEM_FUNC) x->lowers[k].fn = &items[x->lowers[k].item].func;
     }
@@ -969,6 +1049,188 @@ static weld_status lift(nc *x, const char *name, const weld_wit_func *fn, uint32
     return b->oom ? NC_OOM(x) : WELD_OK;
 }
 
+static uint32_t b_component(bld *b, const weld_component *c)
+{
+    weld_csection *s = bsec(b, WELD_CSEC_COMPONENT);
+    if (!s) return 0;
+    s->u.component = c;
+    return b->ncomponents++;
+}
+
+/* The nested component's import name for function `f` ("import-func-f",
+ * "import-method-r-m", "import-constructor-r", "import-static-r-s"): a plain kebab name. */
+static void shim_func_name(const char *f, char *buf, size_t cap)
+{
+    static const struct { const char *prefix, *kind; } kinds[] = {
+        {"[method]", "method"}, {"[static]", "static"}, {"[constructor]", "constructor"}};
+    for (uint32_t k = 0; k < 3; k++) {
+        size_t pl = strlen(kinds[k].prefix);
+        if (strncmp(f, kinds[k].prefix, pl) != 0) continue;
+        int n = snprintf(buf, cap, "import-%s-%s", kinds[k].kind, f + pl);
+        for (int i = 0; i < n && (size_t)i < cap; i++)
+            if (buf[i] == '.') buf[i] = '-';
+        return;
+    }
+    snprintf(buf, cap, "import-func-%s", f);
+}
+
+static const exp_resource *find_eres(const nc *x, const weld_wit_world_item *it, weld_str name)
+{
+    for (uint32_t e = 0; e < x->neres; e++)
+        if (&x->r->worlds[x->world].exports[x->eres[e].item] == it && str_eq(name, x->eres[e].name)) return &x->eres[e];
+    return NULL;
+}
+
+/* An exported interface that defines resources: a nested component, laid out as
+ * wit-component lays it out: first the imports (resources as `sub resource`, named types
+ * as `eq` imports of local copies, functions with types over those imports), then the
+ * exports (types re-exported, functions exported with types over the exported types
+ * ascribed). Resources cannot be ascribed onto an instance of the root. */
+static weld_status export_interface_nested(nc *x, const weld_wit_world_item *it, uint32_t tidx)
+{
+    bld *b = &x->top;
+    char key[400];
+    iface_key(x->r, it, key, sizeof key);
+    const weld_ctype *t = x->wtypes[tidx];
+    const weld_wit_interface *ifc = &x->r->interfaces[it->id];
+    uint32_t nd = t->u.decls.count;
+    uint32_t *imap = weld_arena_alloc(x->a, sizeof *imap * (nd + 1));
+    uint32_t *emap = weld_arena_alloc(x->a, sizeof *emap * (nd + 1));
+    uint32_t *tmap = weld_arena_alloc(x->a, sizeof *tmap * (nd + 1));
+    uint32_t *fidx = weld_arena_alloc(x->a, sizeof *fidx * (nd + 1));
+    weld_inst_arg *args = weld_arena_alloc(x->a, sizeof *args * (nd + 1));
+    if (!imap || !emap || !tmap || !fidx || !args) return NC_OOM(x);
+    bld c;
+    memset(&c, 0, sizeof c);
+    c.a = x->a;
+    uint32_t tn = 0, nargs = 0;
+    char imp[600];
+    /* pass 1: the imports */
+    for (uint32_t i = 0; i < nd; i++) {
+        const weld_cdecl *dc = &t->u.decls.decls[i];
+        remap im = {imap, tn, false}, tm = {tmap, tn, false};
+        weld_cextern xt;
+        memset(&xt, 0, sizeof xt);
+        weld_sortidx arg = {{WELD_SORT_TYPE, 0}, 0};
+        imp[0] = 0;
+        if (dc->kind == WELD_DECL_TYPE) {
+            const weld_ctype *ct = remap_type(&c, dc->u.type, &im);
+            const weld_ctype *tt = remap_type(b, dc->u.type, &tm);
+            if (!ct || !tt) return NC_OOM(x);
+            if (im.bad || tm.bad)
+                return weld_diag_set(x->d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET, "export `%s`: a type weld new cannot copy yet", key);
+            imap[tn] = b_type(&c, ct);
+            tmap[tn] = b_type(b, tt);
+            tn++;
+            continue;
+        } else if (dc->kind == WELD_DECL_ALIAS && dc->u.alias.tag == 0x02 && dc->u.alias.instance == 1 &&
+                   dc->u.alias.sort.sort == WELD_SORT_TYPE) {
+            uint32_t outer = dc->u.alias.index;
+            if (!(outer < x->nres && x->is_res[outer]))
+                return weld_diag_set(x->d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET,
+                                     "export `%s`: an interface defining resources and using non-resource types of another "
+                                     "interface is not supported yet", key);
+            snprintf(imp, sizeof imp, "import-type-%u", tn);
+            xt.kind = WELD_EXT_TYPE;
+            xt.bound = 0x01;
+            tmap[tn] = outer;
+            arg.index = outer;
+        } else if (dc->kind == WELD_DECL_EXPORT && dc->u.ext.type.kind == WELD_EXT_TYPE) {
+            const char *tname = dc->u.ext.name.name.ptr;
+            snprintf(imp, sizeof imp, "import-type-%s", tname);
+            xt.kind = WELD_EXT_TYPE;
+            if (dc->u.ext.type.bound == 0x01) {
+                const exp_resource *er = find_eres(x, it, dc->u.ext.name.name);
+                if (!er) return weld_diag_set(x->d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET, "export `%s`: resource `%s`", key, tname);
+                xt.bound = 0x01;
+                tmap[tn] = er->type;
+            } else {
+                uint32_t src = dc->u.ext.type.index;
+                if (src >= tn) return weld_diag_set(x->d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET, "export `%s`: bad type index", key);
+                xt.bound = 0x00;
+                xt.index = imap[src];
+                tmap[tn] = tmap[src];
+            }
+            arg.index = tmap[tn];
+        } else if (dc->kind == WELD_DECL_EXPORT && dc->u.ext.type.kind == WELD_EXT_FUNC) {
+            uint32_t src = dc->u.ext.type.index;
+            const char *fname = dc->u.ext.name.name.ptr;
+            const weld_wit_func *fn = NULL;
+            for (uint32_t f = 0; f < ifc->nfuncs; f++)
+                if (strcmp(ifc->funcs[f].name, fname) == 0) fn = &ifc->funcs[f];
+            if (!fn || src >= tn) return weld_diag_set(x->d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET, "export `%s`: function `%s`", key, fname);
+            char core[900];
+            snprintf(core, sizeof core, "%s#%s", key, fname);
+            uint32_t lf;
+            weld_status st = lift(x, core, fn, tmap[src], &lf);
+            if (st != WELD_OK) return st;
+            shim_func_name(fname, imp, sizeof imp);
+            xt.kind = WELD_EXT_FUNC;
+            xt.index = imap[src];
+            fidx[i] = b_import(&c, bstr(&c, imp), xt);
+            memset(&args[nargs], 0, sizeof args[nargs]);
+            args[nargs].name.name = bstr(b, imp);
+            args[nargs].item.sort.sort = WELD_SORT_FUNC;
+            args[nargs].item.index = lf;
+            nargs++;
+            continue;
+        } else {
+            return weld_diag_set(x->d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET, "export `%s`: a declaration weld new cannot mirror yet",
+                                 key);
+        }
+        imap[tn++] = b_import(&c, bstr(&c, imp), xt);
+        memset(&args[nargs], 0, sizeof args[nargs]);
+        args[nargs].name.name = bstr(b, imp);
+        args[nargs].item = arg;
+        nargs++;
+    }
+    /* pass 2: the exports */
+    tn = 0;
+    for (uint32_t i = 0; i < nd; i++) {
+        const weld_cdecl *dc = &t->u.decls.decls[i];
+        remap em = {emap, tn, false};
+        if (dc->kind == WELD_DECL_TYPE) {
+            const weld_ctype *ct = remap_type(&c, dc->u.type, &em);
+            if (!ct) return NC_OOM(x);
+            if (em.bad)
+                return weld_diag_set(x->d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET, "export `%s`: a type weld new cannot copy yet", key);
+            emap[tn++] = b_type(&c, ct);
+        } else if (dc->kind == WELD_DECL_ALIAS) {
+            emap[tn] = imap[tn];
+            tn++;
+        } else if (dc->kind == WELD_DECL_EXPORT && dc->u.ext.type.kind == WELD_EXT_TYPE) {
+            emap[tn] = b_export(&c, dc->u.ext.name.name.ptr, WELD_SORT_TYPE, imap[tn]);
+            tn++;
+        } else if (dc->kind == WELD_DECL_EXPORT && dc->u.ext.type.kind == WELD_EXT_FUNC) {
+            weld_csection *es = bsec(&c, WELD_CSEC_EXPORT);
+            weld_cexport *v = bzalloc(&c, sizeof *v);
+            if (!es || !v) return NC_OOM(x);
+            v->name.name = dc->u.ext.name.name;
+            v->item.sort.sort = WELD_SORT_FUNC;
+            v->item.index = fidx[i];
+            v->has_type = true;
+            v->type.kind = WELD_EXT_FUNC;
+            v->type.index = emap[dc->u.ext.type.index];
+            es->u.exports = v;
+            c.nfuncs++;
+        }
+    }
+    weld_component *cc = b_finish(&c, 1);
+    if (!cc || c.oom) return NC_OOM(x);
+    uint32_t comp = b_component(b, cc);
+    weld_csection *s = bsec(b, WELD_CSEC_INSTANCE);
+    weld_instance *in = bzalloc(b, sizeof *in);
+    if (!s || !in) return NC_OOM(x);
+    in->kind = 0x00;
+    in->component = comp;
+    in->count = nargs;
+    in->items = args;
+    s->u.instances = in;
+    uint32_t inst = b->ninstances++;
+    b_export(b, key, WELD_SORT_INSTANCE, inst);
+    return b->oom ? NC_OOM(x) : WELD_OK;
+}
+
 /* An exported interface: an instance of the lifted functions and the interface's types
  * (copied to the top level, or aliased when used from an import), exported with the
  * world's instance type ascribed so that its types keep their names. */
@@ -980,6 +1242,11 @@ static weld_status export_interface(nc *x, const weld_wit_world_item *it, uint32
     const weld_ctype *t = tidx < x->nwtypes ? x->wtypes[tidx] : NULL;
     if (!t || t->kind != WELD_CT_INSTANCE)
         return weld_diag_set(x->d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET, "export `%s`: no instance type", key);
+    for (uint32_t i = 0; i < t->u.decls.count; i++) {
+        const weld_cdecl *dc = &t->u.decls.decls[i];
+        if (dc->kind == WELD_DECL_EXPORT && dc->u.ext.type.kind == WELD_EXT_TYPE && dc->u.ext.type.bound == 0x01)
+            return export_interface_nested(x, it, tidx);
+    }
     const weld_wit_interface *ifc = &x->r->interfaces[it->id];
     uint32_t nd = t->u.decls.count;
     uint32_t *tmap = weld_arena_alloc(x->a, sizeof *tmap * (nd + 1));
@@ -1024,10 +1291,7 @@ static weld_status export_interface(nc *x, const weld_wit_world_item *it, uint32
             items[nitems].item.sort.sort = WELD_SORT_FUNC;
             items[nitems].item.index = lf;
             nitems++;
-        } else if (dc->kind == WELD_DECL_EXPORT && dc->u.ext.type.kind == WELD_EXT_TYPE) {
-            return weld_diag_set(x->d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET,
-                                 "export `%s`: exported resource `%s` is not supported yet", key,
-                                 dc->u.ext.name.name.ptr);
+
         } else {
             return weld_diag_set(x->d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET, "export `%s`: a declaration weld new cannot mirror yet",
                                  key);
@@ -1114,6 +1378,7 @@ static weld_status build(nc *x, const uint8_t *main_bytes, size_t main_len)
     const weld_module *m = x->m;
     const weld_wit_world *w = &x->r->worlds[x->world];
     const weld_ctype *wt = NULL;
+    NC_TRY(collect_exported_resources(x));
     NC_TRY(match_imports(x));
     NC_TRY(prune_imports(x));
     weld_status st = weld_wit_world_ctype(x->r, x->world, x->a, &wt, x->d);
@@ -1138,12 +1403,18 @@ static weld_status build(nc *x, const uint8_t *main_bytes, size_t main_len)
             NC_TRY(need_abi(x, &x->lowers[i].sig, false, x->lowers[i].fn->name));
             x->lowers[i].shim_slot = nind++;
         }
+    static const weld_valtype i32p = WELD_I32;
+    static const weld_functype dtor_type = {1, 0, &i32p, NULL};
+    for (uint32_t e = 0; e < x->neres; e++)
+        if (x->eres[e].dtor_export >= 0) x->eres[e].shim_slot = nind++;
     uint32_t shim_inst = 0, fixup_mod = 0;
     const weld_functype **itypes = weld_arena_alloc(x->a, sizeof *itypes * (nind + 1));
     if (!itypes) return NC_OOM(x);
     if (nind) {
         for (uint32_t i = 0; i < x->nlowers; i++)
             if (x->lowers[i].indirect && !x->lowers[i].dup) itypes[x->lowers[i].shim_slot] = func_type_of_import(m, x->lowers[i].imp);
+        for (uint32_t e = 0; e < x->neres; e++)
+            if (x->eres[e].dtor_export >= 0) itypes[x->eres[e].shim_slot] = &dtor_type;
         weld_buf o;
         weld_buf_init(&o);
         shim_module(&o, itypes, nind);
@@ -1158,10 +1429,33 @@ static weld_status build(nc *x, const uint8_t *main_bytes, size_t main_len)
         fixup_mod = b_module(b, p, n);
         shim_inst = b_core_instantiate(b, shim_mod, NULL, NULL, 0);
     }
+    /* the resources exported interfaces define (destructors through the shim) */
+    for (uint32_t e = 0; e < x->neres; e++) {
+        exp_resource *er = &x->eres[e];
+        weld_ctype *rt = bzalloc(b, sizeof *rt);
+        if (!rt) return NC_OOM(x);
+        rt->kind = WELD_CT_RESOURCE;
+        rt->u.resource.rep = WELD_I32;
+        if (er->dtor_export >= 0) {
+            char slot[16];
+            snprintf(slot, sizeof slot, "%u", er->shim_slot);
+            rt->u.resource.has_dtor = true;
+            rt->u.resource.dtor = b_core_alias(b, shim_inst, slot, WELD_CORE_SORT_FUNC);
+        }
+        er->type = b_type(b, rt);
+    }
     /* the lowers the main instance needs, and one core instance per module name */
     for (uint32_t i = 0; i < x->nlowers; i++) {
         lower *lw = &x->lowers[i];
         if (lw->dup) continue;
+        if (lw->exp_op) {
+            weld_canon c;
+            memset(&c, 0, sizeof c);
+            c.op = lw->exp_op;
+            c.a = x->eres[lw->exp_res].type;
+            lw->core_func = b_canon(b, &c, true);
+            continue;
+        }
         const weld_wit_world_item *it = &w->imports[lw->item];
         if (lw->drop) {
             uint32_t ty = b_inst_alias(b, x->import_index[lw->item], lw->resname, WELD_SORT_TYPE);
@@ -1186,7 +1480,7 @@ static weld_status build(nc *x, const uint8_t *main_bytes, size_t main_len)
     }
     const char **argn = weld_arena_alloc(x->a, sizeof *argn * (x->nlowers + 1));
     uint32_t *argi = weld_arena_alloc(x->a, sizeof *argi * (x->nlowers + 1));
-    weld_core_arg *items = weld_arena_alloc(x->a, sizeof *items * (x->nlowers + 1));
+    weld_core_arg *items = weld_arena_alloc(x->a, sizeof *items * (x->nlowers + x->neres + 2));
     if (!argn || !argi || !items) return NC_OOM(x);
     uint32_t nargs = 0;
     for (uint32_t i = 0; i < x->nlowers; i++) {
@@ -1247,6 +1541,17 @@ static weld_status build(nc *x, const uint8_t *main_bytes, size_t main_len)
             items[n].name = bstr(b, slot);
             items[n].sort = WELD_CORE_SORT_FUNC;
             items[n].index = b_canon(b, &c, true);
+            n++;
+        }
+        for (uint32_t e = 0; e < x->neres; e++) {
+            exp_resource *er = &x->eres[e];
+            if (er->dtor_export < 0) continue;
+            char slot[16];
+            snprintf(slot, sizeof slot, "%u", er->shim_slot);
+            items[n].name = bstr(b, slot);
+            items[n].sort = WELD_CORE_SORT_FUNC;
+            items[n].index = b_core_alias(b, x->main_inst, m->exports[er->dtor_export].name.ptr, WELD_CORE_SORT_FUNC);
+            x->export_used[er->dtor_export] = true;
             n++;
         }
         uint32_t fx = b_core_exports(b, items, n);
