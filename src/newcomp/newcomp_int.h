@@ -2,6 +2,7 @@
 #ifndef WELD_NEWCOMP_INT_H
 #define WELD_NEWCOMP_INT_H
 
+#include "weld/module.h"
 #include "weld/newcomp.h"
 
 /* One section of a core module, as framed in its bytes. */
@@ -25,5 +26,11 @@ weld_status nc_sections(const uint8_t *core, size_t len, nc_section_fn fn, void 
 bool nc_is_component_type_name(const char *name, uint32_t len);
 
 #define NC_TRY(x) do { weld_status nc_st_ = (x); if (nc_st_ != WELD_OK) return nc_st_; } while (0)
+
+/* The adapter module `m` trimmed to the function exports named in keep[] (and what they
+ * reach), with the stack allocator injected; *out malloc'd. */
+struct weld_module;
+weld_status nc_adapter_trim(weld_arena *a, const struct weld_module *m, const char *const *keep, uint32_t nkeep,
+                            uint8_t **out, size_t *out_len, weld_diag *d);
 
 #endif
