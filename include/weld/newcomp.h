@@ -32,6 +32,12 @@ weld_status weld_embed(const uint8_t *core, size_t len, const weld_wit_resolve *
 
 typedef struct weld_new_opts {
     bool skip_validation; /* do not validate the component built */
+    /* A preview1 adapter to fuse (as wit-component's --adapt NAME=FILE): the module's
+     * imports from `adapter_name` are served by the adapter's exports, the adapter's own
+     * imports become the component's. Trimmed to the functions the module uses. */
+    const char *adapter_name;
+    const uint8_t *adapter;
+    size_t adapter_len;
 } weld_new_opts;
 
 /* A component from a core module that carries a `component-type` section. The module's

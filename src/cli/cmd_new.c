@@ -10,6 +10,7 @@ static int run_new(int argc, char **argv)
     const char *input = NULL, *wit = NULL, *world = NULL, *out = NULL;
     weld_strenc enc = WELD_STRENC_UTF8;
     weld_new_opts opts = {0};
+    const char *adapt = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-o") == 0 && i + 1 < argc) out = argv[++i];
@@ -18,6 +19,8 @@ static int run_new(int argc, char **argv)
         else if (strcmp(a, "--string-encoding") == 0 && i + 1 < argc) {
             if (!embed_parse_encoding(argv[++i], &enc))
                 return cli_usage_error(&cmd_new, "unknown string encoding `%s` (utf8, utf16, latin1+utf16)", argv[i]);
+        } else if (strcmp(a, "--adapt") == 0 && i + 1 < argc) {
+            adapt = argv[++i];
         } else if (strcmp(a, "--skip-validation") == 0) opts.skip_validation = true;
         else if (a[0] == '-' && a[1]) return cli_usage_error(&cmd_new, "unknown option `%s`", a);
         else if (!input) input = a;
@@ -32,6 +35,25 @@ static int run_new(int argc, char **argv)
     size_t len = 0, elen = 0, n = 0;
     if (weld_file_read(input, &data, &len, &d) != WELD_OK) return cli_report(&d, NULL, 0);
     int rc = CLI_OK;
+    uint8_t *adapter = NULL;
+    char *adapt_name = NULL;
+    if (adapt) {
+        const char *eq = strchr(adapt, '=');
+        if (!eq || eq == adapt) {
+            free(data);
+            return cli_usage_error(&cmd_new, "--adapt takes NAME=ADAPTER.wasm");
+        }
+        adapt_name = strndup(adapt, (size_t)(eq - adapt));
+        weld_diag_init(&d, eq + 1);
+        if (!adapt_name || weld_file_read(eq + 1, &adapter, &opts.adapter_len, &d) != WELD_OK) {
+            rc = adapt_name ? cli_report(&d, NULL, 0) : CLI_REJECTED;
+            free(adapt_name);
+            free(data);
+            return rc;
+        }
+        opts.adapter = adapter;
+        opts.adapter_name = adapt_name;
+    }
     if (wit) {
         rc = embed_world(wit, world, enc, data, len, input, &embedded, &elen);
         if (rc == CLI_OK) {
@@ -50,13 +72,16 @@ static int run_new(int argc, char **argv)
     }
     free(bytes);
     free(data);
+    free(adapter);
+    free(adapt_name);
     return rc;
 }
 
 const weld_cmd cmd_new = {
     "new",
     "make a component from a core module with an embedded WIT world",
-    "usage: weld new CORE.wasm [--wit PATH [--world W] [--string-encoding ENC]] -o OUT\n"
+    "usage: weld new CORE.wasm [--wit PATH [--world W] [--string-encoding ENC]]\n"
+    "                [--adapt NAME=ADAPTER.wasm] -o OUT\n"
     "\n"
     "Turns a core module into a component (what `jco new` / `wasm-tools component new`\n"
     "do). The world comes from the module's `component-type` section (see `weld embed`),\n"
@@ -73,6 +98,10 @@ const weld_cmd cmd_new = {
     "validated before it is written.\n"
     "\n"
     "  --wit PATH, --world W, --string-encoding ENC   as for `weld embed`\n"
+    "  --adapt NAME=FILE      fuse an adapter module (a WASI preview1 adapter, such as\n"
+    "                         jco's wasi_snapshot_preview1.reactor.wasm): the module's\n"
+    "                         imports from NAME are served by it, trimmed to the functions\n"
+    "                         used; its WASI 0.2 imports become the component's\n"
     "  --skip-validation      do not validate the result\n"
     "  -o OUT                 where to write the component (atomically)\n",
     run_new,

@@ -519,6 +519,9 @@ typedef struct lower {
     nc_sig sig;
     uint32_t core_func;
     uint32_t shim_slot;
+    uint8_t mod;               /* 0: the main module's import, 1: the adapter's */
+    uint32_t res_id;           /* [resource-drop]: the resource's type id */
+    bool p1;                   /* the main module's import of an adapter function */
     uint8_t exp_op;            /* [export] intrinsics: canon resource.new 0x02 / drop 0x03 / rep 0x04 */
     uint32_t exp_res;          /* ... of this exported resource */
 } lower;
@@ -558,6 +561,13 @@ struct nc {
     uint64_t imp_off, exp_off;    /* the import and export sections, for diagnostics */
     exp_resource *eres;
     uint32_t neres;
+    /* the preview1 adapter, when one is fused */
+    const char *ad_name;
+    const weld_module *am;      /* the trimmed adapter */
+    const uint8_t *ad_bytes;
+    size_t ad_len;
+    uint32_t ad_inst, ad_realloc;
+    bool has_ad_realloc;
 };
 
 /* Is `name` a resource (an export bounded `sub resource`) of imported instance `inst`? */
@@ -585,6 +595,18 @@ static void iface_key(const weld_wit_resolve *r, const weld_wit_world_item *it, 
     } else {
         snprintf(buf, cap, "%s", i->name ? i->name : "");
     }
+}
+
+/* `want` (a core import module name) names interface `have` (ns:pkg/name@version) at a
+ * semver-compatible version: the same major (for 0.x, the same minor). */
+static bool key_matches(const char *have, const char *want)
+{
+    if (strcmp(have, want) == 0) return true;
+    const char *ha = strchr(have, '@'), *wa = strchr(want, '@');
+    if (!ha || !wa || ha - have != wa - want || memcmp(have, want, (size_t)(ha - have)) != 0) return false;
+    unsigned hm = 0, hn = 0, wm = 0, wn = 0;
+    if (sscanf(ha + 1, "%u.%u", &hm, &hn) != 2 || sscanf(wa + 1, "%u.%u", &wm, &wn) != 2) return false;
+    return hm == wm && (hm != 0 || hn == wn);
 }
 
 static int find_export(const weld_module *m, const char *name)
@@ -690,15 +712,45 @@ static bool match_export_intrinsic(nc *x, lower *lw, const char *mod, const char
 }
 
 /* Match the core module's function imports to the world's imports. */
-static weld_status match_imports(nc *x)
+static weld_status match_imports(nc *x, const weld_module *m, uint8_t modid)
 {
-    const weld_module *m = x->m;
     const weld_wit_world *w = &x->r->worlds[x->world];
-    x->lowers = weld_arena_alloc(x->a, sizeof *x->lowers * (m->nimports + 1));
-    if (!x->lowers) return NC_OOM(x);
+    uint32_t first = x->nlowers;
     for (uint32_t i = 0; i < m->nimports; i++) {
         const weld_import *im = &m->imports[i];
         const char *mod = im->module.ptr, *nm = im->name.ptr;
+        if (modid == 1 && (strcmp(mod, "env") == 0 || strcmp(mod, "__main_module__") == 0)) continue;
+        if (modid == 0 && x->ad_name && strcmp(mod, x->ad_name) == 0) {
+            if (im->type.kind != WELD_EXTERN_FUNC)
+                return weld_diag_set(x->d, WELD_ERR_UNSUPPORTED, x->imp_off, "core import `%s` `%s` is not a function", mod, nm);
+            int e = find_export(x->am, nm);
+            const weld_functype *at = e >= 0 && x->am->exports[e].kind == WELD_EXTERN_FUNC
+                                          ? func_type_of_func(x->am, x->am->exports[e].index) : NULL;
+            const weld_functype *ft = func_type_of_import(m, i);
+            if (!at)
+                return weld_diag_set(x->d, WELD_ERR_LINK, x->imp_off, "core import `%s` `%s`: the adapter exports no function `%s`",
+                                     mod, nm, nm);
+            bool same = ft && at->nparams == ft->nparams && at->nresults == ft->nresults &&
+                        memcmp(at->params, ft->params, ft->nparams) == 0 && memcmp(at->results, ft->results, ft->nresults) == 0;
+            if (!same) {
+                char want[256], have[256];
+                nc_functype_text(at->params, at->nparams, at->results, at->nresults, want, sizeof want);
+                if (ft) nc_functype_text(ft->params, ft->nparams, ft->results, ft->nresults, have, sizeof have);
+                else snprintf(have, sizeof have, "?");
+                return weld_diag_set(x->d, WELD_ERR_LINK, x->imp_off,
+                                     "core import `%s` `%s` has type %s, but the adapter's `%s` has type %s", mod, nm, have, nm, want);
+            }
+            lower *lw = &x->lowers[x->nlowers];
+            memset(lw, 0, sizeof *lw);
+            lw->imp = i;
+            lw->mod = modid;
+            lw->p1 = true;
+            lw->indirect = true;
+            for (uint32_t p = first; p < x->nlowers; p++)
+                if (str_eq(m->imports[x->lowers[p].imp].module, mod) && str_eq(m->imports[x->lowers[p].imp].name, nm)) lw->dup = true;
+            x->nlowers++;
+            continue;
+        }
         if (im->type.kind != WELD_EXTERN_FUNC)
             return weld_diag_set(x->d, WELD_ERR_UNSUPPORTED, x->imp_off,
                                  "core import `%s` `%s` is not a function; weld new lowers only function imports",
@@ -706,8 +758,9 @@ static weld_status match_imports(nc *x)
         lower *lw = &x->lowers[x->nlowers];
         memset(lw, 0, sizeof *lw);
         lw->imp = i;
+        lw->mod = modid;
         bool found = false;
-        if (match_export_intrinsic(x, lw, mod, nm)) {
+        if (modid == 0 && match_export_intrinsic(x, lw, mod, nm)) {
             found = true;
         } else if (strcmp(mod, "$root") == 0) {
             for (uint32_t k = 0; k < w->nimports && !found; k++)
@@ -722,7 +775,7 @@ static weld_status match_imports(nc *x)
                 if (it->kind != WELD_WIT_ITEM_INTERFACE) continue;
                 char key[400];
                 iface_key(x->r, it, key, sizeof key);
-                if (strcmp(key, mod) != 0) continue;
+                if (!key_matches(key, mod)) continue;
                 const weld_wit_interface *ifc = &x->r->interfaces[it->id];
                 for (uint32_t f = 0; f < ifc->nfuncs && !found; f++)
                     if (strcmp(ifc->funcs[f].name, nm) == 0) {
@@ -737,6 +790,7 @@ static weld_status match_imports(nc *x)
                             lw->item = k;
                             lw->drop = true;
                             lw->resname = ifc->types[t].name;
+                            lw->res_id = ifc->types[t].id;
                             found = true;
                         }
                     }
@@ -777,7 +831,7 @@ static weld_status match_imports(nc *x)
             if (!nc_sig_matches(&lw->sig, ft)) return sig_mismatch(x, "import", full, lw->fn->name, &lw->sig, ft, x->imp_off);
             lw->indirect = lw->sig.memory || lw->sig.realloc;
         }
-        for (uint32_t p = 0; p < x->nlowers; p++) {
+        for (uint32_t p = first; p < x->nlowers; p++) {
             const weld_import *o = &m->imports[x->lowers[p].imp];
             if (str_eq(o->module, mod) && str_eq(o->name, nm)) lw->dup = true;
         }
@@ -848,9 +902,10 @@ static weld_status prune_imports(nc *x)
     memset(seen, 0, nt + 1);
     memset(used, 0, w->nimports + 1);
     for (uint32_t i = 0; i < x->nlowers; i++) {
-        if (x->lowers[i].exp_op) continue;
+        if (x->lowers[i].exp_op || x->lowers[i].p1) continue;
         used[x->lowers[i].item] = true;
         if (x->lowers[i].fn) need_func(r, x->lowers[i].fn, need, seen);
+        if (x->lowers[i].drop) need_type(r, WELD_WIT_TREF(x->lowers[i].res_id), need, seen, 0);
     }
     for (uint32_t i = 0; i < w->nexports; i++) {
         const weld_wit_world_item *it = &w->exports[i];
@@ -865,16 +920,7 @@ static weld_status prune_imports(nc *x)
     }
     for (uint32_t i = 0; i < w->nimports; i++)
         if (used[i] && w->imports[i].kind == WELD_WIT_ITEM_INTERFACE) need[w->imports[i].id] = true;
-    /* interfaces needed for their types need the interfaces their types use */
-    for (bool more = true; more;) {
-        more = false;
-        for (uint32_t i = 0; i < ni; i++)
-            if (need[i] && !done[i]) {
-                done[i] = true;
-                need_interface(r, i, need, seen);
-                more = true;
-            }
-    }
+    (void)done;
     uint32_t n = 0;
     for (uint32_t i = 0; i < w->nimports; i++) {
         const weld_wit_world_item *it = &w->imports[i];
@@ -893,15 +939,23 @@ static weld_status prune_imports(nc *x)
         for (uint32_t f = 0; f < ifc->nfuncs; f++) {
             bool called = false;
             for (uint32_t k = 0; k < x->nlowers && !called; k++)
-                if (!x->lowers[k].exp_op && x->lowers[k].item == i && x->lowers[k].fn && strcmp(x->lowers[k].fn->name, ifc->funcs[f].name) == 0)
+                if (!x->lowers[k].exp_op && !x->lowers[k].p1 && x->lowers[k].item == i && x->lowers[k].fn && strcmp(x->lowers[k].fn->name, ifc->funcs[f].name) == 0)
                     called = true;
             if (called) funcs[nf++] = ifc->funcs[f];
         }
         ifc->funcs = funcs;
         ifc->nfuncs = nf;
+        /* and of its types those the kept functions and the exports use */
+        weld_wit_named *types = weld_arena_alloc(x->a, sizeof *types * (ifc->ntypes + 1));
+        if (!types) return NC_OOM(x);
+        uint32_t nt2 = 0;
+        for (uint32_t t = 0; t < ifc->ntypes; t++)
+            if (ifc->types[t].id < nt && seen[ifc->types[t].id]) types[nt2++] = ifc->types[t];
+        ifc->types = types;
+        ifc->ntypes = nt2;
     }
     for (uint32_t k = 0; k < x->nlowers; k++) {
-        if (x->lowers[k].exp_op) continue;
+        if (x->lowers[k].exp_op || x->lowers[k].p1) continue;
         x->lowers[k].item = newidx[x->lowers[k].item];
         if (x->lowers[k].fn && items[x->lowers[k].item].kind == WELD_WIT_ITEM_FUNC) x->lowers[k].fn = &items[x->lowers[k].item].func;
     }
@@ -984,6 +1038,17 @@ static weld_status replay_world(nc *x, const weld_ctype *wt)
         }
     }
     return b->oom ? NC_OOM(x) : WELD_OK;
+}
+
+static weld_canonopt *opts_for_realloc(nc *x, const nc_sig *s, uint32_t realloc, uint32_t *n, weld_canonopt *o)
+{
+    *n = 0;
+    if (s->memory) {
+        o[(*n)++] = (weld_canonopt){(uint8_t)x->enc, 0};
+        o[(*n)++] = (weld_canonopt){3, x->memory};
+    }
+    if (s->realloc) o[(*n)++] = (weld_canonopt){4, realloc};
+    return o;
 }
 
 static weld_canonopt *opts_for(nc *x, const nc_sig *s, bool lift, int post, uint32_t *n, weld_canonopt *o)
@@ -1372,6 +1437,77 @@ static weld_status read_payload(nc *x, const find_ct *f, weld_wit_resolve *r, ui
     return weld_wit_select_world(r, main, wname, world, x->d);
 }
 
+/* The adapter: its world merged into the module's, the module trimmed to what the main
+ * module imports from it. */
+static weld_status load_adapter(nc *x, const weld_new_opts *opts, weld_wit_resolve *r, const weld_module *m)
+{
+    weld_diag *d = x->d;
+    weld_buf scratch;
+    weld_buf_init(&scratch);
+    find_ct f;
+    memset(&f, 0, sizeof f);
+    f.main = &scratch;
+    weld_status st = nc_sections(opts->adapter, opts->adapter_len, take_section, &f, d);
+    weld_buf_free(&scratch);
+    if (st != WELD_OK) return st;
+    if (!f.count) return weld_diag_set(d, WELD_ERR_USAGE, WELD_NO_OFFSET, "the adapter has no `component-type` section");
+    uint32_t main_world = x->world, aw = 0;
+    nc ax = *x;
+    NC_TRY(read_payload(&ax, &f, r, &aw));
+    const weld_wit_world *mw = &r->worlds[main_world], *adw = &r->worlds[aw];
+    weld_wit_world_item *imps = weld_arena_alloc(x->a, sizeof *imps * (mw->nimports + adw->nimports + 1));
+    weld_wit_world *worlds = weld_arena_alloc(x->a, sizeof *worlds * (r->nworlds + 1));
+    if (!imps || !worlds) return NC_OOM(x);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < mw->nimports; i++) imps[n++] = mw->imports[i];
+    for (uint32_t i = 0; i < adw->nimports; i++) {
+        const weld_wit_world_item *it = &adw->imports[i];
+        bool dup = false;
+        for (uint32_t k = 0; k < mw->nimports && !dup; k++) {
+            const weld_wit_world_item *o = &mw->imports[k];
+            if (o->kind == it->kind && (it->kind == WELD_WIT_ITEM_INTERFACE ? o->id == it->id && !o->name && !it->name
+                                                                            : o->name && it->name && strcmp(o->name, it->name) == 0))
+                dup = true;
+        }
+        if (!dup) imps[n++] = *it;
+    }
+    memcpy(worlds, r->worlds, sizeof *worlds * r->nworlds);
+    worlds[r->nworlds] = *mw;
+    worlds[r->nworlds].imports = imps;
+    worlds[r->nworlds].nimports = n;
+    r->worlds = worlds;
+    x->world = r->nworlds++;
+    r->cap_worlds = r->nworlds;
+    /* trim */
+    const char **keep = weld_arena_alloc(x->a, sizeof *keep * (m->nimports + 2));
+    if (!keep) return NC_OOM(x);
+    uint32_t nk = 0;
+    for (uint32_t i = 0; i < m->nimports; i++)
+        if (strcmp(m->imports[i].module.ptr, opts->adapter_name) == 0) keep[nk++] = m->imports[i].name.ptr;
+    keep[nk++] = "cabi_import_realloc";
+    weld_module *am = NULL;
+    weld_read_opts ro = {0};
+    NC_TRY(weld_module_read(x->a, opts->adapter, opts->adapter_len, &ro, &am, d));
+    uint8_t *tb = NULL;
+    size_t tl = 0;
+    NC_TRY(nc_adapter_trim(x->a, am, keep, nk, &tb, &tl, d));
+    uint8_t *copy = weld_arena_alloc(x->a, tl);
+    if (!copy) {
+        free(tb);
+        return NC_OOM(x);
+    }
+    memcpy(copy, tb, tl);
+    free(tb);
+    weld_module *tm = NULL;
+    ro.skip_bodies = true;
+    NC_TRY(weld_module_read(x->a, copy, tl, &ro, &tm, d));
+    x->am = tm;
+    x->ad_bytes = copy;
+    x->ad_len = tl;
+    x->ad_name = opts->adapter_name;
+    return WELD_OK;
+}
+
 static weld_status build(nc *x, const uint8_t *main_bytes, size_t main_len)
 {
     bld *b = &x->top;
@@ -1379,7 +1515,10 @@ static weld_status build(nc *x, const uint8_t *main_bytes, size_t main_len)
     const weld_wit_world *w = &x->r->worlds[x->world];
     const weld_ctype *wt = NULL;
     NC_TRY(collect_exported_resources(x));
-    NC_TRY(match_imports(x));
+    x->lowers = weld_arena_alloc(x->a, sizeof *x->lowers * (m->nimports + (x->am ? x->am->nimports : 0) + 1));
+    if (!x->lowers) return NC_OOM(x);
+    NC_TRY(match_imports(x, m, 0));
+    if (x->am) NC_TRY(match_imports(x, x->am, 1));
     NC_TRY(prune_imports(x));
     weld_status st = weld_wit_world_ctype(x->r, x->world, x->a, &wt, x->d);
     if (st != WELD_OK) return st;
@@ -1397,10 +1536,26 @@ static weld_status build(nc *x, const uint8_t *main_bytes, size_t main_len)
     x->has_realloc_lower = rli >= 0 && m->exports[rli].kind == WELD_EXTERN_FUNC;
 
     uint32_t main_mod = b_module(b, main_bytes, main_len);
+    uint32_t ad_mod = x->am ? b_module(b, x->ad_bytes, x->ad_len) : 0;
+    if (x->am) {
+        int ar = find_export(x->am, "cabi_import_realloc");
+        x->has_ad_realloc = ar >= 0 && x->am->exports[ar].kind == WELD_EXTERN_FUNC;
+        if (!x->has_memory)
+            return weld_diag_set(x->d, WELD_ERR_LINK, x->exp_off, "the adapter needs the core module to export `memory`");
+        if (!x->has_realloc_lift)
+            return weld_diag_set(x->d, WELD_ERR_LINK, x->exp_off, "the adapter needs the core module to export `cabi_realloc`");
+    }
     uint32_t nind = 0;
     for (uint32_t i = 0; i < x->nlowers; i++)
         if (x->lowers[i].indirect && !x->lowers[i].dup) {
-            NC_TRY(need_abi(x, &x->lowers[i].sig, false, x->lowers[i].fn->name));
+            if (!x->lowers[i].p1) {
+                if (x->lowers[i].mod == 1) {
+                    if (x->lowers[i].sig.realloc && !x->has_ad_realloc)
+                        return weld_diag_set(x->d, WELD_ERR_LINK, WELD_NO_OFFSET, "the adapter exports no `cabi_import_realloc`");
+                } else {
+                    NC_TRY(need_abi(x, &x->lowers[i].sig, false, x->lowers[i].fn->name));
+                }
+            }
             x->lowers[i].shim_slot = nind++;
         }
     static const weld_valtype i32p = WELD_I32;
@@ -1412,7 +1567,8 @@ static weld_status build(nc *x, const uint8_t *main_bytes, size_t main_len)
     if (!itypes) return NC_OOM(x);
     if (nind) {
         for (uint32_t i = 0; i < x->nlowers; i++)
-            if (x->lowers[i].indirect && !x->lowers[i].dup) itypes[x->lowers[i].shim_slot] = func_type_of_import(m, x->lowers[i].imp);
+            if (x->lowers[i].indirect && !x->lowers[i].dup)
+                itypes[x->lowers[i].shim_slot] = func_type_of_import(x->lowers[i].mod ? x->am : m, x->lowers[i].imp);
         for (uint32_t e = 0; e < x->neres; e++)
             if (x->eres[e].dtor_export >= 0) itypes[x->eres[e].shim_slot] = &dtor_type;
         weld_buf o;
@@ -1456,6 +1612,12 @@ static weld_status build(nc *x, const uint8_t *main_bytes, size_t main_len)
             lw->core_func = b_canon(b, &c, true);
             continue;
         }
+        if (lw->p1) {
+            char slot[16];
+            snprintf(slot, sizeof slot, "%u", lw->shim_slot);
+            lw->core_func = b_core_alias(b, shim_inst, slot, WELD_CORE_SORT_FUNC);
+            continue;
+        }
         const weld_wit_world_item *it = &w->imports[lw->item];
         if (lw->drop) {
             uint32_t ty = b_inst_alias(b, x->import_index[lw->item], lw->resname, WELD_SORT_TYPE);
@@ -1480,10 +1642,11 @@ static weld_status build(nc *x, const uint8_t *main_bytes, size_t main_len)
     }
     const char **argn = weld_arena_alloc(x->a, sizeof *argn * (x->nlowers + 1));
     uint32_t *argi = weld_arena_alloc(x->a, sizeof *argi * (x->nlowers + 1));
-    weld_core_arg *items = weld_arena_alloc(x->a, sizeof *items * (x->nlowers + x->neres + 2));
+    weld_core_arg *items = weld_arena_alloc(x->a, sizeof *items * (x->nlowers + x->neres + 3));
     if (!argn || !argi || !items) return NC_OOM(x);
     uint32_t nargs = 0;
     for (uint32_t i = 0; i < x->nlowers; i++) {
+        if (x->lowers[i].mod != 0) continue;
         const char *mod = m->imports[x->lowers[i].imp].module.ptr;
         bool seen = false;
         for (uint32_t k = 0; k < nargs; k++)
@@ -1491,6 +1654,7 @@ static weld_status build(nc *x, const uint8_t *main_bytes, size_t main_len)
         if (seen) continue;
         uint32_t n = 0;
         for (uint32_t k = i; k < x->nlowers; k++) {
+            if (x->lowers[k].mod != 0) continue;
             const weld_import *im = &m->imports[x->lowers[k].imp];
             if (!str_eq(im->module, mod) || x->lowers[k].dup) continue;
             items[n].name = im->name;
@@ -1506,7 +1670,7 @@ static weld_status build(nc *x, const uint8_t *main_bytes, size_t main_len)
     if (x->has_memory) x->memory = b_core_alias(b, x->main_inst, "memory", WELD_CORE_SORT_MEMORY);
     bool want_rl = false, want_rli = false;
     for (uint32_t i = 0; i < x->nlowers; i++)
-        if (x->lowers[i].indirect && x->lowers[i].sig.realloc) want_rli = true;
+        if (x->lowers[i].mod == 0 && !x->lowers[i].p1 && x->lowers[i].indirect && x->lowers[i].sig.realloc) want_rli = true;
     for (uint32_t i = 0; i < m->nexports; i++) (void)i;
     want_rl = x->has_realloc_lift;
     if (want_rl) {
@@ -1518,6 +1682,45 @@ static weld_status build(nc *x, const uint8_t *main_bytes, size_t main_len)
         else x->realloc_lower = b_core_alias(b, x->main_inst, m->exports[rli].name.ptr, WELD_CORE_SORT_FUNC);
         x->export_used[rli] = true;
     }
+    if (x->am) {
+        /* the adapter: the main module's memory and realloc, and its own lowered imports */
+        const char **an = weld_arena_alloc(x->a, sizeof *an * (x->nlowers + 3));
+        uint32_t *ai = weld_arena_alloc(x->a, sizeof *ai * (x->nlowers + 3));
+        if (!an || !ai) return NC_OOM(x);
+        uint32_t na = 0;
+        items[0].name = bstr(b, "memory");
+        items[0].sort = WELD_CORE_SORT_MEMORY;
+        items[0].index = x->memory;
+        an[na] = "env";
+        ai[na++] = b_core_exports(b, items, 1);
+        items[0].name = bstr(b, "cabi_realloc");
+        items[0].sort = WELD_CORE_SORT_FUNC;
+        items[0].index = x->realloc_lift;
+        an[na] = "__main_module__";
+        ai[na++] = b_core_exports(b, items, 1);
+        for (uint32_t i = 0; i < x->nlowers; i++) {
+            if (x->lowers[i].mod != 1) continue;
+            const char *mod = x->am->imports[x->lowers[i].imp].module.ptr;
+            bool seen = false;
+            for (uint32_t k = 0; k < na; k++)
+                if (strcmp(an[k], mod) == 0) seen = true;
+            if (seen) continue;
+            uint32_t n = 0;
+            for (uint32_t k = i; k < x->nlowers; k++) {
+                if (x->lowers[k].mod != 1 || x->lowers[k].dup) continue;
+                const weld_import *im = &x->am->imports[x->lowers[k].imp];
+                if (!str_eq(im->module, mod)) continue;
+                items[n].name = im->name;
+                items[n].sort = WELD_CORE_SORT_FUNC;
+                items[n].index = x->lowers[k].core_func;
+                n++;
+            }
+            an[na] = mod;
+            ai[na++] = b_core_exports(b, items, n);
+        }
+        x->ad_inst = b_core_instantiate(b, ad_mod, an, ai, na);
+        if (x->has_ad_realloc) x->ad_realloc = b_core_alias(b, x->ad_inst, "cabi_import_realloc", WELD_CORE_SORT_FUNC);
+    }
     if (nind) {
         uint32_t n = 0;
         items[n].name = bstr(b, "$imports");
@@ -1527,6 +1730,15 @@ static weld_status build(nc *x, const uint8_t *main_bytes, size_t main_len)
         for (uint32_t i = 0; i < x->nlowers; i++) {
             lower *lw = &x->lowers[i];
             if (!lw->indirect || lw->dup) continue;
+            if (lw->p1) {
+                char slot[16];
+                snprintf(slot, sizeof slot, "%u", lw->shim_slot);
+                items[n].name = bstr(b, slot);
+                items[n].sort = WELD_CORE_SORT_FUNC;
+                items[n].index = b_core_alias(b, x->ad_inst, m->imports[lw->imp].name.ptr, WELD_CORE_SORT_FUNC);
+                n++;
+                continue;
+            }
             const weld_wit_world_item *it = &w->imports[lw->item];
             uint32_t f = it->kind == WELD_WIT_ITEM_FUNC ? x->import_index[lw->item]
                                                         : b_inst_alias(b, x->import_index[lw->item], lw->fn->name, WELD_SORT_FUNC);
@@ -1535,7 +1747,7 @@ static weld_status build(nc *x, const uint8_t *main_bytes, size_t main_len)
             memset(&c, 0, sizeof c);
             c.op = 0x01;
             c.a = f;
-            c.opts = opts_for(x, &lw->sig, false, -1, &c.nopts, o);
+            c.opts = opts_for_realloc(x, &lw->sig, lw->mod ? x->ad_realloc : x->realloc_lower, &c.nopts, o);
             char slot[16];
             snprintf(slot, sizeof slot, "%u", lw->shim_slot);
             items[n].name = bstr(b, slot);
@@ -1639,6 +1851,12 @@ weld_status weld_new_component(const uint8_t *core, size_t len, const weld_new_o
         if (!r) st = NC_OOM(&x);
     }
     if (st == WELD_OK) st = read_payload(&x, &f, r, &x.world);
+    if (st == WELD_OK && opts->adapter && opts->adapter_name) {
+        bool uses = false;
+        for (uint32_t i = 0; i < m->nimports; i++)
+            if (strcmp(m->imports[i].module.ptr, opts->adapter_name) == 0) uses = true;
+        if (uses) st = load_adapter(&x, opts, r, m);
+    }
     if (st == WELD_OK) {
         x.imp_off = x.exp_off = WELD_NO_OFFSET;
         for (uint32_t i = 0; i < m->nsections; i++) {
