@@ -142,3 +142,33 @@ for core in "$RW"/*.core.wasm; do
     ok "real $name: weld wit equals jco wit of $name.wasm"
   else fail "real $name: weld wit equals jco wit of $name.wasm" "$(cat "$T/werr" "$T/jerr"; diff "$b.w.wit" "$b.j.wit")"; fi
 done
+
+# weld's reactor components composed (weld plug) and run on node: greeter x names
+NMOD=${JCO_HOME:-$WELD_CACHE/npm}/node_modules
+if [ -d "$NMOD/@bytecodealliance/preview2-shim" ] && [ -f "$T/rw-greeter-c.wasm" ]; then
+  mkdir -p "$T/run"
+  ln -s "$NMOD" "$T/run/node_modules"
+  : > "$T/list"
+  for g in greeter-c greeter-rust; do
+    for n in names-c names-cpp names-rust; do
+      [ -f "$T/rw-$g.wasm" ] && [ -f "$T/rw-$n.wasm" ] || continue
+      if "$WELD" plug "$T/rw-$g.wasm" --plug "$T/rw-$n.wasm" -o "$T/run/$g+$n.wasm" 2>"$T/err"; then
+        printf '%s\t%s\t%s\n' "$T/run/$g+$n.wasm" "$T/run/out-$g+$n" "greet:Hello" >> "$T/list"
+      else fail "weld plug of weld's $g and $n" "$(cat "$T/err")"; fi
+    done
+  done
+  (cd "$T/run" && node --experimental-wasm-extended-const "$WELD_ROOT/tests/tools/transpile-run.mjs" \
+    < "$T/list" > "$T/results" 2>"$T/node.err")
+  while IFS="$(printf '\t')" read -r file _out _call; do
+    name=$(basename "$file" .wasm)
+    case $name in *+names-c) want="Hello, C!" ;; *+names-cpp) want="Hello, C++!" ;; *) want="Hello, Rust!" ;; esac
+    line=$(grep -F "	$file	" "$T/results" | head -1)
+    got=${line#*"$file"	}
+    case $line in
+      ok*) case $got in "$want"*) ok "weld's $name runs on node: $got" ;; *) fail "weld's $name runs on node" "expected '$want', got '$got'" ;; esac ;;
+      *) fail "weld's $name runs on node" "${line:-no result} $(tail -3 "$T/node.err")" ;;
+    esac
+  done < "$T/list"
+else
+  skip "weld's components composed and run on node (6 checks)" "preview2-shim or the real components missing"
+fi
