@@ -90,8 +90,8 @@ static weld_status rewrite(weld_arena *a, const weld_expr *e, const uint32_t *ma
     return WELD_OK;
 }
 
-weld_status nc_adapter_trim(weld_arena *a, const weld_module *m, const char *const *keep, uint32_t nkeep, uint8_t **out,
-                            size_t *out_len, weld_diag *d)
+weld_status nc_adapter_trim(weld_arena *a, const weld_module *m, const char *const *keep, uint32_t nkeep, bool synth_realloc,
+                            uint8_t **out, size_t *out_len, weld_diag *d)
 {
     uint32_t ni = m->nimported_funcs, nf = ni + m->nfuncs;
     bool *live = weld_arena_alloc(a, nf + 2);
@@ -145,6 +145,7 @@ weld_status nc_adapter_trim(weld_arena *a, const weld_module *m, const char *con
     if (inject && !live[main_realloc]) {
         live[main_realloc] = true;
     }
+    if (main_realloc < 0) synth_realloc = false;
     while (nstack) {
         uint32_t f = stack[--nstack];
         if (f < ni) continue;
@@ -153,8 +154,11 @@ weld_status nc_adapter_trim(weld_arena *a, const weld_module *m, const char *con
     }
     /* the new index space: kept imports, kept definitions, then the allocator */
     uint32_t n = 0;
-    for (uint32_t f = 0; f < nf; f++) map[f] = live[f] ? n++ : UINT32_MAX;
-    uint32_t alloc_func = n;
+    for (uint32_t f = 0; f < nf; f++)
+        map[f] = live[f] && !(synth_realloc && (int64_t)f == main_realloc) ? n++ : UINT32_MAX;
+    uint32_t alloc_func = inject ? n++ : UINT32_MAX;
+    uint32_t realloc_func = synth_realloc && live[main_realloc] ? n++ : UINT32_MAX;
+    if (realloc_func != UINT32_MAX) map[main_realloc] = realloc_func;
     weld_module t = *m;
     t.sections = NULL;
     t.nsections = 0;
@@ -162,8 +166,8 @@ weld_status nc_adapter_trim(weld_arena *a, const weld_module *m, const char *con
     t.customs = NULL;
     t.has_names = false;
     weld_import *imports = weld_arena_alloc(a, sizeof *imports * (m->nimports + 1));
-    uint32_t *ftypes = weld_arena_alloc(a, sizeof *ftypes * (m->nfuncs + 2));
-    weld_func_body *code = weld_arena_alloc(a, sizeof *code * (m->nfuncs + 2));
+    uint32_t *ftypes = weld_arena_alloc(a, sizeof *ftypes * (m->nfuncs + 3));
+    weld_func_body *code = weld_arena_alloc(a, sizeof *code * (m->nfuncs + 3));
     weld_export *exports = weld_arena_alloc(a, sizeof *exports * (m->nexports + 1));
     weld_elem *elems = weld_arena_alloc(a, sizeof *elems * (m->nelems + 1));
     weld_functype *types = weld_arena_alloc(a, sizeof *types * (m->ntypes + 1));
@@ -173,7 +177,7 @@ weld_status nc_adapter_trim(weld_arena *a, const weld_module *m, const char *con
     t.nimported_funcs = 0;
     for (uint32_t i = 0, k = 0; i < m->nimports; i++) {
         bool fn = m->imports[i].type.kind == WELD_EXTERN_FUNC;
-        if (!fn || live[k]) {
+        if (!fn || (live[k] && !(realloc_func != UINT32_MAX && (int64_t)k == main_realloc))) {
             imports[t.nimports++] = m->imports[i];
             if (fn) t.nimported_funcs++;
         }
@@ -181,7 +185,7 @@ weld_status nc_adapter_trim(weld_arena *a, const weld_module *m, const char *con
     }
     t.imports = imports;
     /* the () -> () type of the allocator */
-    memcpy(types, m->types, sizeof *types * m->ntypes);
+    if (m->ntypes) memcpy(types, m->types, sizeof *types * m->ntypes);
     t.types = types;
     uint32_t unit = UINT32_MAX;
     for (uint32_t i = 0; i < m->ntypes && unit == UINT32_MAX; i++)
@@ -234,6 +238,28 @@ weld_status nc_adapter_trim(weld_arena *a, const weld_module *m, const char *con
         ftypes[t.nfuncs] = unit;
         t.nfuncs++;
         weld_buf_free(&b);
+    }
+    if (realloc_func != UINT32_MAX) {
+        /* the main module exports no cabi_realloc: allocate whole pages with memory.grow
+         * (new allocations only, as the adapter needs them) */
+        static const uint8_t body[] = {0x20, 0x00, 0x04, 0x40, 0x00, 0x0b,             /* old ptr: trap */
+                                       0x20, 0x03, 0x41, 0xff, 0xff, 0x03, 0x6a, 0x41, 0x10, 0x76,
+                                       0x40, 0x00, 0x22, 0x04, 0x41, 0x7f, 0x46, 0x04, 0x40, 0x00, 0x0b,
+                                       0x20, 0x04, 0x41, 0x10, 0x74, 0x0b};
+        static const weld_local_group one_i32 = {1, WELD_I32};
+        uint32_t ti = UINT32_MAX;
+        for (uint32_t i = 0, k = 0; i < m->nimports; i++) {
+            if (m->imports[i].type.kind != WELD_EXTERN_FUNC) continue;
+            if ((int64_t)k++ == main_realloc) ti = m->imports[i].type.u.func;
+        }
+        memset(&code[t.nfuncs], 0, sizeof code[0]);
+        code[t.nfuncs].nlocal_groups = 1;
+        code[t.nfuncs].locals = &one_i32;
+        code[t.nfuncs].nlocals = 1;
+        code[t.nfuncs].code.code = body;
+        code[t.nfuncs].code.len = sizeof body;
+        ftypes[t.nfuncs] = ti;
+        t.nfuncs++;
     }
     t.func_types = ftypes;
     t.code = code;

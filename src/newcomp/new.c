@@ -568,6 +568,8 @@ struct nc {
     size_t ad_len;
     uint32_t ad_inst, ad_realloc;
     bool has_ad_realloc;
+    uint32_t nmain_exports;     /* world exports from here on are the adapter's */
+    bool lifting_adapter;       /* lift() takes the adapter's exports */
 };
 
 /* Is `name` a resource (an export bounded `sub resource`) of imported instance `inst`? */
@@ -731,7 +733,8 @@ static weld_status match_imports(nc *x, const weld_module *m, uint8_t modid)
                 return weld_diag_set(x->d, WELD_ERR_LINK, x->imp_off, "core import `%s` `%s`: the adapter exports no function `%s`",
                                      mod, nm, nm);
             bool same = ft && at->nparams == ft->nparams && at->nresults == ft->nresults &&
-                        memcmp(at->params, ft->params, ft->nparams) == 0 && memcmp(at->results, ft->results, ft->nresults) == 0;
+                        (!ft->nparams || memcmp(at->params, ft->params, ft->nparams) == 0) &&
+                        (!ft->nresults || memcmp(at->results, ft->results, ft->nresults) == 0);
             if (!same) {
                 char want[256], have[256];
                 nc_functype_text(at->params, at->nparams, at->results, at->nresults, want, sizeof want);
@@ -1079,29 +1082,35 @@ static weld_status need_abi(nc *x, const nc_sig *s, bool lift, const char *what)
 static weld_status lift(nc *x, const char *name, const weld_wit_func *fn, uint32_t type, uint32_t *out)
 {
     bld *b = &x->top;
-    int e = find_export(x->m, name);
+    const weld_module *lm = x->lifting_adapter ? x->am : x->m;
+    uint32_t linst = x->lifting_adapter ? x->ad_inst : x->main_inst;
+    int e = find_export(lm, name);
     nc_sig s;
     nc_func_sig(x->r, fn, false, &s);
-    if (e < 0 || x->m->exports[e].kind != WELD_EXTERN_FUNC) {
+    if (e < 0 || lm->exports[e].kind != WELD_EXTERN_FUNC) {
         char want[256];
         nc_sig_text(&s, want, sizeof want);
         return weld_diag_set(x->d, WELD_ERR_LINK, x->exp_off,
                              "world `%s` exports `%s`, but the core module exports no function `%s` %s", world_label(x),
                              fn->name, name, want);
     }
-    x->export_used[e] = true;
-    const weld_functype *ft = func_type_of_func(x->m, x->m->exports[e].index);
+    if (!x->lifting_adapter) x->export_used[e] = true;
+    const weld_functype *ft = func_type_of_func(lm, lm->exports[e].index);
     if (!ft || !nc_sig_matches(&s, ft)) return sig_mismatch(x, "export", name, fn->name, &s, ft, x->exp_off);
-    weld_status st = need_abi(x, &s, true, fn->name);
-    if (st != WELD_OK) return st;
-    uint32_t core = b_core_alias(b, x->main_inst, name, WELD_CORE_SORT_FUNC);
+    if (x->lifting_adapter && s.realloc) {
+        if (!x->has_ad_realloc) return weld_diag_set(x->d, WELD_ERR_LINK, WELD_NO_OFFSET, "the adapter exports no `cabi_import_realloc`");
+    } else {
+        weld_status st = need_abi(x, &s, true, fn->name);
+        if (st != WELD_OK) return st;
+    }
+    uint32_t core = b_core_alias(b, linst, name, WELD_CORE_SORT_FUNC);
     char post[600];
     snprintf(post, sizeof post, "cabi_post_%s", name);
-    int pe = find_export(x->m, post);
+    int pe = find_export(lm, post);
     int postf = -1;
-    if (pe >= 0 && x->m->exports[pe].kind == WELD_EXTERN_FUNC) {
-        x->export_used[pe] = true;
-        postf = (int)b_core_alias(b, x->main_inst, post, WELD_CORE_SORT_FUNC);
+    if (pe >= 0 && lm->exports[pe].kind == WELD_EXTERN_FUNC) {
+        if (!x->lifting_adapter) x->export_used[pe] = true;
+        postf = (int)b_core_alias(b, linst, post, WELD_CORE_SORT_FUNC);
     }
     weld_canonopt o[4];
     weld_canon c;
@@ -1109,7 +1118,10 @@ static weld_status lift(nc *x, const char *name, const weld_wit_func *fn, uint32
     c.op = 0x00;
     c.a = core;
     c.b = type;
+    uint32_t saved = x->realloc_lift;
+    if (x->lifting_adapter) x->realloc_lift = x->ad_realloc;
     c.opts = opts_for(x, &s, true, postf, &c.nopts, o);
+    x->realloc_lift = saved;
     *out = b_canon(b, &c, false);
     return b->oom ? NC_OOM(x) : WELD_OK;
 }
@@ -1471,26 +1483,55 @@ static weld_status load_adapter(nc *x, const weld_new_opts *opts, weld_wit_resol
         }
         if (!dup) imps[n++] = *it;
     }
+    weld_wit_world_item *exps = weld_arena_alloc(x->a, sizeof *exps * (mw->nexports + adw->nexports + 1));
+    if (!exps) return NC_OOM(x);
+    if (mw->nexports) memcpy(exps, mw->exports, sizeof *exps * mw->nexports);
+    if (adw->nexports) memcpy(exps + mw->nexports, adw->exports, sizeof *exps * adw->nexports);
+    x->nmain_exports = mw->nexports;
     memcpy(worlds, r->worlds, sizeof *worlds * r->nworlds);
     worlds[r->nworlds] = *mw;
     worlds[r->nworlds].imports = imps;
     worlds[r->nworlds].nimports = n;
+    worlds[r->nworlds].exports = exps;
+    worlds[r->nworlds].nexports = mw->nexports + adw->nexports;
     r->worlds = worlds;
     x->world = r->nworlds++;
     r->cap_worlds = r->nworlds;
     /* trim */
-    const char **keep = weld_arena_alloc(x->a, sizeof *keep * (m->nimports + 2));
+    uint32_t nkeep = m->nimports + 2;
+    for (uint32_t i = 0; i < adw->nexports; i++)
+        nkeep += adw->exports[i].kind == WELD_WIT_ITEM_INTERFACE ? r->interfaces[adw->exports[i].id].nfuncs : 1;
+    const char **keep = weld_arena_alloc(x->a, sizeof *keep * nkeep);
     if (!keep) return NC_OOM(x);
     uint32_t nk = 0;
     for (uint32_t i = 0; i < m->nimports; i++)
         if (strcmp(m->imports[i].module.ptr, opts->adapter_name) == 0) keep[nk++] = m->imports[i].name.ptr;
     keep[nk++] = "cabi_import_realloc";
+    for (uint32_t i = 0; i < adw->nexports; i++) {
+        const weld_wit_world_item *it = &adw->exports[i];
+        if (it->kind == WELD_WIT_ITEM_FUNC) {
+            keep[nk++] = it->name;
+        } else if (it->kind == WELD_WIT_ITEM_INTERFACE) {
+            char key[400];
+            iface_key(r, it, key, sizeof key);
+            const weld_wit_interface *ifc = &r->interfaces[it->id];
+            for (uint32_t f = 0; f < ifc->nfuncs; f++) {
+                size_t kl = strlen(key) + strlen(ifc->funcs[f].name) + 2;
+                char *nm = weld_arena_alloc(x->a, kl);
+                if (!nm) return NC_OOM(x);
+                snprintf(nm, kl, "%s#%s", key, ifc->funcs[f].name);
+                keep[nk++] = nm;
+            }
+        }
+    }
+    int mr = find_export(m, "cabi_realloc");
+    bool synth = mr < 0 || m->exports[mr].kind != WELD_EXTERN_FUNC;
     weld_module *am = NULL;
     weld_read_opts ro = {0};
     NC_TRY(weld_module_read(x->a, opts->adapter, opts->adapter_len, &ro, &am, d));
     uint8_t *tb = NULL;
     size_t tl = 0;
-    NC_TRY(nc_adapter_trim(x->a, am, keep, nk, &tb, &tl, d));
+    NC_TRY(nc_adapter_trim(x->a, am, keep, nk, synth, &tb, &tl, d));
     uint8_t *copy = weld_arena_alloc(x->a, tl);
     if (!copy) {
         free(tb);
@@ -1542,8 +1583,6 @@ static weld_status build(nc *x, const uint8_t *main_bytes, size_t main_len)
         x->has_ad_realloc = ar >= 0 && x->am->exports[ar].kind == WELD_EXTERN_FUNC;
         if (!x->has_memory)
             return weld_diag_set(x->d, WELD_ERR_LINK, x->exp_off, "the adapter needs the core module to export `memory`");
-        if (!x->has_realloc_lift)
-            return weld_diag_set(x->d, WELD_ERR_LINK, x->exp_off, "the adapter needs the core module to export `cabi_realloc`");
     }
     uint32_t nind = 0;
     for (uint32_t i = 0; i < x->nlowers; i++)
@@ -1693,11 +1732,25 @@ static weld_status build(nc *x, const uint8_t *main_bytes, size_t main_len)
         items[0].index = x->memory;
         an[na] = "env";
         ai[na++] = b_core_exports(b, items, 1);
-        items[0].name = bstr(b, "cabi_realloc");
-        items[0].sort = WELD_CORE_SORT_FUNC;
-        items[0].index = x->realloc_lift;
-        an[na] = "__main_module__";
-        ai[na++] = b_core_exports(b, items, 1);
+        uint32_t nmm = 0;
+        for (uint32_t i = 0; i < x->am->nimports; i++) {
+            const weld_import *im = &x->am->imports[i];
+            if (strcmp(im->module.ptr, "__main_module__") != 0 || im->type.kind != WELD_EXTERN_FUNC) continue;
+            int e = find_export(m, im->name.ptr);
+            if (e < 0 || m->exports[e].kind != WELD_EXTERN_FUNC)
+                return weld_diag_set(x->d, WELD_ERR_LINK, x->exp_off, "the adapter needs the core module to export `%s`",
+                                     im->name.ptr);
+            x->export_used[e] = true;
+            items[nmm].name = im->name;
+            items[nmm].sort = WELD_CORE_SORT_FUNC;
+            items[nmm].index = (x->has_realloc_lift && e == rl) ? x->realloc_lift
+                                                                : b_core_alias(b, x->main_inst, im->name.ptr, WELD_CORE_SORT_FUNC);
+            nmm++;
+        }
+        if (nmm) {
+            an[na] = "__main_module__";
+            ai[na++] = b_core_exports(b, items, nmm);
+        }
         for (uint32_t i = 0; i < x->nlowers; i++) {
             if (x->lowers[i].mod != 1) continue;
             const char *mod = x->am->imports[x->lowers[i].imp].module.ptr;
@@ -1796,6 +1849,7 @@ static weld_status build(nc *x, const uint8_t *main_bytes, size_t main_len)
         const weld_wit_world_item *it = &w->exports[i];
         if (it->kind == WELD_WIT_ITEM_TYPE) continue;
         (void)ke;
+        x->lifting_adapter = x->am && i >= x->nmain_exports;
         if (it->kind == WELD_WIT_ITEM_FUNC) {
             uint32_t f;
             NC_TRY(lift(x, it->name, &it->func, x->export_type[i], &f));
@@ -1804,6 +1858,7 @@ static weld_status build(nc *x, const uint8_t *main_bytes, size_t main_len)
             NC_TRY(export_interface(x, it, x->export_type[i]));
         }
     }
+    x->lifting_adapter = false;
     NC_TRY(check_exports(x));
     return b->oom ? NC_OOM(x) : WELD_OK;
 }
@@ -1831,7 +1886,7 @@ weld_status weld_new_component(const uint8_t *core, size_t len, const weld_new_o
     weld_wit_resolve *r = NULL;
     const uint8_t *main_bytes = NULL;
     size_t main_len = 0;
-    if (st == WELD_OK && !f.count)
+    if (st == WELD_OK && !f.count && !(opts->adapter && opts->adapter_name))
         st = weld_diag_set(d, WELD_ERR_USAGE, WELD_NO_OFFSET,
                            "the core module has no `component-type` section: embed a world first (weld embed, or weld new --wit)");
     if (st == WELD_OK && mainb.oom) st = NC_OOM(&x);
@@ -1850,7 +1905,14 @@ weld_status weld_new_component(const uint8_t *core, size_t len, const weld_new_o
         r = weld_wit_resolve_new(x.a);
         if (!r) st = NC_OOM(&x);
     }
-    if (st == WELD_OK) st = read_payload(&x, &f, r, &x.world);
+    if (st == WELD_OK && f.count) st = read_payload(&x, &f, r, &x.world);
+    else if (st == WELD_OK) {
+        /* no world of its own (a command): an empty one, the adapter's merged into it */
+        static const char empty[] = "package root:component;\nworld root {}\n";
+        uint32_t pk = 0;
+        st = weld_wit_add_source(r, "(empty world)", empty, sizeof empty - 1, &pk, d);
+        if (st == WELD_OK) st = weld_wit_select_world(r, pk, "root", &x.world, d);
+    }
     if (st == WELD_OK && opts->adapter && opts->adapter_name) {
         bool uses = false;
         for (uint32_t i = 0; i < m->nimports; i++)

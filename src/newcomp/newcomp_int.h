@@ -28,9 +28,10 @@ bool nc_is_component_type_name(const char *name, uint32_t len);
 #define NC_TRY(x) do { weld_status nc_st_ = (x); if (nc_st_ != WELD_OK) return nc_st_; } while (0)
 
 /* The adapter module `m` trimmed to the function exports named in keep[] (and what they
- * reach), with the stack allocator injected; *out malloc'd. */
+ * reach), with the stack allocator injected; with synth_realloc, its import of the main
+ * module's cabi_realloc replaced by a memory.grow allocator. *out malloc'd. */
 struct weld_module;
 weld_status nc_adapter_trim(weld_arena *a, const struct weld_module *m, const char *const *keep, uint32_t nkeep,
-                            uint8_t **out, size_t *out_len, weld_diag *d);
+                            bool synth_realloc, uint8_t **out, size_t *out_len, weld_diag *d);
 
 #endif

@@ -118,6 +118,7 @@ if ! ls "$RW"/*.core.wasm >/dev/null 2>&1; then
   exit 0
 fi
 AD_R=${JCO_HOME:-$WELD_CACHE/npm}/node_modules/@bytecodealliance/jco/lib/wasi_snapshot_preview1.reactor.wasm
+AD_C=${AD_R%.reactor.wasm}.command.wasm
 for core in "$RW"/*.core.wasm; do
   name=$(basename "$core" .core.wasm)
   case $name in
@@ -125,22 +126,31 @@ for core in "$RW"/*.core.wasm; do
     greeter-*) world=greeter ;;
     *) world= ;;
   esac
-  adapt=
+  adapt= made=$name
   if "$WELD" print "$core" 2>/dev/null | grep -q '(import "wasi_snapshot_preview1"'; then
-    if [ -z "$world" ]; then skip "real $name: weld new" "a wasi:cli/command (the command adapter's exports are not lifted yet)"; continue; fi
-    [ -f "$AD_R" ] || { skip "real $name: weld new" "no preview1 reactor adapter at $AD_R"; continue; }
-    adapt="--adapt wasi_snapshot_preview1=$AD_R"
+    ad=$AD_R
+    # a module without a world of its own exporting _start is a command (as jco new --wasi-command)
+    if [ -z "$world" ]; then ad=$AD_C; made=${name%-c}-cmd; fi
+    [ -f "$ad" ] || { skip "real $name: weld new" "no preview1 adapter at $ad"; continue; }
+    adapt="--adapt wasi_snapshot_preview1=$ad"
   fi
-  [ -n "$world" ] || { skip "real $name: weld new" "no world known for it"; continue; }
+  wit_args="--wit $N/greeter.wit --world $world"
+  [ -n "$world" ] || wit_args=
   b=$T/rw-$name
   # shellcheck disable=SC2086
-  expect_ok "real $name: weld new --wit --world $world ${adapt:+--adapt (reactor)}" "$WELD" new "$core" --wit "$N/greeter.wit" --world "$world" $adapt -o "$b.wasm"
+  expect_ok "real $name: weld new ${world:+--world $world} ${adapt:+--adapt $(basename "$ad")}" "$WELD" new "$core" $wit_args $adapt -o "$b.wasm"
   expect_ok "real $name: weld validate" "$WELD" validate "$b.wasm"
   if jwit "$b.wasm" "$b.by-jco.wit"; then ok "real $name: jco reads weld's component"
   else fail "real $name: jco reads weld's component" "$(cat "$T/jerr")"; fi
-  if [ -f "$RW/$name.wasm" ] && wwit "$b.wasm" "$b.w.wit" && jwit "$RW/$name.wasm" "$b.j.wit" && cmp -s "$b.w.wit" "$b.j.wit"; then
-    ok "real $name: weld wit equals jco wit of $name.wasm"
-  else fail "real $name: weld wit equals jco wit of $name.wasm" "$(cat "$T/werr" "$T/jerr"; diff "$b.w.wit" "$b.j.wit")"; fi
+  if [ -f "$RW/$made.wasm" ] && wwit "$b.wasm" "$b.w.wit" && jwit "$RW/$made.wasm" "$b.j.wit" && cmp -s "$b.w.wit" "$b.j.wit"; then
+    ok "real $name: weld wit equals jco wit of $made.wasm"
+  else fail "real $name: weld wit equals jco wit of $made.wasm" "$(cat "$T/werr" "$T/jerr"; diff "$b.w.wit" "$b.j.wit")"; fi
+  if [ -z "$world" ]; then
+    # the command runs under jco (node), printing what jco's own component prints
+    jco run "$b.wasm" > "$b.out" 2>&1; jco run "$RW/$made.wasm" > "$b.jout" 2>&1
+    if [ -s "$b.out" ] && cmp -s "$b.out" "$b.jout"; then ok "real $name: weld's command runs like $made.wasm: $(head -1 "$b.out")"
+    else fail "real $name: weld's command runs like $made.wasm" "$(head -5 "$b.out"; echo ---; head -5 "$b.jout")"; fi
+  fi
 done
 
 # weld's reactor components composed (weld plug) and run on node: greeter x names
