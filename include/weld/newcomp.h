@@ -38,6 +38,9 @@ typedef struct weld_new_opts {
     const char *adapter_name;
     const uint8_t *adapter;
     size_t adapter_len;
+    /* When the module exports no cabi_realloc, add one of weld's own (a bump allocator
+     * over pages from memory.grow) instead of failing where the ABI needs one. */
+    bool synthesize_realloc;
 } weld_new_opts;
 
 /* A component from a core module that carries a `component-type` section. The module's

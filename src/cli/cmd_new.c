@@ -21,6 +21,10 @@ static int run_new(int argc, char **argv)
                 return cli_usage_error(&cmd_new, "unknown string encoding `%s` (utf8, utf16, latin1+utf16)", argv[i]);
         } else if (strcmp(a, "--adapt") == 0 && i + 1 < argc) {
             adapt = argv[++i];
+        } else if (strcmp(a, "--realloc") == 0 && i + 1 < argc) {
+            if (strcmp(argv[++i], "synthesize") != 0)
+                return cli_usage_error(&cmd_new, "--realloc takes `synthesize`");
+            opts.synthesize_realloc = true;
         } else if (strcmp(a, "--skip-validation") == 0) opts.skip_validation = true;
         else if (a[0] == '-' && a[1]) return cli_usage_error(&cmd_new, "unknown option `%s`", a);
         else if (!input) input = a;
@@ -81,7 +85,7 @@ const weld_cmd cmd_new = {
     "new",
     "make a component from a core module with an embedded WIT world",
     "usage: weld new CORE.wasm [--wit PATH [--world W] [--string-encoding ENC]]\n"
-    "                [--adapt NAME=ADAPTER.wasm] -o OUT\n"
+    "                [--adapt NAME=ADAPTER.wasm] [--realloc synthesize] -o OUT\n"
     "\n"
     "Turns a core module into a component (what `jco new` / `wasm-tools component new`\n"
     "do). The world comes from the module's `component-type` section (see `weld embed`),\n"
@@ -102,6 +106,8 @@ const weld_cmd cmd_new = {
     "                         jco's wasi_snapshot_preview1.reactor.wasm): the module's\n"
     "                         imports from NAME are served by it, trimmed to the functions\n"
     "                         used; its WASI 0.2 imports become the component's\n"
+    "  --realloc synthesize   when the module exports no cabi_realloc, add one of weld's\n"
+    "                         own (a bump allocator over pages from memory.grow)\n"
     "  --skip-validation      do not validate the result\n"
     "  -o OUT                 where to write the component (atomically)\n",
     run_new,

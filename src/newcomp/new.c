@@ -1876,6 +1876,32 @@ weld_status weld_new_component(const uint8_t *core, size_t len, const weld_new_o
     x.a = weld_arena_new();
     if (!x.a) return weld_diag_set(d, WELD_ERR_NOMEM, WELD_NO_OFFSET, "out of memory");
     x.top.a = x.a;
+    if (opts->synthesize_realloc) {
+        weld_module *pre = NULL;
+        weld_read_opts pro = {0};
+        pro.skip_bodies = true;
+        weld_status pst = weld_module_read(x.a, core, len, &pro, &pre, d);
+        if (pst == WELD_OK) {
+            int e = find_export(pre, "cabi_realloc");
+            if (e < 0) {
+                uint8_t *nb = NULL;
+                size_t nl = 0;
+                pst = nc_add_realloc(x.a, pre, &nb, &nl, d);
+                uint8_t *copy = pst == WELD_OK ? weld_arena_alloc(x.a, nl) : NULL;
+                if (pst == WELD_OK && !copy) pst = NC_OOM(&x);
+                if (copy) {
+                    memcpy(copy, nb, nl);
+                    core = copy;
+                    len = nl;
+                }
+                free(nb);
+            }
+        }
+        if (pst != WELD_OK) {
+            weld_arena_free(x.a);
+            return pst;
+        }
+    }
     weld_buf mainb;
     weld_buf_init(&mainb);
     find_ct f = {0};

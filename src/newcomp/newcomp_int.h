@@ -34,4 +34,8 @@ struct weld_module;
 weld_status nc_adapter_trim(weld_arena *a, const struct weld_module *m, const char *const *keep, uint32_t nkeep,
                             bool synth_realloc, uint8_t **out, size_t *out_len, weld_diag *d);
 
+/* `m` with a cabi_realloc of weld's own added and exported (a bump allocator over pages
+ * from memory.grow); *out malloc'd. */
+weld_status nc_add_realloc(weld_arena *a, const struct weld_module *m, uint8_t **out, size_t *out_len, weld_diag *d);
+
 #endif

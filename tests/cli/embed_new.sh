@@ -54,6 +54,17 @@ expect_ok "string encoding utf16" "$WELD" new "$N/greeter.core.wasm" --wit "$N/g
 if "$WELD" print "$T/g16.wasm" | grep -q 'string-encoding=utf16'; then ok "utf16 reaches the canon options"
 else fail "utf16 reaches the canon options"; fi
 
+# ---- --realloc synthesize ----
+expect_ok "new --realloc synthesize: a string parameter without the module's cabi_realloc" \
+  "$WELD" new "$N/echo.core.wasm" --wit "$N/echo.wit" --realloc synthesize -o "$T/echo.wasm"
+expect_ok "the component with weld's realloc validates" "$WELD" validate "$T/echo.wasm"
+if "$WELD" print "$T/echo.wasm" | grep -q '(realloc'; then ok "the lift uses the synthesized realloc"
+else fail "the lift uses the synthesized realloc"; fi
+expect_ok "--realloc synthesize leaves a module's own cabi_realloc alone" \
+  "$WELD" new "$N/greeter.core.wasm" --wit "$N/greeter.wit" --world greeter --realloc synthesize -o "$T/g3.wasm"
+if cmp -s "$T/g3.wasm" "$T/g1.wasm"; then ok "... the same component as without it"; else fail "... the same component as without it"; fi
+expect_fail "new: --realloc takes synthesize" 'takes `synthesize`' "$WELD" new "$N/echo.core.wasm" --realloc bump -o "$T/e.wasm"
+
 # ---- error cases ----
 err() { # NAME PATTERN
   expect_fail "new $1: $2" "$2" "$WELD" new "$N/$1.core.wasm" --wit "$N/greeter.wit" --world greeter -o "$T/e.wasm"
@@ -167,11 +178,13 @@ if [ -d "$NMOD/@bytecodealliance/preview2-shim" ] && [ -f "$T/rw-greeter-c.wasm"
       else fail "weld plug of weld's $g and $n" "$(cat "$T/err")"; fi
     done
   done
+  cp "$T/echo.wasm" "$T/run/echo.wasm"
+  printf '%s\t%s\t%s\t%s\n' "$T/run/echo.wasm" "$T/run/out-echo" "echo:hello-realloc" "echo:again" >> "$T/list"
   (cd "$T/run" && node --experimental-wasm-extended-const "$WELD_ROOT/tests/tools/transpile-run.mjs" \
     < "$T/list" > "$T/results" 2>"$T/node.err")
   while IFS="$(printf '\t')" read -r file _out _call; do
     name=$(basename "$file" .wasm)
-    case $name in *+names-c) want="Hello, C!" ;; *+names-cpp) want="Hello, C++!" ;; *) want="Hello, Rust!" ;; esac
+    case $name in *+names-c) want="Hello, C!" ;; *+names-cpp) want="Hello, C++!" ;; echo) want="hello-realloc again" ;; *) want="Hello, Rust!" ;; esac
     line=$(grep -F "	$file	" "$T/results" | head -1)
     got=${line#*"$file"	}
     case $line in
@@ -180,5 +193,5 @@ if [ -d "$NMOD/@bytecodealliance/preview2-shim" ] && [ -f "$T/rw-greeter-c.wasm"
     esac
   done < "$T/list"
 else
-  skip "weld's components composed and run on node (6 checks)" "preview2-shim or the real components missing"
+  skip "weld's components composed and run on node (7 checks)" "preview2-shim or the real components missing"
 fi
