@@ -12,6 +12,7 @@
 #include "weld/newcomp.h"
 #include "weld/validate.h"
 #include "weld/wit.h"
+#include "newcomp/newcomp_int.h"
 
 static const char WIT[] =
     "package t:u@1.0.0;\n"
@@ -251,6 +252,76 @@ static void test_errors(void **state)
     assert_int_equal(weld_new_component((const uint8_t *)"junk", 4, NULL, &c, &n, &d), WELD_ERR_MALFORMED);
 }
 
+static weld_module *read_fixture(weld_arena *a, const char *name, uint8_t **data)
+{
+    const char *root = getenv("WELD_ROOT");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/fixtures/new/%s", root ? root : ".", name);
+    size_t len = 0;
+    weld_diag d;
+    weld_diag_init(&d, path);
+    if (weld_file_read(path, data, &len, &d) != WELD_OK) fail_msg("cannot read %s", path);
+    weld_module *m = NULL;
+    assert_int_equal(weld_module_read(a, *data, len, NULL, &m, &d), WELD_OK);
+    return m;
+}
+
+static bool has_export(const weld_module *m, const char *name)
+{
+    for (uint32_t i = 0; i < m->nexports; i++)
+        if (strcmp(m->exports[i].name.ptr, name) == 0) return true;
+    return false;
+}
+
+static void test_adapter_trim(void **state)
+{
+    (void)state;
+    for (int synth = 0; synth < 2; synth++) {
+        weld_arena *a = weld_arena_new();
+        uint8_t *data = NULL, *out = NULL;
+        size_t n = 0;
+        weld_module *m = read_fixture(a, "adapter-mini.core.wasm", &data);
+        static const char *const keep[] = {"fd_write", "cabi_import_realloc"};
+        weld_diag d;
+        weld_diag_init(&d, NULL);
+        assert_int_equal(nc_adapter_trim(a, m, keep, 2, synth, &out, &n, &d), WELD_OK);
+        weld_module *t = NULL;
+        assert_int_equal(weld_module_read(a, out, n, NULL, &t, &d), WELD_OK);
+        assert_int_equal(weld_validate_module(t, &d), WELD_OK);
+        /* `unused` (reached only from fd_read) and fd_read are gone; the main module's
+         * realloc stays for the stack allocator, or becomes a memory.grow allocator */
+        assert_int_equal(t->nimported_funcs, synth ? 1 : 2);
+        assert_string_equal(t->imports[1].name.ptr, "used");
+        assert_true(has_export(t, "fd_write"));
+        assert_false(has_export(t, "fd_read"));
+        /* in_table, helper, fd_write, cabi_import_realloc, the stack allocator (+ realloc) */
+        assert_int_equal(t->nfuncs, synth ? 6 : 5);
+        free(out);
+        free(data);
+        weld_arena_free(a);
+    }
+}
+
+static void test_add_realloc(void **state)
+{
+    (void)state;
+    weld_arena *a = weld_arena_new();
+    uint8_t *data = NULL, *out = NULL;
+    size_t n = 0;
+    weld_module *m = read_fixture(a, "echo.core.wasm", &data);
+    weld_diag d;
+    weld_diag_init(&d, NULL);
+    assert_int_equal(nc_add_realloc(a, m, &out, &n, &d), WELD_OK);
+    weld_module *t = NULL;
+    assert_int_equal(weld_module_read(a, out, n, NULL, &t, &d), WELD_OK);
+    assert_int_equal(weld_validate_module(t, &d), WELD_OK);
+    assert_true(has_export(t, "cabi_realloc"));
+    assert_int_equal(t->nglobals, m->nglobals + 2);
+    free(out);
+    free(data);
+    weld_arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -259,6 +330,8 @@ int main(void)
         cmocka_unit_test(test_new_ok),
         cmocka_unit_test(test_unused_import_pruned),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_adapter_trim),
+        cmocka_unit_test(test_add_realloc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
