@@ -607,8 +607,10 @@ static bool key_matches(const char *have, const char *want)
     const char *ha = strchr(have, '@'), *wa = strchr(want, '@');
     if (!ha || !wa || ha - have != wa - want || memcmp(have, want, (size_t)(ha - have)) != 0) return false;
     unsigned hm = 0, hn = 0, wm = 0, wn = 0;
-    if (sscanf(ha + 1, "%u.%u", &hm, &hn) != 2 || sscanf(wa + 1, "%u.%u", &wm, &wn) != 2) return false;
-    return hm == wm && (hm != 0 || hn == wn);
+    int hk = sscanf(ha + 1, "%u.%u", &hm, &hn), wk = sscanf(wa + 1, "%u.%u", &wm, &wn);
+    if (hk < 1 || wk < 1) return false;
+    /* `@1` names 1.x.y; `@0.2` names 0.2.z */
+    return hm == wm && (hm != 0 || (hk == 2 && wk == 2 && hn == wn));
 }
 
 static int find_export(const weld_module *m, const char *name)
@@ -763,6 +765,9 @@ static weld_status match_imports(nc *x, const weld_module *m, uint8_t modid)
         lw->imp = i;
         lw->mod = modid;
         bool found = false;
+        /* the newer names: `cm32p2|ns:pkg/iface@v` and `cm32p2` for the world's own */
+        if (strcmp(mod, "cm32p2") == 0) mod = "$root";
+        else if (strncmp(mod, "cm32p2|", 7) == 0) mod += 7;
         if (modid == 0 && match_export_intrinsic(x, lw, mod, nm)) {
             found = true;
         } else if (strcmp(mod, "$root") == 0) {
@@ -853,6 +858,7 @@ static weld_status check_exports(nc *x)
         const char *n = e->name.ptr;
         if (strcmp(n, "cabi_realloc") == 0 || strcmp(n, "cabi_import_realloc") == 0 ||
             strcmp(n, "cabi_export_realloc") == 0 || strcmp(n, "_initialize") == 0 || strncmp(n, "cabi_post_", 10) == 0 ||
+            strcmp(n, "cm32p2_realloc") == 0 || strcmp(n, "cm32p2_initialize") == 0 ||
             strncmp(n, "cabi_", 5) == 0)
             continue;
         return weld_diag_set(x->d, WELD_ERR_LINK, x->exp_off, "core export `%s` matches nothing that world `%s` exports",
@@ -1085,6 +1091,29 @@ static weld_status lift(nc *x, const char *name, const weld_wit_func *fn, uint32
     const weld_module *lm = x->lifting_adapter ? x->am : x->m;
     uint32_t linst = x->lifting_adapter ? x->ad_inst : x->main_inst;
     int e = find_export(lm, name);
+    char alt[900];
+    bool cm = false;
+    if (e < 0) {
+        /* cm32p2||f for the world's functions, cm32p2|ns:pkg/iface@v|f for an interface's */
+        const char *hash = strrchr(name, '#');
+        if (hash) snprintf(alt, sizeof alt, "cm32p2|%.*s|%s", (int)(hash - name), name, hash + 1);
+        else snprintf(alt, sizeof alt, "cm32p2||%s", name);
+        e = find_export(lm, alt);
+        const char *at = hash ? memchr(name, '@', (size_t)(hash - name)) : NULL;
+        if (e < 0 && at) {
+            /* the version abbreviated: `@1` for 1.x.y, `@0.2` for 0.2.z */
+            unsigned maj = 0, min = 0;
+            if (sscanf(at + 1, "%u.%u", &maj, &min) == 2) {
+                if (maj) snprintf(alt, sizeof alt, "cm32p2|%.*s@%u|%s", (int)(at - name), name, maj, hash + 1);
+                else snprintf(alt, sizeof alt, "cm32p2|%.*s@0.%u|%s", (int)(at - name), name, min, hash + 1);
+                e = find_export(lm, alt);
+            }
+        }
+        if (e >= 0) {
+            name = alt;
+            cm = true;
+        }
+    }
     nc_sig s;
     nc_func_sig(x->r, fn, false, &s);
     if (e < 0 || lm->exports[e].kind != WELD_EXTERN_FUNC) {
@@ -1104,8 +1133,9 @@ static weld_status lift(nc *x, const char *name, const weld_wit_func *fn, uint32
         if (st != WELD_OK) return st;
     }
     uint32_t core = b_core_alias(b, linst, name, WELD_CORE_SORT_FUNC);
-    char post[600];
-    snprintf(post, sizeof post, "cabi_post_%s", name);
+    char post[1000];
+    if (cm) snprintf(post, sizeof post, "%s_post", name);
+    else snprintf(post, sizeof post, "cabi_post_%s", name);
     int pe = find_export(lm, post);
     int postf = -1;
     if (pe >= 0 && lm->exports[pe].kind == WELD_EXTERN_FUNC) {
@@ -1568,11 +1598,14 @@ static weld_status build(nc *x, const uint8_t *main_bytes, size_t main_len)
     if (!x->export_used) return NC_OOM(x);
     memset(x->export_used, 0, sizeof *x->export_used * (m->nexports + 1));
     int mem = find_export(m, "memory");
+    if (mem < 0) mem = find_export(m, "cm32p2_memory");
     x->has_memory = mem >= 0 && m->exports[mem].kind == WELD_EXTERN_MEMORY;
     int rl = find_export(m, "cabi_export_realloc");
     if (rl < 0) rl = find_export(m, "cabi_realloc");
+    if (rl < 0) rl = find_export(m, "cm32p2_realloc");
     int rli = find_export(m, "cabi_import_realloc");
     if (rli < 0) rli = find_export(m, "cabi_realloc");
+    if (rli < 0) rli = find_export(m, "cm32p2_realloc");
     x->has_realloc_lift = rl >= 0 && m->exports[rl].kind == WELD_EXTERN_FUNC;
     x->has_realloc_lower = rli >= 0 && m->exports[rli].kind == WELD_EXTERN_FUNC;
 
@@ -1706,7 +1739,7 @@ static weld_status build(nc *x, const uint8_t *main_bytes, size_t main_len)
         nargs++;
     }
     x->main_inst = b_core_instantiate(b, main_mod, argn, argi, nargs);
-    if (x->has_memory) x->memory = b_core_alias(b, x->main_inst, "memory", WELD_CORE_SORT_MEMORY);
+    if (x->has_memory) x->memory = b_core_alias(b, x->main_inst, m->exports[mem].name.ptr, WELD_CORE_SORT_MEMORY);
     bool want_rl = false, want_rli = false;
     for (uint32_t i = 0; i < x->nlowers; i++)
         if (x->lowers[i].mod == 0 && !x->lowers[i].p1 && x->lowers[i].indirect && x->lowers[i].sig.realloc) want_rli = true;
@@ -1824,6 +1857,7 @@ static weld_status build(nc *x, const uint8_t *main_bytes, size_t main_len)
         b_core_instantiate(b, fixup_mod, &empty, &fx, 1);
     }
     int init = find_export(m, "_initialize");
+    if (init < 0) init = find_export(m, "cm32p2_initialize");
     if (init >= 0 && m->exports[init].kind == WELD_EXTERN_FUNC) {
         const weld_functype *ft = func_type_of_func(m, m->exports[init].index);
         if (!ft || ft->nparams || ft->nresults)
@@ -1837,7 +1871,7 @@ static weld_status build(nc *x, const uint8_t *main_bytes, size_t main_len)
         uint32_t imod = b_module(b, p, n);
         items[0].name = bstr(b, "_initialize");
         items[0].sort = WELD_CORE_SORT_FUNC;
-        items[0].index = b_core_alias(b, x->main_inst, "_initialize", WELD_CORE_SORT_FUNC);
+        items[0].index = b_core_alias(b, x->main_inst, m->exports[init].name.ptr, WELD_CORE_SORT_FUNC);
         uint32_t ie = b_core_exports(b, items, 1);
         const char *empty = "";
         b_core_instantiate(b, imod, &empty, &ie, 1);
@@ -1883,6 +1917,7 @@ weld_status weld_new_component(const uint8_t *core, size_t len, const weld_new_o
         weld_status pst = weld_module_read(x.a, core, len, &pro, &pre, d);
         if (pst == WELD_OK) {
             int e = find_export(pre, "cabi_realloc");
+            if (e < 0) e = find_export(pre, "cm32p2_realloc");
             if (e < 0) {
                 uint8_t *nb = NULL;
                 size_t nl = 0;

@@ -54,6 +54,14 @@ expect_ok "string encoding utf16" "$WELD" new "$N/greeter.core.wasm" --wit "$N/g
 if "$WELD" print "$T/g16.wasm" | grep -q 'string-encoding=utf16'; then ok "utf16 reaches the canon options"
 else fail "utf16 reaches the canon options"; fi
 
+# ---- the newer core names (cm32p2) ----
+expect_ok "new: cm32p2 names (imports, exports, _post, _memory, _realloc, _initialize, @1)" \
+  "$WELD" new "$N/cm32p2.core.wasm" --wit "$N/rich.wit" -o "$T/cm.wasm"
+expect_ok "the cm32p2 component validates" "$WELD" validate "$T/cm.wasm"
+if "$WELD" print "$T/cm.wasm" | grep -q 'post-return' && "$WELD" print "$T/cm.wasm" | grep -q '"cm32p2_initialize"'; then
+  ok "cm32p2: post-return and initialize found"
+else fail "cm32p2: post-return and initialize found"; fi
+
 # ---- --realloc synthesize ----
 expect_ok "new --realloc synthesize: a string parameter without the module's cabi_realloc" \
   "$WELD" new "$N/echo.core.wasm" --wit "$N/echo.wit" --realloc synthesize -o "$T/echo.wasm"
@@ -92,7 +100,7 @@ expect_fail "new: a component is not a core module" 'not a core module' "$WELD" 
 expect_fail "new: -o is required" 'expected -o' "$WELD" new "$N/greeter.core.wasm"
 
 # ---- against jco ----
-JCO_CHECKS_FIX=21
+JCO_CHECKS_FIX=28
 if ! command -v node >/dev/null 2>&1 || [ ! -f "${JCO_HOME:-$HOME/.cache/weld/npm}/node_modules/@bytecodealliance/jco/package.json" ]; then
   skip "weld and jco agree on fixtures/new ($JCO_CHECKS_FIX checks)" "node or jco not installed"
   skip "weld new on the real core modules agrees with jco" "node or jco not installed"
@@ -121,6 +129,7 @@ agree() { # DESC CORE WIT WORLD
 }
 agree "fixture rich" "$N/rich.core.wasm" "$N/rich.wit" rich
 agree "fixture counter" "$N/counter.core.wasm" "$N/counter.wit" counters
+agree "fixture cm32p2 (newer core names)" "$N/cm32p2.core.wasm" "$N/rich.wit" rich
 agree "fixture greeter" "$N/greeter.core.wasm" "$N/greeter.wit" greeter
 
 RW=${WELD_REALWORLD_DIR:-$WELD_CACHE/realworld-out}
