@@ -814,9 +814,10 @@ static weld_status match_imports(nc *x, const weld_module *m, uint8_t modid)
                 return weld_diag_set(x->d, WELD_ERR_LINK, x->imp_off,
                                      "core import `%s` `%s` names no resource of an interface world `%s` exports",
                                      mod, nm, world_label(x));
+            bool p1 = strcmp(mod, "wasi_snapshot_preview1") == 0 || strcmp(mod, "wasi_unstable") == 0;
             return weld_diag_set(x->d, WELD_ERR_LINK, x->imp_off,
-                                 "core import `%s` `%s` matches nothing that world `%s` imports", mod, nm,
-                                 world_label(x));
+                                 "core import `%s` `%s` matches nothing that world `%s` imports%s", mod, nm,
+                                 world_label(x), p1 ? " (a WASI preview1 import: fuse a preview1 adapter)" : "");
         }
         char full[600];
         snprintf(full, sizeof full, "%s` `%s", mod, nm);
@@ -1740,11 +1741,9 @@ static weld_status build(nc *x, const uint8_t *main_bytes, size_t main_len)
     }
     x->main_inst = b_core_instantiate(b, main_mod, argn, argi, nargs);
     if (x->has_memory) x->memory = b_core_alias(b, x->main_inst, m->exports[mem].name.ptr, WELD_CORE_SORT_MEMORY);
-    bool want_rl = false, want_rli = false;
+    bool want_rli = false, want_rl = x->has_realloc_lift;
     for (uint32_t i = 0; i < x->nlowers; i++)
         if (x->lowers[i].mod == 0 && !x->lowers[i].p1 && x->lowers[i].indirect && x->lowers[i].sig.realloc) want_rli = true;
-    for (uint32_t i = 0; i < m->nexports; i++) (void)i;
-    want_rl = x->has_realloc_lift;
     if (want_rl) {
         x->realloc_lift = b_core_alias(b, x->main_inst, m->exports[rl].name.ptr, WELD_CORE_SORT_FUNC);
         x->export_used[rl] = true;
@@ -1878,11 +1877,9 @@ static weld_status build(nc *x, const uint8_t *main_bytes, size_t main_len)
         x->export_used[init] = true;
     }
     /* exports */
-    uint32_t ke = 0;
     for (uint32_t i = 0; i < w->nexports; i++) {
         const weld_wit_world_item *it = &w->exports[i];
         if (it->kind == WELD_WIT_ITEM_TYPE) continue;
-        (void)ke;
         x->lifting_adapter = x->am && i >= x->nmain_exports;
         if (it->kind == WELD_WIT_ITEM_FUNC) {
             uint32_t f;

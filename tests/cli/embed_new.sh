@@ -92,6 +92,11 @@ if command -v wat2wasm >/dev/null && wat2wasm "$T/c.wat" -o "$T/c.wasm" 2>/dev/n
   expect_fail "new: an [export] intrinsic naming no exported resource" 'core import `\[export\]test:counter/api@0.1.0` `\[resource-rep\]countr` names no resource' \
     "$WELD" new "$T/c.wasm" --wit "$N/counter.wit" -o "$T/e.wasm"
 else skip "new: an [export] intrinsic naming no exported resource" "wat2wasm not installed"; fi
+expect_fail "new: a preview1 import without an adapter" 'core import `wasi_snapshot_preview1` `fd_write` matches nothing .*fuse a preview1 adapter' \
+  "$WELD" new "$N/p1.core.wasm" --wit "$N/greeter.wit" --world greeter -o "$T/e.wasm"
+expect_fail "new: an adapter without a component-type section" 'the adapter has no `component-type` section' \
+  "$WELD" new "$N/p1.core.wasm" --wit "$N/greeter.wit" --world greeter --adapt "wasi_snapshot_preview1=$N/echo.core.wasm" -o "$T/e.wasm"
+expect_fail "new: --adapt takes NAME=FILE" 'takes NAME=ADAPTER.wasm' "$WELD" new "$N/p1.core.wasm" --adapt x.wasm -o "$T/e.wasm"
 expect_fail "new without a component-type section" 'no `component-type` section' "$WELD" new "$N/greeter.core.wasm" -o "$T/e.wasm"
 expect_fail "embed: a package with two worlds needs --world" 'pick one with --world' "$WELD" embed "$N/greeter.core.wasm" --wit "$N/greeter.wit" -o "$T/e.wasm"
 expect_fail "embed: unknown world" 'nope' "$WELD" embed "$N/greeter.core.wasm" --wit "$N/greeter.wit" --world nope -o "$T/e.wasm"
