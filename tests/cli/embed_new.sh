@@ -106,9 +106,11 @@ expect_fail "new: -o is required" 'expected -o' "$WELD" new "$N/greeter.core.was
 
 # ---- against jco ----
 JCO_CHECKS_FIX=28
+RW_CHECKS=30 # 4 for each of the 7 real core modules, and a run for each of the 2 commands
 if ! command -v node >/dev/null 2>&1 || [ ! -f "${JCO_HOME:-$HOME/.cache/weld/npm}/node_modules/@bytecodealliance/jco/package.json" ]; then
   skip "weld and jco agree on fixtures/new ($JCO_CHECKS_FIX checks)" "node or jco not installed"
-  skip "weld new on the real core modules agrees with jco" "node or jco not installed"
+  skip "weld new on the real core modules agrees with jco ($RW_CHECKS checks)" "node or jco not installed"
+  skip "weld's components composed and run on node (7 checks)" "node or jco not installed"
   exit 0
 fi
 . "$WELD_ROOT/fixtures/tools/npm-tools.sh"
@@ -139,7 +141,8 @@ agree "fixture greeter" "$N/greeter.core.wasm" "$N/greeter.wit" greeter
 
 RW=${WELD_REALWORLD_DIR:-$WELD_CACHE/realworld-out}
 if ! ls "$RW"/*.core.wasm >/dev/null 2>&1; then
-  skip "weld new on the real core modules agrees with jco" "no real core modules in $RW"
+  skip "weld new on the real core modules agrees with jco ($RW_CHECKS checks)" "no real core modules in $RW"
+  skip "weld's components composed and run on node (7 checks)" "no real core modules in $RW"
   exit 0
 fi
 AD_R=${JCO_HOME:-$WELD_CACHE/npm}/node_modules/@bytecodealliance/jco/lib/wasi_snapshot_preview1.reactor.wasm
