@@ -1030,11 +1030,13 @@ static weld_status replay_world(nc *x, const weld_ctype *wt)
             }
             break;
         case WELD_DECL_IMPORT: {
-            while (ki < w->nimports && w->imports[ki].kind == WELD_WIT_ITEM_TYPE) ki++;
             uint32_t idx = b_import(b, dc->u.ext.name.name, dc->u.ext.type);
             if (dc->u.ext.type.kind == WELD_EXT_INSTANCE && idx < nd)
                 x->inst_type[idx] = dc->u.ext.type.index < nd ? x->wtypes[dc->u.ext.type.index] : NULL;
-            if (ki < w->nimports) x->import_index[ki++] = idx;
+            if (dc->u.ext.type.kind != WELD_EXT_TYPE) { /* world-level types are type imports, not items */
+                while (ki < w->nimports && w->imports[ki].kind == WELD_WIT_ITEM_TYPE) ki++;
+                if (ki < w->nimports) x->import_index[ki++] = idx;
+            }
             x->nwtypes = b->ntypes;
             break;
         }

@@ -54,6 +54,9 @@ expect_ok "string encoding utf16" "$WELD" new "$N/greeter.core.wasm" --wit "$N/g
 if "$WELD" print "$T/g16.wasm" | grep -q 'string-encoding=utf16'; then ok "utf16 reaches the canon options"
 else fail "utf16 reaches the canon options"; fi
 
+expect_ok "new: world-level types used by an import and an export" "$WELD" new "$N/worldtypes.core.wasm" --wit "$N/worldtypes.wit" -o "$T/wt.wasm"
+expect_ok "the world-types component validates" "$WELD" validate "$T/wt.wasm"
+
 # ---- the newer core names (cm32p2) ----
 expect_ok "new: cm32p2 names (imports, exports, _post, _memory, _realloc, _initialize, @1)" \
   "$WELD" new "$N/cm32p2.core.wasm" --wit "$N/rich.wit" -o "$T/cm.wasm"
@@ -105,7 +108,7 @@ expect_fail "new: a component is not a core module" 'not a core module' "$WELD" 
 expect_fail "new: -o is required" 'expected -o' "$WELD" new "$N/greeter.core.wasm"
 
 # ---- against jco ----
-JCO_CHECKS_FIX=28
+JCO_CHECKS_FIX=35
 RW_CHECKS=30 # 4 for each of the 7 real core modules, and a run for each of the 2 commands
 if ! command -v node >/dev/null 2>&1 || [ ! -f "${JCO_HOME:-$HOME/.cache/weld/npm}/node_modules/@bytecodealliance/jco/package.json" ]; then
   skip "weld and jco agree on fixtures/new ($JCO_CHECKS_FIX checks)" "node or jco not installed"
@@ -136,6 +139,7 @@ agree() { # DESC CORE WIT WORLD
 }
 agree "fixture rich" "$N/rich.core.wasm" "$N/rich.wit" rich
 agree "fixture counter" "$N/counter.core.wasm" "$N/counter.wit" counters
+agree "fixture worldtypes (world-level types)" "$N/worldtypes.core.wasm" "$N/worldtypes.wit" wl
 agree "fixture cm32p2 (newer core names)" "$N/cm32p2.core.wasm" "$N/rich.wit" rich
 agree "fixture greeter" "$N/greeter.core.wasm" "$N/greeter.wit" greeter
 
