@@ -621,6 +621,22 @@ static int find_export(const weld_module *m, const char *name)
     return -1;
 }
 
+/* The newer name of an interface's item, `cm32p2|KEY|item`, with KEY's version as given
+ * or abbreviated (`@1` for 1.x.y, `@0.2` for 0.2.z); its export index or -1. */
+static int find_cm_export(const weld_module *m, const char *key, const char *item, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "cm32p2|%s|%s", key, item);
+    int e = find_export(m, buf);
+    const char *at = strchr(key, '@');
+    unsigned maj = 0, min = 0;
+    if (e < 0 && at && sscanf(at + 1, "%u.%u", &maj, &min) == 2) {
+        if (maj) snprintf(buf, cap, "cm32p2|%.*s@%u|%s", (int)(at - key), key, maj, item);
+        else snprintf(buf, cap, "cm32p2|%.*s@0.%u|%s", (int)(at - key), key, min, item);
+        e = find_export(m, buf);
+    }
+    return e;
+}
+
 static bool str_eq(weld_str s, const char *z)
 {
     return s.len == strlen(z) && memcmp(s.ptr, z, s.len) == 0;
@@ -679,6 +695,11 @@ static weld_status collect_exported_resources(nc *x)
             e->name = ifc->types[t].name;
             snprintf(dtor, sizeof dtor, "%s#[dtor]%s", key, e->name);
             e->dtor_export = find_export(x->m, dtor);
+            if (e->dtor_export < 0) {
+                char item[300];
+                snprintf(item, sizeof item, "%s_dtor", e->name);
+                e->dtor_export = find_cm_export(x->m, key, item, dtor, sizeof dtor);
+            }
             if (e->dtor_export >= 0) {
                 const weld_export *ex = &x->m->exports[e->dtor_export];
                 const weld_functype *ft = ex->kind == WELD_EXTERN_FUNC ? func_type_of_func(x->m, ex->index) : NULL;
@@ -704,7 +725,7 @@ static bool match_export_intrinsic(nc *x, lower *lw, const char *mod, const char
         for (uint32_t e = 0; e < x->neres; e++) {
             char key[400];
             iface_key(x->r, &w->exports[x->eres[e].item], key, sizeof key);
-            if (strcmp(key, mod + 8) == 0 && strcmp(x->eres[e].name, nm + pl) == 0) {
+            if (key_matches(key, mod + 8) && strcmp(x->eres[e].name, nm + pl) == 0) {
                 lw->exp_op = ops[k].op;
                 lw->exp_res = e;
                 lw->resname = x->eres[e].name;
@@ -765,9 +786,28 @@ static weld_status match_imports(nc *x, const weld_module *m, uint8_t modid)
         lw->imp = i;
         lw->mod = modid;
         bool found = false;
-        /* the newer names: `cm32p2|ns:pkg/iface@v` and `cm32p2` for the world's own */
-        if (strcmp(mod, "cm32p2") == 0) mod = "$root";
-        else if (strncmp(mod, "cm32p2|", 7) == 0) mod += 7;
+        /* the newer names: `cm32p2|ns:pkg/iface@v` and `cm32p2` for the world's own,
+         * `cm32p2|_ex_KEY` for the intrinsics of exported resources, `R_drop`, `R_new`,
+         * `R_rep` for [resource-drop]R, [resource-new]R, [resource-rep]R */
+        char cmod[600], cnm[400];
+        if (strcmp(mod, "cm32p2") == 0) {
+            mod = "$root";
+        } else if (strncmp(mod, "cm32p2|", 7) == 0) {
+            bool ex = strncmp(mod + 7, "_ex_", 4) == 0;
+            snprintf(cmod, sizeof cmod, "%s%s", ex ? "[export]" : "", mod + 7 + (ex ? 4 : 0));
+            mod = cmod;
+            static const struct { const char *suffix, *prefix; } intr[] = {
+                {"_drop", "[resource-drop]"}, {"_new", "[resource-new]"}, {"_rep", "[resource-rep]"}};
+            size_t nl = strlen(nm);
+            for (uint32_t k = 0; k < 3; k++) {
+                size_t sl = strlen(intr[k].suffix);
+                if (nl > sl && strcmp(nm + nl - sl, intr[k].suffix) == 0 && (ex || k == 0)) {
+                    snprintf(cnm, sizeof cnm, "%s%.*s", intr[k].prefix, (int)(nl - sl), nm);
+                    nm = cnm;
+                    break;
+                }
+            }
+        }
         if (modid == 0 && match_export_intrinsic(x, lw, mod, nm)) {
             found = true;
         } else if (strcmp(mod, "$root") == 0) {
@@ -819,7 +859,7 @@ static weld_status match_imports(nc *x, const weld_module *m, uint8_t modid)
                                  "core import `%s` `%s` matches nothing that world `%s` imports%s", mod, nm,
                                  world_label(x), p1 ? " (a WASI preview1 import: fuse a preview1 adapter)" : "");
         }
-        char full[600];
+        char full[1100];
         snprintf(full, sizeof full, "%s` `%s", mod, nm);
         const weld_functype *ft = func_type_of_import(m, i);
         if (!ft) return weld_diag_set(x->d, WELD_ERR_MALFORMED, x->imp_off, "core import `%s` `%s` has no type", mod, nm);
@@ -1099,18 +1139,13 @@ static weld_status lift(nc *x, const char *name, const weld_wit_func *fn, uint32
     if (e < 0) {
         /* cm32p2||f for the world's functions, cm32p2|ns:pkg/iface@v|f for an interface's */
         const char *hash = strrchr(name, '#');
-        if (hash) snprintf(alt, sizeof alt, "cm32p2|%.*s|%s", (int)(hash - name), name, hash + 1);
-        else snprintf(alt, sizeof alt, "cm32p2||%s", name);
-        e = find_export(lm, alt);
-        const char *at = hash ? memchr(name, '@', (size_t)(hash - name)) : NULL;
-        if (e < 0 && at) {
-            /* the version abbreviated: `@1` for 1.x.y, `@0.2` for 0.2.z */
-            unsigned maj = 0, min = 0;
-            if (sscanf(at + 1, "%u.%u", &maj, &min) == 2) {
-                if (maj) snprintf(alt, sizeof alt, "cm32p2|%.*s@%u|%s", (int)(at - name), name, maj, hash + 1);
-                else snprintf(alt, sizeof alt, "cm32p2|%.*s@0.%u|%s", (int)(at - name), name, min, hash + 1);
-                e = find_export(lm, alt);
-            }
+        if (hash) {
+            char key[600];
+            snprintf(key, sizeof key, "%.*s", (int)(hash - name), name);
+            e = find_cm_export(lm, key, hash + 1, alt, sizeof alt);
+        } else {
+            snprintf(alt, sizeof alt, "cm32p2||%s", name);
+            e = find_export(lm, alt);
         }
         if (e >= 0) {
             name = alt;

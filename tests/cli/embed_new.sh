@@ -108,7 +108,7 @@ expect_fail "new: a component is not a core module" 'not a core module' "$WELD" 
 expect_fail "new: -o is required" 'expected -o' "$WELD" new "$N/greeter.core.wasm"
 
 # ---- against jco ----
-JCO_CHECKS_FIX=35
+JCO_CHECKS_FIX=41
 RW_CHECKS=30 # 4 for each of the 7 real core modules, and a run for each of the 2 commands
 if ! command -v node >/dev/null 2>&1 || [ ! -f "${JCO_HOME:-$HOME/.cache/weld/npm}/node_modules/@bytecodealliance/jco/package.json" ]; then
   skip "weld and jco agree on fixtures/new ($JCO_CHECKS_FIX checks)" "node or jco not installed"
@@ -142,6 +142,19 @@ agree "fixture counter" "$N/counter.core.wasm" "$N/counter.wit" counters
 agree "fixture worldtypes (world-level types)" "$N/worldtypes.core.wasm" "$N/worldtypes.wit" wl
 agree "fixture cm32p2 (newer core names)" "$N/cm32p2.core.wasm" "$N/rich.wit" rich
 agree "fixture greeter" "$N/greeter.core.wasm" "$N/greeter.wit" greeter
+
+# jco's dummy modules for each fixture world (the newer cm32p2 names, resource intrinsics
+# R_drop/R_new/R_rep/R_dtor): weld new gives the WIT jco new gives
+for spec in rich.wit:rich counter.wit:counters greeter.wit:greeter greeter.wit:name-provider worldtypes.wit:wl echo.wit:echo; do
+  wit=${spec%%:*} world=${spec##*:}
+  if jco embed --dummy --wit "$N/$wit" -n "$world" -o "$T/d-$world.wasm" >/dev/null 2>"$T/jerr" &&
+     jco new "$T/d-$world.wasm" -o "$T/dj-$world.wasm" >/dev/null 2>>"$T/jerr" &&
+     "$WELD" new "$T/d-$world.wasm" -o "$T/dw-$world.wasm" 2>"$T/werr" && "$WELD" validate "$T/dw-$world.wasm" 2>>"$T/werr" &&
+     wwit "$T/dw-$world.wasm" "$T/dw-$world.wit" && jwit "$T/dj-$world.wasm" "$T/dj-$world.wit" &&
+     cmp -s "$T/dw-$world.wit" "$T/dj-$world.wit"; then
+    ok "jco's dummy module for $world: weld new validates and gives jco's WIT"
+  else fail "jco's dummy module for $world: weld new validates and gives jco's WIT" "$(cat "$T/jerr" "$T/werr"; diff "$T/dw-$world.wit" "$T/dj-$world.wit" 2>&1 | head -5)"; fi
+done
 
 RW=${WELD_REALWORLD_DIR:-$WELD_CACHE/realworld-out}
 if ! ls "$RW"/*.core.wasm >/dev/null 2>&1; then
