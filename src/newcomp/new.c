@@ -558,6 +558,8 @@ struct nc {
     bool *is_res;              /* top type index -> is a resource (aliased from an import) */
     uint32_t nres;
     const weld_ctype **inst_type; /* top instance index -> its instance type */
+    uint32_t *alias_inst;         /* top type index -> the instance it is aliased from */
+    const char **alias_name;      /* ... and the export's name (NULL when not an alias) */
     uint64_t imp_off, exp_off;    /* the import and export sections, for diagnostics */
     exp_resource *eres;
     uint32_t neres;
@@ -1038,6 +1040,10 @@ static weld_status replay_world(nc *x, const weld_ctype *wt)
     x->wtypes = weld_arena_alloc(x->a, sizeof *x->wtypes * (nd + 1));
     x->import_index = weld_arena_alloc(x->a, sizeof *x->import_index * (w->nimports + 1));
     x->export_type = weld_arena_alloc(x->a, sizeof *x->export_type * (w->nexports + 1));
+    x->alias_inst = weld_arena_alloc(x->a, sizeof *x->alias_inst * (nd + 1));
+    x->alias_name = weld_arena_alloc(x->a, sizeof *x->alias_name * (nd + 1));
+    if (!x->alias_inst || !x->alias_name) return NC_OOM(x);
+    memset(x->alias_name, 0, sizeof *x->alias_name * (nd + 1));
     x->is_res = weld_arena_alloc(x->a, sizeof *x->is_res * (nd + 1));
     x->inst_type = weld_arena_alloc(x->a, sizeof *x->inst_type * (nd + 1));
     if (!x->wtypes || !x->import_index || !x->export_type || !x->is_res || !x->inst_type) return NC_OOM(x);
@@ -1065,6 +1071,10 @@ static weld_status replay_world(nc *x, const weld_ctype *wt)
                 if (al->tag == 0x00 && al->sort.sort == WELD_SORT_TYPE) res = instance_export_is_resource(x, al->instance, al->name);
                 uint32_t idx = b_alias(b, al);
                 if (idx < nd && res) x->is_res[idx] = true;
+                if (idx < nd && al->tag == 0x00 && al->sort.sort == WELD_SORT_TYPE) {
+                    x->alias_inst[idx] = al->instance;
+                    x->alias_name[idx] = al->name.ptr;
+                }
                 if (dc->u.alias.sort.sort == WELD_SORT_TYPE && idx < nd) x->wtypes[idx] = NULL;
                 x->nwtypes = b->ntypes;
             }
@@ -1226,6 +1236,39 @@ static const exp_resource *find_eres(const nc *x, const weld_wit_world_item *it,
     return NULL;
 }
 
+/* The definition of top-level type `idx` (an alias of an imported instance's type export)
+ * when it refers to no other type (a record of primitives, an enum, flags, ...), else
+ * NULL: such a type can be copied into a nested component as it is. */
+static const weld_ctype *outer_leaf_type(nc *x, uint32_t idx)
+{
+    if (idx >= x->nres || !x->alias_name[idx] || x->alias_inst[idx] >= x->nres) return NULL;
+    const weld_ctype *it = x->inst_type[x->alias_inst[idx]];
+    if (!it || it->kind != WELD_CT_INSTANCE) return NULL;
+    uint32_t nd = it->u.decls.count, k = 0;
+    const weld_ctype **defs = weld_arena_alloc(x->a, sizeof *defs * (nd + 1));
+    if (!defs) return NULL;
+    for (uint32_t i = 0; i < nd; i++) {
+        const weld_cdecl *dc = &it->u.decls.decls[i];
+        bool creates = dc->kind == WELD_DECL_TYPE || (dc->kind == WELD_DECL_ALIAS && dc->u.alias.sort.sort == WELD_SORT_TYPE) ||
+                       ((dc->kind == WELD_DECL_EXPORT || dc->kind == WELD_DECL_IMPORT) && dc->u.ext.type.kind == WELD_EXT_TYPE);
+        if (!creates) continue;
+        defs[k] = dc->kind == WELD_DECL_TYPE ? dc->u.type : NULL;
+        if (dc->kind == WELD_DECL_EXPORT && dc->u.ext.type.bound == 0x00 && strcmp(dc->u.ext.name.name.ptr, x->alias_name[idx]) == 0) {
+            uint32_t src = dc->u.ext.type.index;
+            const weld_ctype *def = src < k ? defs[src] : NULL;
+            if (!def) return NULL;
+            remap none = {NULL, 0, false};
+            bld scratch;
+            memset(&scratch, 0, sizeof scratch);
+            scratch.a = x->a;
+            const weld_ctype *copy = remap_type(&scratch, def, &none);
+            return copy && !none.bad ? copy : NULL;
+        }
+        k++;
+    }
+    return NULL;
+}
+
 /* An exported interface that defines resources: a nested component, laid out as
  * wit-component lays it out: first the imports (resources as `sub resource`, named types
  * as `eq` imports of local copies, functions with types over those imports), then the
@@ -1271,13 +1314,20 @@ static weld_status export_interface_nested(nc *x, const weld_wit_world_item *it,
         } else if (dc->kind == WELD_DECL_ALIAS && dc->u.alias.tag == 0x02 && dc->u.alias.instance == 1 &&
                    dc->u.alias.sort.sort == WELD_SORT_TYPE) {
             uint32_t outer = dc->u.alias.index;
-            if (!(outer < x->nres && x->is_res[outer]))
-                return weld_diag_set(x->d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET,
-                                     "export `%s`: an interface defining resources and using non-resource types of another "
-                                     "interface is not supported yet", key);
             snprintf(imp, sizeof imp, "import-type-%u", tn);
             xt.kind = WELD_EXT_TYPE;
-            xt.bound = 0x01;
+            if (outer < x->nres && x->is_res[outer]) {
+                xt.bound = 0x01;
+            } else {
+                /* a type of another interface: a copy, made nameable by an `eq` import */
+                const weld_ctype *leaf = outer_leaf_type(x, outer);
+                if (!leaf)
+                    return weld_diag_set(x->d, WELD_ERR_UNSUPPORTED, WELD_NO_OFFSET,
+                                         "export `%s`: an interface defining resources and using a type of another "
+                                         "interface that refers to further types is not supported yet", key);
+                xt.bound = 0x00;
+                xt.index = b_type(&c, leaf);
+            }
             tmap[tn] = outer;
             arg.index = outer;
         } else if (dc->kind == WELD_DECL_EXPORT && dc->u.ext.type.kind == WELD_EXT_TYPE) {

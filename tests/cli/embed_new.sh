@@ -108,7 +108,7 @@ expect_fail "new: a component is not a core module" 'not a core module' "$WELD" 
 expect_fail "new: -o is required" 'expected -o' "$WELD" new "$N/greeter.core.wasm"
 
 # ---- against jco ----
-JCO_CHECKS_FIX=41
+JCO_CHECKS_FIX=45
 RW_CHECKS=30 # 4 for each of the 7 real core modules, and a run for each of the 2 commands
 if ! command -v node >/dev/null 2>&1 || [ ! -f "${JCO_HOME:-$HOME/.cache/weld/npm}/node_modules/@bytecodealliance/jco/package.json" ]; then
   skip "weld and jco agree on fixtures/new ($JCO_CHECKS_FIX checks)" "node or jco not installed"
@@ -145,7 +145,8 @@ agree "fixture greeter" "$N/greeter.core.wasm" "$N/greeter.wit" greeter
 
 # jco's dummy modules for each fixture world (the newer cm32p2 names, resource intrinsics
 # R_drop/R_new/R_rep/R_dtor): weld new gives the WIT jco new gives
-for spec in rich.wit:rich counter.wit:counters greeter.wit:greeter greeter.wit:name-provider worldtypes.wit:wl echo.wit:echo; do
+for spec in rich.wit:rich counter.wit:counters greeter.wit:greeter greeter.wit:name-provider worldtypes.wit:wl echo.wit:echo \
+            handlers.wit:server handlers.wit:server2 handlers.wit:server3 handlers.wit:all; do
   wit=${spec%%:*} world=${spec##*:}
   if jco embed --dummy --wit "$N/$wit" -n "$world" -o "$T/d-$world.wasm" >/dev/null 2>"$T/jerr" &&
      jco new "$T/d-$world.wasm" -o "$T/dj-$world.wasm" >/dev/null 2>>"$T/jerr" &&
