@@ -227,6 +227,14 @@ if [ -d "$NMOD/@bytecodealliance/preview2-shim" ] && [ -f "$T/rw-greeter-c.wasm"
       *) fail "weld's $name runs on node" "${line:-no result} $(tail -3 "$T/node.err")" ;;
     esac
   done < "$T/list"
+  # the same compositions in weld's own runtime (same expected greetings as on node)
+  while IFS="$(printf '\t')" read -r file _out call; do
+    name=$(basename "$file" .wasm)
+    case $name in *+names-c) want="Hello, C!" ;; *+names-cpp) want="Hello, C++!" ;; echo) continue ;; *) want="Hello, Rust!" ;; esac
+    got=$("$WELD" run "$file" --invoke 'greet("Hello")' 2>"$T/err")
+    case $got in "\"$want"*) ok "weld's $name runs in weld: $got" ;;
+      *) fail "weld's $name runs in weld" "expected '$want', got '$got' $(head -3 "$T/err")" ;; esac
+  done < "$T/list"
 else
-  skip "weld's components composed and run on node (7 checks)" "preview2-shim or the real components missing"
+  skip "weld's components composed and run on node and in weld (13 checks)" "preview2-shim or the real components missing"
 fi
