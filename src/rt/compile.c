@@ -518,7 +518,11 @@ static uint32_t operands_read(const comp *c, const weld_insn *in)
         return 3;
     case WELD_OP_TABLE_SET: case WELD_OP_TABLE_GROW:
         return 2;
-    case WELD_OP_LOCAL_SET: case WELD_OP_LOCAL_TEE: case WELD_OP_GLOBAL_SET:
+    case WELD_OP_LOCAL_GET:
+        return in->u.index < c->nlocals ? 0 : NONE;
+    case WELD_OP_LOCAL_SET: case WELD_OP_LOCAL_TEE:
+        return in->u.index < c->nlocals ? 1 : NONE;
+    case WELD_OP_GLOBAL_SET:
     case WELD_OP_MEMORY_GROW: case WELD_OP_REF_IS_NULL: case WELD_OP_TABLE_GET:
     case WELD_OP_BR_IF: case WELD_OP_BR_TABLE:
         return 1;

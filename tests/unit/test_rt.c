@@ -258,8 +258,8 @@ static void test_malformed_and_unlinkable(void **state)
     weld_rt_engine_free(e);
 }
 
-/* Bodies the compiler sees before the validator rejects them (found by fuzz_run): each
- * underflows the operand stack or names a missing function or type. Loading must fail
+/* Bodies the compiler sees before the validator rejects them (found by fuzz_run and
+ * fuzz_crt): each underflows the operand stack or names a missing function, type or local. Loading must fail
  * with the validator's message, never crash. */
 static void test_invalid_bodies(void **state)
 {
@@ -280,6 +280,9 @@ static void test_invalid_bodies(void **state)
         {0, "\xfc\x0b\x00\x0b", 4},         /* memory.fill */
         {1, "\x0f\x0b", 2},                 /* return without the result */
         {1, "\x0b", 1},                     /* end without the result */
+        {0, "\x41\x00\x21\xa0\x8d\x06\x0b", 7}, /* local.set of missing local 100000 (fuzz_crt) */
+        {0, "\x41\x00\x22\xa0\x8d\x06\x0b", 7}, /* local.tee of a missing local */
+        {0, "\x20\xa0\x8d\x06\x1a\x0b", 6},     /* local.get of a missing local */
     };
     weld_rt_engine *e = weld_rt_engine_new(NULL);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
