@@ -121,6 +121,16 @@ if [ -n "$R" ] && [ -f "$R/.built" ]; then
       fi
     done
   done
+  # each greeter composed by a YAML spec (weld compose) with the C++ names provider
+  for g in greeter-c greeter-rust greeter-js greeter-qjs; do
+    if [ -f "$R/$g.wasm" ] && [ -f "$R/names-cpp.wasm" ]; then
+      printf 'components: { app: %s, names: %s }\ninstances:\n  names: { component: names }\n  app: { component: app, args: { "demo:greeter/names@0.1.0": names } }\nexports: [app/greet]\n' \
+        "$R/$g.wasm" "$R/names-cpp.wasm" > "$T/$g-spec.yaml"
+      compose_ "compose $g with names-cpp from a YAML spec" "$WELD" compose "$T/$g-spec.yaml" -o "$T/run/spec-$g.wasm"
+      case_ "spec-$g" "Hello, C++!" greet:Hello
+      weld_ "spec-$g" 'greet("Hello")'
+    fi
+  done
   # the names providers alone
   for n in names-c names-cpp names-rust names-js; do
     case $n in names-c) lang=C ;; names-cpp) lang=C++ ;; names-rust) lang=Rust ;; *) lang=JavaScript ;; esac
