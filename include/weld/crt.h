@@ -105,8 +105,6 @@ weld_cval weld_cval_string_n(const char *s, size_t len);
 /* The byte size of a packed element of lists of `elem` (1..8), or 0 when lists of that
  * type hold weld_cval items. */
 uint32_t weld_cval_list_packed(const weld_tnode *elem);
-/* The type with alias names followed (the node that carries the structure). */
-const weld_tnode *weld_tnode_strip(const weld_tnode *t);
 
 /* ---- the runtime ------------------------------------------------------------------- */
 

@@ -232,6 +232,9 @@ uint32_t weld_ctypes_count_in(const weld_ctypes *m, const weld_component *c, int
 const weld_tnode *weld_ctypes_get_in(const weld_ctypes *m, const weld_component *c, int space,
                                      uint32_t index);
 
+/* The type with alias names followed (the node that carries the structure). */
+const weld_tnode *weld_tnode_strip(const weld_tnode *t);
+
 /* Is this node a value type (PRIM .. MAP)? */
 bool weld_tnode_is_value(const weld_tnode *t);
 

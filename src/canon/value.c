@@ -6,11 +6,6 @@
 /* The type of strings made by weld_cval_string (immutable). */
 static const weld_tnode string_type = {.kind = WELD_TK_PRIM, .u.prim = WELD_CV_STRING};
 
-const weld_tnode *weld_tnode_strip(const weld_tnode *t)
-{
-    while (t && t->alias_of) t = t->alias_of;
-    return t;
-}
 
 uint32_t weld_cval_list_packed(const weld_tnode *elem)
 {

@@ -1,6 +1,7 @@
 /* ctypes_build.c - building the component type model: every section of a component,
  * in order, grows the index spaces of its sorts, and every entry gets its type node. */
 #include "comp.h"
+#include "layout.h"
 #include "names.h"
 #include "weld/validate.h"
 #include <stdio.h>
@@ -52,6 +53,7 @@ typedef struct bctx {
     uint32_t depth; /* scopes open */
     weld_validator *validator; /* for nested core modules, made on first use */
     pmap sizes;                /* value type -> its tsize (memo) */
+    canon_layouts layouts;     /* flattening of canon signatures (made on first use) */
 } bctx;
 
 /* Every walk over a value type (subtyping, flattening, substitution) recurses on its
@@ -1183,89 +1185,20 @@ static void flat_push(flat *f, weld_valtype t, uint32_t limit)
     f->t[f->n++] = t;
 }
 
-static weld_valtype join(weld_valtype a, weld_valtype b)
+/* Flatten a value type (Canonical ABI `flatten_type`) onto f, up to `limit` core values,
+ * with the one layout routine the runtime uses too (comp/layout.h). */
+static weld_status flatten(bctx *b, const weld_tnode *t, flat *f, uint32_t limit)
 {
-    if (a == b) return a;
-    if ((a == WELD_I32 && b == WELD_F32) || (a == WELD_F32 && b == WELD_I32)) return WELD_I32;
-    return WELD_I64;
-}
-
-/* Flatten a value type (Canonical ABI `flatten_type`), up to `limit` core values. */
-static void flatten(const weld_tnode *t, flat *f, uint32_t limit)
-{
-    if (f->over) return;
-    switch (t->kind) {
-    case WELD_TK_PRIM:
-        switch (t->u.prim) {
-        case WELD_CV_S64:
-        case WELD_CV_U64: flat_push(f, WELD_I64, limit); return;
-        case WELD_CV_F32: flat_push(f, WELD_F32, limit); return;
-        case WELD_CV_F64: flat_push(f, WELD_F64, limit); return;
-        case WELD_CV_STRING:
-            flat_push(f, WELD_I32, limit);
-            flat_push(f, WELD_I32, limit);
-            return;
-        default: flat_push(f, WELD_I32, limit); return;
-        }
-    case WELD_TK_LIST:
-    case WELD_TK_MAP:
-        flat_push(f, WELD_I32, limit);
-        flat_push(f, WELD_I32, limit);
-        return;
-    case WELD_TK_FIXED_LIST:
-        for (uint32_t i = 0; i < t->u.list.len && !f->over; i++) flatten(t->u.list.elem, f, limit);
-        return;
-    case WELD_TK_RECORD:
-        for (uint32_t i = 0; i < t->u.record.count; i++) flatten(t->u.record.fields[i].type, f, limit);
-        return;
-    case WELD_TK_TUPLE:
-        for (uint32_t i = 0; i < t->u.tuple.count; i++) flatten(t->u.tuple.types[i], f, limit);
-        return;
-    case WELD_TK_FLAGS:
-        for (uint32_t i = 0; i < (t->u.labels.count + 31) / 32; i++) flat_push(f, WELD_I32, limit);
-        return;
-    case WELD_TK_VARIANT:
-    case WELD_TK_OPTION:
-    case WELD_TK_RESULT: {
-        const weld_tnode *cases[2];
-        const weld_tnode *const *cv = cases;
-        uint32_t n = 0;
-        weld_tfield const *vf = NULL;
-        if (t->kind == WELD_TK_VARIANT) {
-            vf = t->u.variant.cases;
-            n = t->u.variant.count;
-        } else if (t->kind == WELD_TK_OPTION) {
-            cases[0] = NULL;
-            cases[1] = t->u.option;
-            n = 2;
-        } else {
-            cases[0] = t->u.result.ok;
-            cases[1] = t->u.result.err;
-            n = 2;
-        }
-        flat_push(f, WELD_I32, limit);
-        uint32_t base = f->n;
-        flat joined = {.n = 0};
-        for (uint32_t i = 0; i < n; i++) {
-            const weld_tnode *c = vf ? vf[i].type : cv[i];
-            if (!c) continue;
-            flat cf = {.n = 0};
-            flatten(c, &cf, 17);
-            if (cf.over) {
-                f->over = true;
-                return;
-            }
-            for (uint32_t k = 0; k < cf.n; k++) {
-                if (k < joined.n) joined.t[k] = join(joined.t[k], cf.t[k]);
-                else joined.t[joined.n++] = cf.t[k];
-            }
-        }
-        (void)base;
-        for (uint32_t k = 0; k < joined.n; k++) flat_push(f, joined.t[k], limit);
-        return;
+    if (f->over) return WELD_OK;
+    if (!b->layouts.arena && !(b->layouts.arena = weld_arena_new())) return NOMEM();
+    const canon_layout *l = canon_layout_of(&b->layouts, t);
+    if (!l) return NOMEM();
+    if (l->over) {
+        f->over = true;
+        return WELD_OK;
     }
-    default: flat_push(f, WELD_I32, limit); return; /* enum, own, borrow, stream, future */
-    }
+    for (uint32_t i = 0; i < l->nflat; i++) flat_push(f, l->flat[i], limit);
+    return WELD_OK;
 }
 
 static weld_functype *mkfunc(bctx *b, const weld_valtype *p, uint32_t np, const weld_valtype *r,
@@ -1388,7 +1321,7 @@ static weld_status flat_sig(bctx *b, const weld_tnode *ft, bool lower, const cop
     for (uint32_t i = 0; i < ft->u.func.nparams; i++) {
         const weld_tnode *pt = ft->u.func.params[i].type;
         if (contains_ptr(pt, 0)) TRY(lower ? require_memory(b, o) : require_realloc(b, o));
-        flatten(pt, &p, max_params);
+        TRY(flatten(b, pt, &p, max_params));
         if (p.over) {
             p.n = 1;
             p.t[0] = WELD_I32;
@@ -1402,7 +1335,7 @@ static weld_status flat_sig(bctx *b, const weld_tnode *ft, bool lower, const cop
     if (res && lower && contains_ptr(res, 0)) TRY(require_realloc(b, o));
     if (!o->async) {
         if (res) {
-            flatten(res, &r, 1);
+            TRY(flatten(b, res, &r, 1));
             if (r.over) {
                 r.n = 0;
                 r.over = false;
@@ -1420,7 +1353,7 @@ static weld_status flat_sig(bctx *b, const weld_tnode *ft, bool lower, const cop
     } else {
         if (res) {
             flat tmp = {.n = 0};
-            flatten(res, &tmp, 16);
+            TRY(flatten(b, res, &tmp, 16));
             if (tmp.over || contains_ptr(res, 0)) TRY(require_memory(b, o));
         }
         if (o->callback) r.t[r.n++] = WELD_I32;
@@ -1539,7 +1472,7 @@ static weld_status canon(bctx *b, scope *sc, const weld_canon *cn)
         if (cn->has_result) {
             const weld_tnode *rt = NULL;
             TRY(valtype(b, sc, cn->result, &rt));
-            flatten(rt, &p, 16);
+            TRY(flatten(b, rt, &p, 16));
             if (p.over) {
                 p.n = 1;
                 p.t[0] = WELD_I32;
@@ -1981,6 +1914,7 @@ weld_status weld_ctypes_build(const weld_component *c, const weld_ctypes_opts *o
     weld_status st = component(&b, &m->root, c);
     weld_validator_free(b.validator);
     pmap_free(&b.sizes);
+    canon_layouts_free(&b.layouts);
     const weld_tnode *self = NULL;
     if (!st) st = finish_ext(&b, &m->root, WELD_TK_COMPONENT, &self);
     if (st) {

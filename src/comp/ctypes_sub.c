@@ -1064,3 +1064,9 @@ bool weld_tnode_equal(const weld_tnode *a, const weld_tnode *b)
     }
     return ok;
 }
+
+const weld_tnode *weld_tnode_strip(const weld_tnode *t)
+{
+    while (t && t->alias_of) t = t->alias_of;
+    return t;
+}

@@ -1,6 +1,6 @@
 /* layout.c - size, alignment and flattening of value types (CanonicalABI.md: alignment,
  * elem_size, flatten_type, flatten_functype), cached per type node. */
-#include "canon/canon.h"
+#include "comp/layout.h"
 #include <stdlib.h>
 
 static uint64_t align_up(uint64_t x, uint32_t a) { return (x + a - 1) & ~(uint64_t)(a - 1); }
