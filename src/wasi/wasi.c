@@ -61,6 +61,16 @@ enum { FT_UNKNOWN, FT_BLOCK, FT_CHAR, FT_DIR, FT_FILE, FT_SOCK_DGRAM, FT_SOCK_ST
 #define R_SOCK_SHUTDOWN R(28)
 #define R_SOCK_ACCEPT R(29)
 #define R_ALL (R(30) - 1)
+/* What a directory descriptor holds (wasmtime's set, plus path_filestat_set_size for
+ * O_TRUNC opens below it): path operations, readdir and its own filestat, but neither
+ * reading, writing, seeking nor telling, which a directory does not do. */
+#define R_DIR_BASE                                                                                          \
+    (R_PATH_CREATE_DIRECTORY | R_PATH_CREATE_FILE | R_PATH_LINK_SOURCE | R_PATH_LINK_TARGET | R_PATH_OPEN |   \
+     R_FD_READDIR | R_PATH_READLINK | R_PATH_RENAME_SOURCE | R_PATH_RENAME_TARGET | R_PATH_SYMLINK |          \
+     R_PATH_REMOVE_DIRECTORY | R_PATH_UNLINK_FILE | R_PATH_FILESTAT_GET | R_PATH_FILESTAT_SET_SIZE |         \
+     R_PATH_FILESTAT_SET_TIMES | R_FD_FILESTAT_GET | R_FD_FILESTAT_SET_TIMES)
+/* The rights that make path_open ask for write access. */
+#define R_WRITEISH (R_FD_DATASYNC | R_FD_WRITE | R_FD_ALLOCATE | R_FD_FILESTAT_SET_SIZE)
 
 #define FDFLAG_APPEND 1
 #define FDFLAG_DSYNC 2
@@ -232,7 +242,7 @@ weld_status weld_wasi_preopen(weld_wasi *w, const char *host_path, const char *g
         free(name);
         return weld_diag_set(d, WELD_ERR_NOMEM, WELD_NO_OFFSET, "out of memory");
     }
-    w->fds[i] = (wasi_fd){.used = true, .own = true, .type = FT_DIR, .host = fd, .base = R_ALL,
+    w->fds[i] = (wasi_fd){.used = true, .own = true, .type = FT_DIR, .host = fd, .base = R_DIR_BASE,
                           .inheriting = R_ALL, .preopen = name};
     return WELD_OK;
 }
@@ -468,8 +478,10 @@ static uint16_t f_fd_seek(weld_wasi *w, gmem *m, const uint64_t *a, uint64_t *r)
     wasi_fd *f;
     int64_t off = (int64_t)A64(1);
     uint32_t wh = A32(2);
-    uint16_t e = get_fd(w, A32(0), off == 0 && wh == 1 ? R_FD_TELL : R_FD_SEEK | R_FD_TELL, &f);
+    uint16_t e = get_fd(w, A32(0), 0, &f);
     if (e) return e;
+    if (f->type == FT_DIR) return WASI_EBADF; /* as wasmtime: only files seek */
+    if ((e = get_fd(w, A32(0), off == 0 && wh == 1 ? R_FD_TELL : R_FD_SEEK | R_FD_TELL, &f))) return e;
     if (wh > 2) return WASI_EINVAL;
     if (!in_range(m, A32(3), 4 + 4)) return WASI_EFAULT;
     off_t p = lseek(f->host, (off_t)off, wh == 0 ? SEEK_SET : wh == 1 ? SEEK_CUR : SEEK_END);
@@ -480,8 +492,10 @@ static uint16_t f_fd_seek(weld_wasi *w, gmem *m, const uint64_t *a, uint64_t *r)
 static uint16_t f_fd_tell(weld_wasi *w, gmem *m, const uint64_t *a, uint64_t *r)
 {
     wasi_fd *f;
-    uint16_t e = get_fd(w, A32(0), R_FD_TELL, &f);
+    uint16_t e = get_fd(w, A32(0), 0, &f);
     if (e) return e;
+    if (f->type == FT_DIR) return WASI_EBADF;
+    if ((e = get_fd(w, A32(0), R_FD_TELL, &f))) return e;
     off_t p = lseek(f->host, 0, SEEK_CUR);
     HOSTERR(p);
     PUT64(A32(1), (uint64_t)p);
@@ -733,7 +747,11 @@ static uint16_t f_path_open(weld_wasi *w, gmem *m, const uint64_t *a, uint64_t *
     base &= dir->inheriting;
     inh &= dir->inheriting;
     bool rd = base & (R_FD_READ | R_FD_READDIR);
-    bool wr = base & (R_FD_DATASYNC | R_FD_WRITE | R_FD_ALLOCATE | R_FD_FILESTAT_SET_SIZE);
+    bool wr = base & R_WRITEISH;
+    if (oflags & OFLAG_DIRECTORY) { /* a directory is neither created, truncated nor written */
+        if (oflags & (OFLAG_CREAT | OFLAG_EXCL | OFLAG_TRUNC)) return WASI_EINVAL;
+        if (wr) return WASI_EISDIR;
+    }
     int hf = O_CLOEXEC | O_NOFOLLOW | O_NOCTTY;
     hf |= wr ? (rd ? O_RDWR : O_WRONLY) : O_RDONLY;
     if (oflags & OFLAG_CREAT) hf |= O_CREAT;
@@ -763,8 +781,10 @@ static uint16_t f_path_open(weld_wasi *w, gmem *m, const uint64_t *a, uint64_t *
         close(fd);
         return WASI_ENOMEM; /* dir may have moved */
     }
-    w->fds[i] = (wasi_fd){.used = true, .own = true, .type = filetype_of(st.st_mode), .host = fd,
-                          .base = base, .inheriting = inh};
+    uint8_t type = filetype_of(st.st_mode);
+    if (type == FT_DIR) base &= R_DIR_BASE;
+    w->fds[i] = (wasi_fd){.used = true, .own = true, .type = type, .host = fd, .base = base,
+                          .inheriting = inh};
     st32(m->p + out, i);
     return 0;
 }

@@ -269,6 +269,60 @@ static void test_files(void **state)
     assert_int_equal(call(f, "path_filestat_get", 3, 1, 1500, 2, 128), WASI_ENOTCAPABLE);
 }
 
+static int32_t open_rights(fx *f, int dirfd, const char *path, int oflags, int64_t base, int64_t inh)
+{
+    size_t l = strlen(path);
+    memcpy(f->mem + 1024, path, l);
+    return call(f, "path_open", dirfd, 1, 1024, (int32_t)l, oflags, base, inh, 0, 0);
+}
+
+/* A preopen holds a directory's rights (no read, write, seek or tell): it can be opened
+ * again by "." with those rights, a directory is never opened for writing, and seek/tell
+ * on a directory are EBADF, as in wasmtime. */
+static void test_dir_rights(void **state)
+{
+    fx *f = *state;
+    const int64_t rd = 1 << 1, seek = 1 << 2, tell = 1 << 5, wr = 1 << 6, readdir = 1 << 14,
+                  path_open = 1 << 13, dir_oflag = 2;
+    assert_int_equal(call(f, "fd_fdstat_get", 3, 16), 0);
+    int64_t base = (int64_t)ld64(f->mem + 24), inh = (int64_t)ld64(f->mem + 32);
+    assert_int_equal(base & (rd | wr | seek | tell), 0);
+    assert_int_equal(base & (path_open | readdir), path_open | readdir);
+    assert_int_equal(inh & (rd | wr | seek | tell), rd | wr | seek | tell);
+    /* defect 1: "." again with the rights the preopen holds */
+    assert_int_equal(open_rights(f, 3, ".", 0, base, inh), 0);
+    assert_int_equal(open_rights(f, 3, ".", dir_oflag, base, inh), 0);
+    uint32_t d = ld32(f->mem);
+    assert_int_equal(call(f, "fd_fdstat_get", d, 16), 0);
+    assert_int_equal(f->mem[16], 3);
+    assert_int_equal((int64_t)ld64(f->mem + 24), base);
+    assert_int_equal(open_rights(f, 3, ".", dir_oflag, 0, 0), 0);
+    assert_int_equal(open_rights(f, 3, ".", dir_oflag, rd, 0), 0);
+    assert_int_equal(open_rights(f, d, "sub", dir_oflag, base, inh), 0);
+    /* defect 2: a directory is not opened for writing, created or truncated */
+    assert_int_equal(open_rights(f, 3, ".", dir_oflag, rd | wr, 0), WASI_EISDIR);
+    assert_int_equal(open_rights(f, 3, "sub", dir_oflag, wr, 0), WASI_EISDIR);
+    assert_int_equal(open_rights(f, 3, "sub", dir_oflag, 1 << 22 /* filestat_set_size */, 0), WASI_EISDIR);
+    assert_int_equal(open_rights(f, 3, "newdir", dir_oflag | 1 /* creat */, rd, 0), WASI_EINVAL);
+    assert_int_equal(open_rights(f, 3, "sub", dir_oflag | 8 /* trunc */, rd, 0), WASI_EINVAL);
+    struct stat st;
+    char p[256];
+    snprintf(p, sizeof p, "%s/newdir", f->box);
+    assert_int_equal(stat(p, &st), -1);
+    /* defect 3: seek and tell on a directory */
+    assert_int_equal(call(f, "fd_seek", 3, (int64_t)0, 1, 16), WASI_EBADF);
+    assert_int_equal(call(f, "fd_seek", d, (int64_t)0, 0, 16), WASI_EBADF);
+    assert_int_equal(call(f, "fd_tell", 3, 16), WASI_EBADF);
+    assert_int_equal(call(f, "fd_tell", d, 16), WASI_EBADF);
+    assert_int_equal(call(f, "fd_tell", 99, 16), WASI_EBADF);
+    /* a file still seeks and tells */
+    assert_int_equal(open_rights(f, 3, "keep.txt", 0, rd | seek | tell, 0), 0);
+    uint32_t k = ld32(f->mem);
+    assert_int_equal(call(f, "fd_seek", k, (int64_t)2, 0, 16), 0);
+    assert_int_equal(call(f, "fd_tell", k, 16), 0);
+    assert_int_equal(ld64(f->mem + 16), 2);
+}
+
 static void test_readdir(void **state)
 {
     fx *f = *state;
@@ -362,6 +416,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_args_env, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stdio_and_fds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dir_rights, setup, teardown),
         cmocka_unit_test_setup_teardown(test_readdir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clocks_random_poll, setup, teardown),
         cmocka_unit_test_setup_teardown(test_proc_exit_and_link, setup, teardown),
