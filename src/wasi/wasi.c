@@ -815,19 +815,53 @@ static uint16_t f_path_filestat_set_times(weld_wasi *w, gmem *m, const uint64_t 
     return k < 0 ? wasi_errno(err) : 0;
 }
 
+/* Trailing slashes.  A path ending in '/' names a directory: the operations that act on
+ * the last component itself (unlink, rmdir, rename, link, symlink) resolve the path without
+ * its trailing slashes, then hold the slash against what is there, as POSIX does:
+ * slash_path gives the length without them and whether there were any. */
+static uint32_t slash_path(const gmem *m, uint32_t ptr, uint32_t len, bool *slash)
+{
+    *slash = false;
+    if (!in_range(m, ptr, len)) return len; /* get_path reports EFAULT */
+    uint32_t n = len;
+    while (n > 1 && m->p[ptr + n - 1] == '/') n--;
+    if (n == 1 && m->p[ptr] == '/') return len; /* "/", "//": absolute, refused as such */
+    *slash = n != len;
+    return n;
+}
+
+/* ENOTDIR if dir/name exists and is not a directory (a symbolic link is not one either). */
+static int slash_notdir(int dir, const char *name)
+{
+    struct stat st;
+    if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode)) return ENOTDIR;
+    return 0;
+}
+
+/* The new name of link/symlink may not end in '/': EEXIST when something is there, else
+ * ENOENT (a directory would be needed, and neither call makes one). */
+static int slash_new_name(int dir, const char *name)
+{
+    struct stat st;
+    return fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? EEXIST : ENOENT;
+}
+
 /* One path operation: resolve (fd, ptr, len) without following the last component, then
  * run op on (dirfd, name). */
 enum { OP_MKDIR, OP_UNLINK, OP_RMDIR };
 static uint16_t path_op(weld_wasi *w, gmem *m, const uint64_t *a, uint64_t need, int op)
 {
     wasi_resolved rp;
-    uint16_t e = get_path(w, m, A32(0), need, A32(1), A32(2), false, &rp);
+    bool slash = false;
+    uint32_t len = op == OP_MKDIR ? A32(2) : slash_path(m, A32(1), A32(2), &slash);
+    uint16_t e = get_path(w, m, A32(0), need, A32(1), len, false, &rp);
     if (e) return e;
-    int k;
-    if (op == OP_MKDIR) k = mkdirat(rp.dirfd, rp.name, 0777);
+    int k, err = slash ? slash_notdir(rp.dirfd, rp.name) : 0;
+    if (err) k = -1, errno = err;
+    else if (op == OP_MKDIR) k = mkdirat(rp.dirfd, rp.name, 0777);
     else if (strcmp(rp.name, ".") == 0) k = -1, errno = op == OP_RMDIR ? EINVAL : EISDIR;
     else k = unlinkat(rp.dirfd, rp.name, op == OP_RMDIR ? AT_REMOVEDIR : 0);
-    int err = errno;
+    err = errno;
     wasi_resolved_free(&rp);
     return k < 0 ? wasi_errno(err) : 0;
 }
@@ -844,16 +878,23 @@ static uint16_t f_path_remove_directory(weld_wasi *w, gmem *m, const uint64_t *a
     return path_op(w, m, a, R_PATH_REMOVE_DIRECTORY, OP_RMDIR);
 }
 
+/* rename: a slash after either name asks for a directory; the source must be one. */
 static uint16_t f_path_rename(weld_wasi *w, gmem *m, const uint64_t *a, uint64_t *r)
 {
     wasi_resolved from, to;
-    uint16_t e = get_path(w, m, A32(0), R_PATH_RENAME_SOURCE, A32(1), A32(2), false, &from);
+    bool fslash, tslash;
+    uint32_t flen = slash_path(m, A32(1), A32(2), &fslash), tlen = slash_path(m, A32(4), A32(5), &tslash);
+    uint16_t e = get_path(w, m, A32(0), R_PATH_RENAME_SOURCE, A32(1), flen, false, &from);
     if (e) return e;
-    if ((e = get_path(w, m, A32(3), R_PATH_RENAME_TARGET, A32(4), A32(5), false, &to))) {
+    if ((e = get_path(w, m, A32(3), R_PATH_RENAME_TARGET, A32(4), tlen, false, &to))) {
         wasi_resolved_free(&from);
         return e;
     }
-    int k = renameat(from.dirfd, from.name, to.dirfd, to.name), err = errno;
+    int k = -1, err = fslash || tslash ? slash_notdir(from.dirfd, from.name) : 0;
+    if (!err) {
+        k = renameat(from.dirfd, from.name, to.dirfd, to.name);
+        err = errno;
+    }
     wasi_resolved_free(&from);
     wasi_resolved_free(&to);
     return k < 0 ? wasi_errno(err) : 0;
@@ -861,13 +902,20 @@ static uint16_t f_path_rename(weld_wasi *w, gmem *m, const uint64_t *a, uint64_t
 static uint16_t f_path_link(weld_wasi *w, gmem *m, const uint64_t *a, uint64_t *r)
 {
     wasi_resolved from, to;
-    uint16_t e = get_path(w, m, A32(0), R_PATH_LINK_SOURCE, A32(2), A32(3), A32(1) & LOOKUP_FOLLOW, &from);
+    bool fslash, tslash;
+    uint32_t flen = slash_path(m, A32(2), A32(3), &fslash), tlen = slash_path(m, A32(5), A32(6), &tslash);
+    uint16_t e = get_path(w, m, A32(0), R_PATH_LINK_SOURCE, A32(2), flen, A32(1) & LOOKUP_FOLLOW, &from);
     if (e) return e;
-    if ((e = get_path(w, m, A32(4), R_PATH_LINK_TARGET, A32(5), A32(6), false, &to))) {
+    if ((e = get_path(w, m, A32(4), R_PATH_LINK_TARGET, A32(5), tlen, false, &to))) {
         wasi_resolved_free(&from);
         return e;
     }
-    int k = linkat(from.dirfd, from.name, to.dirfd, to.name, 0), err = errno;
+    int k = -1, err = fslash ? slash_notdir(from.dirfd, from.name) : 0;
+    if (!err && tslash) err = slash_new_name(to.dirfd, to.name);
+    if (!err) {
+        k = linkat(from.dirfd, from.name, to.dirfd, to.name, 0);
+        err = errno;
+    }
     wasi_resolved_free(&from);
     wasi_resolved_free(&to);
     return k < 0 ? wasi_errno(err) : 0;
@@ -882,12 +930,18 @@ static uint16_t f_path_symlink(weld_wasi *w, gmem *m, const uint64_t *a, uint64_
     char *target = strndup((const char *)m->p + tp, tl);
     if (!target) return WASI_ENOMEM;
     wasi_resolved rp;
-    uint16_t e = get_path(w, m, A32(2), R_PATH_SYMLINK, A32(3), A32(4), false, &rp);
+    bool slash;
+    uint32_t len = slash_path(m, A32(3), A32(4), &slash);
+    uint16_t e = get_path(w, m, A32(2), R_PATH_SYMLINK, A32(3), len, false, &rp);
     if (e) {
         free(target);
         return e;
     }
-    int k = symlinkat(target, rp.dirfd, rp.name), err = errno;
+    int k = -1, err = slash ? slash_new_name(rp.dirfd, rp.name) : 0;
+    if (!err) {
+        k = symlinkat(target, rp.dirfd, rp.name);
+        err = errno;
+    }
     free(target);
     wasi_resolved_free(&rp);
     return k < 0 ? wasi_errno(err) : 0;

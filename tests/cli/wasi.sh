@@ -71,3 +71,4 @@ compare alloc "" ""
 compare errors "" "" data
 compare abort "" "" yes
 compare abort "" ""
+compare dirs "" ""

@@ -323,6 +323,75 @@ static void test_dir_rights(void **state)
     assert_int_equal(ld64(f->mem + 16), 2);
 }
 
+/* Put `text` at guest address `at`; its length. */
+static int32_t gstr(fx *f, uint32_t at, const char *text)
+{
+    memcpy(f->mem + at, text, strlen(text));
+    return (int32_t)strlen(text);
+}
+
+/* Names ending in '/' in the calls that act on the last component: a directory takes
+ * one, anything else is ENOTDIR, and link/symlink never make a name ending in '/'. */
+static void test_trailing_slashes(void **state)
+{
+    fx *f = *state;
+    int32_t l;
+    l = gstr(f, 1100, "keep.txt/");
+    assert_int_equal(call(f, "path_unlink_file", 3, 1100, l), WASI_ENOTDIR);
+    assert_int_equal(call(f, "path_remove_directory", 3, 1100, l), WASI_ENOTDIR);
+    l = gstr(f, 1100, "sub/");
+    assert_int_equal(call(f, "path_unlink_file", 3, 1100, l), WASI_EISDIR);
+    l = gstr(f, 1100, "up/"); /* a symbolic link (to ..) is not a directory */
+    assert_int_equal(call(f, "path_unlink_file", 3, 1100, l), WASI_ENOTDIR);
+    assert_int_equal(call(f, "path_remove_directory", 3, 1100, l), WASI_ENOTDIR);
+    l = gstr(f, 1100, "missing/");
+    assert_int_equal(call(f, "path_unlink_file", 3, 1100, l), WASI_ENOENT);
+    /* rename: the source must be a directory when either name ends in '/' */
+    int32_t fl = gstr(f, 1200, "keep.txt"), tl = gstr(f, 1300, "x/");
+    assert_int_equal(call(f, "path_rename", 3, 1200, fl, 3, 1300, tl), WASI_ENOTDIR);
+    tl = gstr(f, 1300, "sub/");
+    assert_int_equal(call(f, "path_rename", 3, 1200, fl, 3, 1300, tl), WASI_ENOTDIR);
+    fl = gstr(f, 1200, "keep.txt/");
+    tl = gstr(f, 1300, "x");
+    assert_int_equal(call(f, "path_rename", 3, 1200, fl, 3, 1300, tl), WASI_ENOTDIR);
+    struct stat st;
+    char p[256];
+    snprintf(p, sizeof p, "%s/x", f->box);
+    assert_int_equal(stat(p, &st), -1);
+    fl = gstr(f, 1200, "sub/");
+    tl = gstr(f, 1300, "moved//");
+    assert_int_equal(call(f, "path_rename", 3, 1200, fl, 3, 1300, tl), 0);
+    snprintf(p, sizeof p, "%s/moved", f->box);
+    assert_int_equal(stat(p, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    /* link and symlink */
+    fl = gstr(f, 1200, "keep.txt/");
+    tl = gstr(f, 1300, "hard");
+    assert_int_equal(call(f, "path_link", 3, 0, 1200, fl, 3, 1300, tl), WASI_ENOTDIR);
+    fl = gstr(f, 1200, "keep.txt");
+    tl = gstr(f, 1300, "hard/");
+    assert_int_equal(call(f, "path_link", 3, 0, 1200, fl, 3, 1300, tl), WASI_ENOENT);
+    tl = gstr(f, 1300, "moved/");
+    assert_int_equal(call(f, "path_link", 3, 0, 1200, fl, 3, 1300, tl), WASI_EEXIST);
+    tl = gstr(f, 1300, "hard");
+    assert_int_equal(call(f, "path_link", 3, 0, 1200, fl, 3, 1300, tl), 0);
+    tl = gstr(f, 1300, "soft/");
+    assert_int_equal(call(f, "path_symlink", 1200, fl, 3, 1300, tl), WASI_ENOENT);
+    tl = gstr(f, 1300, "hard/");
+    assert_int_equal(call(f, "path_symlink", 1200, fl, 3, 1300, tl), WASI_EEXIST);
+    tl = gstr(f, 1300, "soft");
+    assert_int_equal(call(f, "path_symlink", 1200, fl, 3, 1300, tl), 0);
+    /* a directory with its slash is removed */
+    l = gstr(f, 1100, "moved/");
+    snprintf(p, sizeof p, "%s/moved/back", f->box);
+    assert_int_equal(unlink(p), 0);
+    assert_int_equal(call(f, "path_remove_directory", 3, 1100, l), 0);
+    l = gstr(f, 1100, "hard/");
+    assert_int_equal(call(f, "path_remove_directory", 3, 1100, l), WASI_ENOTDIR);
+    l = gstr(f, 1100, "hard");
+    assert_int_equal(call(f, "path_unlink_file", 3, 1100, l), 0);
+}
+
 static void test_readdir(void **state)
 {
     fx *f = *state;
@@ -417,6 +486,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stdio_and_fds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dir_rights, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_trailing_slashes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_readdir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clocks_random_poll, setup, teardown),
         cmocka_unit_test_setup_teardown(test_proc_exit_and_link, setup, teardown),
