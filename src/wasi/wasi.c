@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -1051,7 +1052,33 @@ static uint16_t f_sched_yield(weld_wasi *w, gmem *m, const uint64_t *a, uint64_t
     return 0;
 }
 static uint16_t f_proc_raise(weld_wasi *w, gmem *m, const uint64_t *a, uint64_t *r) { return WASI_ENOSYS; }
-static uint16_t f_sock(weld_wasi *w, gmem *m, const uint64_t *a, uint64_t *r) { return WASI_ENOTSUP; }
+
+/* The socket functions: a descriptor that is none is EBADF, one that is no socket ENOTSOCK
+ * (as wasmtime). Sockets reach a program only as its stdio; sock_shutdown shuts them down,
+ * the others are not supported. */
+static uint16_t get_sock(weld_wasi *w, uint32_t fd, wasi_fd **out)
+{
+    uint16_t e = get_fd(w, fd, 0, out);
+    if (e) return e;
+    return (*out)->type == FT_SOCK_STREAM || (*out)->type == FT_SOCK_DGRAM ? 0 : WASI_ENOTSOCK;
+}
+static uint16_t f_sock_shutdown(weld_wasi *w, gmem *m, const uint64_t *a, uint64_t *r)
+{
+    wasi_fd *f;
+    uint16_t e = get_sock(w, A32(0), &f);
+    if (e) return e;
+    uint32_t how = A32(1); /* sdflags: 1 rd, 2 wr */
+    if (how == 0 || how > 3) return WASI_EINVAL;
+    if ((e = get_fd(w, A32(0), R_SOCK_SHUTDOWN, &f))) return e;
+    HOSTERR(shutdown(f->host, how == 1 ? SHUT_RD : how == 2 ? SHUT_WR : SHUT_RDWR));
+    return 0;
+}
+static uint16_t f_sock(weld_wasi *w, gmem *m, const uint64_t *a, uint64_t *r)
+{
+    wasi_fd *f;
+    uint16_t e = get_sock(w, A32(0), &f);
+    return e ? e : WASI_ENOTSUP;
+}
 
 /* ---- the function table ------------------------------------------------------------ */
 
@@ -1110,7 +1137,7 @@ static const wasi_def DEFS[NFUNCS] = {
     {"sock_accept", "iii", f_sock},
     {"sock_recv", "iiiiii", f_sock},
     {"sock_send", "iiiii", f_sock},
-    {"sock_shutdown", "ii", f_sock},
+    {"sock_shutdown", "ii", f_sock_shutdown},
 };
 
 static weld_status call(void *ctx, weld_rt_host_call *hc, const uint64_t *args, uint64_t *results)

@@ -455,7 +455,23 @@ static void test_clocks_random_poll(void **state)
     assert_int_equal(call(f, "poll_oneoff", 512, 768, 0, 16), WASI_EINVAL);
     assert_int_equal(call(f, "sched_yield"), 0);
     assert_int_equal(call(f, "proc_raise", 6), WASI_ENOSYS);
-    assert_int_equal(call(f, "sock_shutdown", 3, 0), WASI_ENOTSUP);
+}
+
+/* The socket functions on a descriptor that is none (EBADF) and on ones that are no socket
+ * (ENOTSOCK: a directory, a file), as wasmtime. */
+static void test_sock_errors(void **state)
+{
+    fx *f = *state;
+    assert_int_equal(call(f, "sock_shutdown", 99, 3), WASI_EBADF);
+    assert_int_equal(call(f, "sock_shutdown", 0, 3), WASI_EBADF); /* stdin: none */
+    assert_int_equal(call(f, "sock_shutdown", 3, 3), WASI_ENOTSOCK);
+    assert_int_equal(call(f, "sock_shutdown", 1, 2), WASI_ENOTSOCK);
+    assert_int_equal(call(f, "sock_recv", 99, 0, 0, 0, 16, 20), WASI_EBADF);
+    assert_int_equal(call(f, "sock_recv", 3, 0, 0, 0, 16, 20), WASI_ENOTSOCK);
+    assert_int_equal(call(f, "sock_send", 99, 0, 0, 0, 16), WASI_EBADF);
+    assert_int_equal(call(f, "sock_send", 1, 0, 0, 0, 16), WASI_ENOTSOCK);
+    assert_int_equal(call(f, "sock_accept", 99, 0, 16), WASI_EBADF);
+    assert_int_equal(call(f, "sock_accept", 3, 0, 16), WASI_ENOTSOCK);
 }
 
 static void test_proc_exit_and_link(void **state)
@@ -489,6 +505,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_trailing_slashes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_readdir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clocks_random_poll, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sock_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_proc_exit_and_link, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
