@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -965,83 +966,124 @@ static uint16_t f_path_readlink(weld_wasi *w, gmem *m, const uint64_t *a, uint64
     return 0;
 }
 
-/* poll_oneoff(in, out, nsubscriptions, *nevents): clock subscriptions sleep until the
- * earliest deadline; fd subscriptions are reported ready at once (without sleeping). */
+/* poll_oneoff(in, out, nsubscriptions, *nevents): waits with poll(2) until a descriptor of
+ * an fd_read/fd_write subscription is ready or the earliest clock deadline passes (poll's
+ * timeout; nanosleep when there are only clocks). Subscriptions that fail at once (a bad
+ * descriptor, a missing right, an unknown clock) are events of their own and end the wait
+ * at once. Every subscription ready when the wait ends is reported. */
+static void put_event(uint8_t *ev, const uint8_t *s, uint16_t err, uint8_t tag, uint64_t nbytes, uint16_t flags)
+{
+    memset(ev, 0, 32);
+    st64(ev, ld64(s));
+    st16(ev + 8, err);
+    st8(ev + 10, tag);
+    st64(ev + 16, nbytes);
+    st16(ev + 24, flags);
+}
+
+/* Bytes readable from f without blocking, as far as the host can tell (0 when unknown). */
+static uint64_t readable(const wasi_fd *f)
+{
+    if (f->type == FT_FILE) {
+        struct stat st;
+        off_t pos = lseek(f->host, 0, SEEK_CUR);
+        return fstat(f->host, &st) == 0 && pos >= 0 && st.st_size > pos ? (uint64_t)(st.st_size - pos) : 0;
+    }
+    int n = 0;
+    return ioctl(f->host, FIONREAD, &n) == 0 && n > 0 ? (uint64_t)n : 0;
+}
+
 static uint16_t f_poll_oneoff(weld_wasi *w, gmem *m, const uint64_t *a, uint64_t *r)
 {
     uint32_t in = A32(0), out = A32(1), n = A32(2), nev_p = A32(3);
     if (n == 0) return WASI_EINVAL;
     if (!in_range(m, in, (uint64_t)n * 48) || !in_range(m, out, (uint64_t)n * 32) || !in_range(m, nev_p, 4))
         return WASI_EFAULT;
-    /* First pass: fd subscriptions and invalid ones complete at once. */
-    uint32_t nev = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (m->p[in + 48 * i + 8] > 2) return WASI_EINVAL;
+    struct pollfd *pfd = malloc((size_t)n * sizeof *pfd);
+    uint32_t *sub_of = malloc((size_t)n * sizeof *sub_of); /* pfd[k] is subscription sub_of[k] */
+    uint64_t *rel = malloc((size_t)n * sizeof *rel);        /* relative deadline of a clock */
+    if (!pfd || !sub_of || !rel) {
+        free(pfd), free(sub_of), free(rel);
+        return WASI_ENOMEM;
+    }
+    /* First pass: what fails at once, the descriptors to wait on, the earliest deadline. */
+    uint32_t nev = 0, npfd = 0;
     bool have_clock = false;
     uint64_t wait = UINT64_MAX; /* ns until the earliest clock deadline */
     struct timespec mono0;
     clock_gettime(CLOCK_MONOTONIC, &mono0);
     for (uint32_t i = 0; i < n; i++) {
         const uint8_t *s = m->p + in + 48 * i;
-        uint8_t *ev = m->p + out + 32 * nev;
         uint8_t tag = s[8];
+        rel[i] = UINT64_MAX;
         if (tag == 0) {
             clockid_t c;
             struct timespec now;
             uint64_t timeout = ld64(s + 24);
             if (!clock_of(ld32(s + 16), &c) || clock_gettime(c, &now) < 0) {
-                memset(ev, 0, 32);
-                st64(ev, ld64(s));
-                st16(ev + 8, WASI_EINVAL);
-                st8(ev + 10, 0);
-                nev++;
+                put_event(m->p + out + 32 * nev++, s, WASI_EINVAL, 0, 0, 0);
                 continue;
             }
-            uint64_t rel = timeout;
-            if (ld16(s + 40) & 1) rel = timeout > ts_ns(now) ? timeout - ts_ns(now) : 0; /* abstime */
+            rel[i] = timeout;
+            if (ld16(s + 40) & 1) rel[i] = timeout > ts_ns(now) ? timeout - ts_ns(now) : 0; /* abstime */
             have_clock = true;
-            if (rel < wait) wait = rel;
-        } else if (tag == 1 || tag == 2) {
+            if (rel[i] < wait) wait = rel[i];
+        } else {
             wasi_fd *f;
             uint16_t e = get_fd(w, ld32(s + 16), R_POLL_FD_READWRITE, &f);
-            uint64_t nbytes = 0;
-            if (!e && tag == 1 && f->type == FT_FILE) {
-                struct stat st;
-                off_t pos = lseek(f->host, 0, SEEK_CUR);
-                if (fstat(f->host, &st) == 0 && pos >= 0 && st.st_size > pos) nbytes = (uint64_t)(st.st_size - pos);
+            if (e) {
+                put_event(m->p + out + 32 * nev++, s, e, tag, 0, 0);
+                continue;
             }
-            memset(ev, 0, 32);
-            st64(ev, ld64(s));
-            st16(ev + 8, e);
-            st8(ev + 10, tag);
-            st64(ev + 16, nbytes);
-            nev++;
-        } else {
-            return WASI_EINVAL;
+            pfd[npfd] = (struct pollfd){.fd = f->host, .events = tag == 1 ? POLLIN : POLLOUT};
+            sub_of[npfd++] = i;
         }
     }
-    if (nev == 0 && have_clock) {
-        if (wait > 0) {
-            struct timespec d = {(time_t)(wait / 1000000000u), (long)(wait % 1000000000u)};
-            while (nanosleep(&d, &d) < 0 && errno == EINTR) {
-            }
+    uint16_t err = 0;
+    for (;;) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        uint64_t elapsed = ts_ns(now) - ts_ns(mono0);
+        uint64_t rem = !have_clock || nev ? 0 : wait > elapsed ? wait - elapsed : 0;
+        int k = 0;
+        if (npfd) {
+            uint64_t ms = rem / 1000000u + (rem % 1000000u != 0); /* rounded up: never early */
+            int tmo = nev ? 0 : !have_clock ? -1 : ms > INT_MAX ? INT_MAX : (int)ms;
+            k = poll(pfd, npfd, tmo);
+        } else if (rem) {
+            struct timespec d = {(time_t)(rem / 1000000000u), (long)(rem % 1000000000u)};
+            k = nanosleep(&d, NULL);
         }
-        /* Second pass: every clock subscription whose deadline has passed. */
-        struct timespec mono1;
-        clock_gettime(CLOCK_MONOTONIC, &mono1);
-        uint64_t slept = ts_ns(mono1) - ts_ns(mono0);
-        for (uint32_t i = 0; i < n; i++) {
+        if (k < 0) {
+            if (errno == EINTR) continue;
+            err = wasi_errno(errno);
+            break;
+        }
+        /* the descriptors that are ready */
+        for (uint32_t j = 0; j < npfd && k > 0; j++) {
+            short re = pfd[j].revents;
+            if (!re) continue;
+            const uint8_t *s = m->p + in + 48 * sub_of[j];
+            wasi_fd *f = &w->fds[ld32(s + 16)];
+            uint16_t e = re & POLLNVAL ? WASI_EBADF : 0;
+            uint64_t nbytes = !e && s[8] == 1 ? readable(f) : 0;
+            put_event(m->p + out + 32 * nev++, s, e, s[8], nbytes, re & POLLHUP ? 1 : 0);
+        }
+        /* the clocks whose deadline passed (the earliest one's when the wait timed out) */
+        bool timed_out = k == 0 && nev == 0;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        elapsed = ts_ns(now) - ts_ns(mono0);
+        for (uint32_t i = 0; i < n && have_clock; i++) {
             const uint8_t *s = m->p + in + 48 * i;
-            clockid_t c;
-            struct timespec now;
-            if (!clock_of(ld32(s + 16), &c) || clock_gettime(c, &now) < 0) continue;
-            uint64_t timeout = ld64(s + 24);
-            bool due = ld16(s + 40) & 1 ? ts_ns(now) >= timeout : slept >= timeout || timeout == wait;
-            if (!due) continue;
-            uint8_t *ev = m->p + out + 32 * nev++;
-            memset(ev, 0, 32);
-            st64(ev, ld64(s));
-            st8(ev + 10, 0);
+            if (s[8] != 0 || rel[i] == UINT64_MAX) continue;
+            if (elapsed >= rel[i] || (timed_out && rel[i] == wait)) put_event(m->p + out + 32 * nev++, s, 0, 0, 0, 0);
         }
+        if (nev) break;
     }
+    free(pfd), free(sub_of), free(rel);
+    if (err) return err;
     st32(m->p + nev_p, nev);
     return 0;
 }

@@ -124,6 +124,7 @@ static int32_t call(fx *f, const char *name, ...)
 static uint32_t ld32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
 static uint64_t ld64(const uint8_t *p) { return ld32(p) | (uint64_t)ld32(p + 4) << 32; }
 static void st32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static uint16_t ld16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 
 static uint16_t resolve(fx *f, const char *path, bool follow, char *name)
 {
@@ -457,6 +458,84 @@ static void test_clocks_random_poll(void **state)
     assert_int_equal(call(f, "proc_raise", 6), WASI_ENOSYS);
 }
 
+/* One subscription at guest address `at`: a clock (tag 0, relative ns) or fd_read/fd_write
+ * (tag 1/2) of descriptor `fd`. */
+static void sub(fx *f, uint32_t at, uint8_t userdata, uint8_t tag, uint32_t fd, uint64_t ns)
+{
+    memset(f->mem + at, 0, 48);
+    f->mem[at] = userdata;
+    f->mem[at + 8] = tag;
+    st32(f->mem + at + 16, tag == 0 ? 1 /* monotonic */ : fd);
+    if (tag == 0) memcpy(f->mem + at + 24, &ns, 8);
+}
+
+static uint64_t mono_ns(fx *f)
+{
+    assert_int_equal(call(f, "clock_time_get", 1, (int64_t)1, 0), 0);
+    return ld64(f->mem);
+}
+
+/* poll_oneoff waits on descriptors: a FIFO without data is not ready (the clock ends the
+ * wait), one with data is (before the clock), with the bytes it holds. */
+static void test_poll_fds(void **state)
+{
+    fx *f = *state;
+    char p[256];
+    snprintf(p, sizeof p, "%s/fifo", f->box);
+    assert_int_equal(mkfifo(p, 0644), 0);
+    int32_t l = gstr(f, 1024, "fifo");
+    const int64_t rd = 1 << 1, poll_rw = 1 << 27;
+    assert_int_equal(call(f, "path_open", 3, 1, 1024, l, 0, rd | poll_rw, (int64_t)0, 4 /* nonblock */, 0), 0);
+    uint32_t fifo = ld32(f->mem);
+    /* nothing to read: the 20 ms clock ends the wait */
+    sub(f, 512, 1, 1, fifo, 0);
+    sub(f, 560, 2, 0, 0, 20000000);
+    uint64_t t0 = mono_ns(f);
+    assert_int_equal(call(f, "poll_oneoff", 512, 768, 2, 16), 0);
+    assert_true(mono_ns(f) - t0 >= 20000000);
+    assert_int_equal(ld32(f->mem + 16), 1);
+    assert_int_equal(f->mem[768], 2);
+    assert_int_equal(f->mem[768 + 10], 0);
+    /* data waiting: the descriptor is ready long before the 10 s clock */
+    int wfd = open(p, O_WRONLY | O_NONBLOCK);
+    assert_true(wfd >= 0);
+    assert_int_equal(write(wfd, "abc", 3), 3);
+    sub(f, 560, 2, 0, 0, 10000000000ull);
+    t0 = mono_ns(f);
+    assert_int_equal(call(f, "poll_oneoff", 512, 768, 2, 16), 0);
+    assert_true(mono_ns(f) - t0 < 5000000000ull);
+    assert_int_equal(ld32(f->mem + 16), 1);
+    assert_int_equal(f->mem[768], 1);
+    assert_int_equal(f->mem[768 + 10], 1);
+    assert_int_equal(ld16(f->mem + 768 + 8), 0);
+    assert_int_equal(ld64(f->mem + 768 + 16), 3);
+    /* the writer gone and the data read: hang-up */
+    close(wfd);
+    st32(f->mem + 8, 64);
+    st32(f->mem + 12, 16);
+    assert_int_equal(call(f, "fd_read", fifo, 8, 1, 16), 0);
+    assert_int_equal(ld32(f->mem + 16), 3);
+    assert_int_equal(call(f, "poll_oneoff", 512, 768, 2, 16), 0);
+    assert_int_equal(ld32(f->mem + 16), 1);
+    assert_int_equal(f->mem[768], 1);
+    assert_int_equal(ld16(f->mem + 768 + 24), 1); /* fd_readwrite_hangup */
+    /* a bad descriptor is an event of its own, at once */
+    sub(f, 512, 3, 2, 99, 0);
+    assert_int_equal(call(f, "poll_oneoff", 512, 768, 2, 16), 0);
+    assert_int_equal(ld32(f->mem + 16), 1);
+    assert_int_equal(f->mem[768], 3);
+    assert_int_equal(ld16(f->mem + 768 + 8), WASI_EBADF);
+    /* a descriptor without the poll right */
+    assert_int_equal(call(f, "path_open", 3, 1, 1024, l, 0, rd, (int64_t)0, 4, 0), 0);
+    sub(f, 512, 4, 1, ld32(f->mem), 0);
+    assert_int_equal(call(f, "poll_oneoff", 512, 768, 2, 16), 0);
+    assert_int_equal(ld32(f->mem + 16), 1);
+    assert_int_equal(ld16(f->mem + 768 + 8), WASI_ENOTCAPABLE);
+    /* an unknown subscription tag */
+    sub(f, 512, 5, 7, 1, 0);
+    assert_int_equal(call(f, "poll_oneoff", 512, 768, 1, 16), WASI_EINVAL);
+}
+
 /* The socket functions on a descriptor that is none (EBADF) and on ones that are no socket
  * (ENOTSOCK: a directory, a file), as wasmtime. */
 static void test_sock_errors(void **state)
@@ -505,6 +584,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_trailing_slashes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_readdir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clocks_random_poll, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_poll_fds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sock_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_proc_exit_and_link, setup, teardown),
     };
