@@ -63,14 +63,17 @@ enum { FT_UNKNOWN, FT_BLOCK, FT_CHAR, FT_DIR, FT_FILE, FT_SOCK_DGRAM, FT_SOCK_ST
 #define R_SOCK_SHUTDOWN R(28)
 #define R_SOCK_ACCEPT R(29)
 #define R_ALL (R(30) - 1)
-/* What a directory descriptor holds (wasmtime's set, plus path_filestat_set_size for
- * O_TRUNC opens below it): path operations, readdir and its own filestat, but neither
- * reading, writing, seeking nor telling, which a directory does not do. */
+/* What a directory descriptor holds (the set wasmtime reports, plus what its older
+ * wasi-common gave directories: path_filestat_set_size for O_TRUNC opens below it, fd_sync
+ * for a durable rename, fdstat_set_flags, advise, poll): path operations, readdir and its
+ * own filestat, but neither reading, writing, seeking nor telling, which a directory does
+ * not do. */
 #define R_DIR_BASE                                                                                          \
     (R_PATH_CREATE_DIRECTORY | R_PATH_CREATE_FILE | R_PATH_LINK_SOURCE | R_PATH_LINK_TARGET | R_PATH_OPEN |   \
      R_FD_READDIR | R_PATH_READLINK | R_PATH_RENAME_SOURCE | R_PATH_RENAME_TARGET | R_PATH_SYMLINK |          \
      R_PATH_REMOVE_DIRECTORY | R_PATH_UNLINK_FILE | R_PATH_FILESTAT_GET | R_PATH_FILESTAT_SET_SIZE |         \
-     R_PATH_FILESTAT_SET_TIMES | R_FD_FILESTAT_GET | R_FD_FILESTAT_SET_TIMES)
+     R_PATH_FILESTAT_SET_TIMES | R_FD_FILESTAT_GET | R_FD_FILESTAT_SET_TIMES | R_FD_SYNC |                   \
+     R_FD_FDSTAT_SET_FLAGS | R_FD_ADVISE | R_POLL_FD_READWRITE)
 /* The rights that make path_open ask for write access. */
 #define R_WRITEISH (R_FD_DATASYNC | R_FD_WRITE | R_FD_ALLOCATE | R_FD_FILESTAT_SET_SIZE)
 

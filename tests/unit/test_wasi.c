@@ -289,6 +289,7 @@ static void test_dir_rights(void **state)
     int64_t base = (int64_t)ld64(f->mem + 24), inh = (int64_t)ld64(f->mem + 32);
     assert_int_equal(base & (rd | wr | seek | tell), 0);
     assert_int_equal(base & (path_open | readdir), path_open | readdir);
+    assert_true(base & (1 << 4)); /* fd_sync: a directory is synced after a rename */
     assert_int_equal(inh & (rd | wr | seek | tell), rd | wr | seek | tell);
     /* defect 1: "." again with the rights the preopen holds */
     assert_int_equal(open_rights(f, 3, ".", 0, base, inh), 0);
