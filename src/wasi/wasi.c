@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -61,6 +63,19 @@ enum { FT_UNKNOWN, FT_BLOCK, FT_CHAR, FT_DIR, FT_FILE, FT_SOCK_DGRAM, FT_SOCK_ST
 #define R_SOCK_SHUTDOWN R(28)
 #define R_SOCK_ACCEPT R(29)
 #define R_ALL (R(30) - 1)
+/* What a directory descriptor holds (the set wasmtime reports, plus what its older
+ * wasi-common gave directories: path_filestat_set_size for O_TRUNC opens below it, fd_sync
+ * for a durable rename, fdstat_set_flags, advise, poll): path operations, readdir and its
+ * own filestat, but neither reading, writing, seeking nor telling, which a directory does
+ * not do. */
+#define R_DIR_BASE                                                                                          \
+    (R_PATH_CREATE_DIRECTORY | R_PATH_CREATE_FILE | R_PATH_LINK_SOURCE | R_PATH_LINK_TARGET | R_PATH_OPEN |   \
+     R_FD_READDIR | R_PATH_READLINK | R_PATH_RENAME_SOURCE | R_PATH_RENAME_TARGET | R_PATH_SYMLINK |          \
+     R_PATH_REMOVE_DIRECTORY | R_PATH_UNLINK_FILE | R_PATH_FILESTAT_GET | R_PATH_FILESTAT_SET_SIZE |         \
+     R_PATH_FILESTAT_SET_TIMES | R_FD_FILESTAT_GET | R_FD_FILESTAT_SET_TIMES | R_FD_SYNC |                   \
+     R_FD_FDSTAT_SET_FLAGS | R_FD_ADVISE | R_POLL_FD_READWRITE)
+/* The rights that make path_open ask for write access. */
+#define R_WRITEISH (R_FD_DATASYNC | R_FD_WRITE | R_FD_ALLOCATE | R_FD_FILESTAT_SET_SIZE)
 
 #define FDFLAG_APPEND 1
 #define FDFLAG_DSYNC 2
@@ -232,7 +247,7 @@ weld_status weld_wasi_preopen(weld_wasi *w, const char *host_path, const char *g
         free(name);
         return weld_diag_set(d, WELD_ERR_NOMEM, WELD_NO_OFFSET, "out of memory");
     }
-    w->fds[i] = (wasi_fd){.used = true, .own = true, .type = FT_DIR, .host = fd, .base = R_ALL,
+    w->fds[i] = (wasi_fd){.used = true, .own = true, .type = FT_DIR, .host = fd, .base = R_DIR_BASE,
                           .inheriting = R_ALL, .preopen = name};
     return WELD_OK;
 }
@@ -468,8 +483,10 @@ static uint16_t f_fd_seek(weld_wasi *w, gmem *m, const uint64_t *a, uint64_t *r)
     wasi_fd *f;
     int64_t off = (int64_t)A64(1);
     uint32_t wh = A32(2);
-    uint16_t e = get_fd(w, A32(0), off == 0 && wh == 1 ? R_FD_TELL : R_FD_SEEK | R_FD_TELL, &f);
+    uint16_t e = get_fd(w, A32(0), 0, &f);
     if (e) return e;
+    if (f->type == FT_DIR) return WASI_EBADF; /* as wasmtime: only files seek */
+    if ((e = get_fd(w, A32(0), off == 0 && wh == 1 ? R_FD_TELL : R_FD_SEEK | R_FD_TELL, &f))) return e;
     if (wh > 2) return WASI_EINVAL;
     if (!in_range(m, A32(3), 4 + 4)) return WASI_EFAULT;
     off_t p = lseek(f->host, (off_t)off, wh == 0 ? SEEK_SET : wh == 1 ? SEEK_CUR : SEEK_END);
@@ -480,8 +497,10 @@ static uint16_t f_fd_seek(weld_wasi *w, gmem *m, const uint64_t *a, uint64_t *r)
 static uint16_t f_fd_tell(weld_wasi *w, gmem *m, const uint64_t *a, uint64_t *r)
 {
     wasi_fd *f;
-    uint16_t e = get_fd(w, A32(0), R_FD_TELL, &f);
+    uint16_t e = get_fd(w, A32(0), 0, &f);
     if (e) return e;
+    if (f->type == FT_DIR) return WASI_EBADF;
+    if ((e = get_fd(w, A32(0), R_FD_TELL, &f))) return e;
     off_t p = lseek(f->host, 0, SEEK_CUR);
     HOSTERR(p);
     PUT64(A32(1), (uint64_t)p);
@@ -733,7 +752,11 @@ static uint16_t f_path_open(weld_wasi *w, gmem *m, const uint64_t *a, uint64_t *
     base &= dir->inheriting;
     inh &= dir->inheriting;
     bool rd = base & (R_FD_READ | R_FD_READDIR);
-    bool wr = base & (R_FD_DATASYNC | R_FD_WRITE | R_FD_ALLOCATE | R_FD_FILESTAT_SET_SIZE);
+    bool wr = base & R_WRITEISH;
+    if (oflags & OFLAG_DIRECTORY) { /* a directory is neither created, truncated nor written */
+        if (oflags & (OFLAG_CREAT | OFLAG_EXCL | OFLAG_TRUNC)) return WASI_EINVAL;
+        if (wr) return WASI_EISDIR;
+    }
     int hf = O_CLOEXEC | O_NOFOLLOW | O_NOCTTY;
     hf |= wr ? (rd ? O_RDWR : O_WRONLY) : O_RDONLY;
     if (oflags & OFLAG_CREAT) hf |= O_CREAT;
@@ -763,8 +786,10 @@ static uint16_t f_path_open(weld_wasi *w, gmem *m, const uint64_t *a, uint64_t *
         close(fd);
         return WASI_ENOMEM; /* dir may have moved */
     }
-    w->fds[i] = (wasi_fd){.used = true, .own = true, .type = filetype_of(st.st_mode), .host = fd,
-                          .base = base, .inheriting = inh};
+    uint8_t type = filetype_of(st.st_mode);
+    if (type == FT_DIR) base &= R_DIR_BASE;
+    w->fds[i] = (wasi_fd){.used = true, .own = true, .type = type, .host = fd, .base = base,
+                          .inheriting = inh};
     st32(m->p + out, i);
     return 0;
 }
@@ -795,19 +820,53 @@ static uint16_t f_path_filestat_set_times(weld_wasi *w, gmem *m, const uint64_t 
     return k < 0 ? wasi_errno(err) : 0;
 }
 
+/* Trailing slashes.  A path ending in '/' names a directory: the operations that act on
+ * the last component itself (unlink, rmdir, rename, link, symlink) resolve the path without
+ * its trailing slashes, then hold the slash against what is there, as POSIX does:
+ * slash_path gives the length without them and whether there were any. */
+static uint32_t slash_path(const gmem *m, uint32_t ptr, uint32_t len, bool *slash)
+{
+    *slash = false;
+    if (!in_range(m, ptr, len)) return len; /* get_path reports EFAULT */
+    uint32_t n = len;
+    while (n > 1 && m->p[ptr + n - 1] == '/') n--;
+    if (n == 1 && m->p[ptr] == '/') return len; /* "/", "//": absolute, refused as such */
+    *slash = n != len;
+    return n;
+}
+
+/* ENOTDIR if dir/name exists and is not a directory (a symbolic link is not one either). */
+static int slash_notdir(int dir, const char *name)
+{
+    struct stat st;
+    if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode)) return ENOTDIR;
+    return 0;
+}
+
+/* The new name of link/symlink may not end in '/': EEXIST when something is there, else
+ * ENOENT (a directory would be needed, and neither call makes one). */
+static int slash_new_name(int dir, const char *name)
+{
+    struct stat st;
+    return fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? EEXIST : ENOENT;
+}
+
 /* One path operation: resolve (fd, ptr, len) without following the last component, then
  * run op on (dirfd, name). */
 enum { OP_MKDIR, OP_UNLINK, OP_RMDIR };
 static uint16_t path_op(weld_wasi *w, gmem *m, const uint64_t *a, uint64_t need, int op)
 {
     wasi_resolved rp;
-    uint16_t e = get_path(w, m, A32(0), need, A32(1), A32(2), false, &rp);
+    bool slash = false;
+    uint32_t len = op == OP_MKDIR ? A32(2) : slash_path(m, A32(1), A32(2), &slash);
+    uint16_t e = get_path(w, m, A32(0), need, A32(1), len, false, &rp);
     if (e) return e;
-    int k;
-    if (op == OP_MKDIR) k = mkdirat(rp.dirfd, rp.name, 0777);
+    int k, err = slash ? slash_notdir(rp.dirfd, rp.name) : 0;
+    if (err) k = -1, errno = err;
+    else if (op == OP_MKDIR) k = mkdirat(rp.dirfd, rp.name, 0777);
     else if (strcmp(rp.name, ".") == 0) k = -1, errno = op == OP_RMDIR ? EINVAL : EISDIR;
     else k = unlinkat(rp.dirfd, rp.name, op == OP_RMDIR ? AT_REMOVEDIR : 0);
-    int err = errno;
+    err = errno;
     wasi_resolved_free(&rp);
     return k < 0 ? wasi_errno(err) : 0;
 }
@@ -824,16 +883,23 @@ static uint16_t f_path_remove_directory(weld_wasi *w, gmem *m, const uint64_t *a
     return path_op(w, m, a, R_PATH_REMOVE_DIRECTORY, OP_RMDIR);
 }
 
+/* rename: a slash after either name asks for a directory; the source must be one. */
 static uint16_t f_path_rename(weld_wasi *w, gmem *m, const uint64_t *a, uint64_t *r)
 {
     wasi_resolved from, to;
-    uint16_t e = get_path(w, m, A32(0), R_PATH_RENAME_SOURCE, A32(1), A32(2), false, &from);
+    bool fslash, tslash;
+    uint32_t flen = slash_path(m, A32(1), A32(2), &fslash), tlen = slash_path(m, A32(4), A32(5), &tslash);
+    uint16_t e = get_path(w, m, A32(0), R_PATH_RENAME_SOURCE, A32(1), flen, false, &from);
     if (e) return e;
-    if ((e = get_path(w, m, A32(3), R_PATH_RENAME_TARGET, A32(4), A32(5), false, &to))) {
+    if ((e = get_path(w, m, A32(3), R_PATH_RENAME_TARGET, A32(4), tlen, false, &to))) {
         wasi_resolved_free(&from);
         return e;
     }
-    int k = renameat(from.dirfd, from.name, to.dirfd, to.name), err = errno;
+    int k = -1, err = fslash || tslash ? slash_notdir(from.dirfd, from.name) : 0;
+    if (!err) {
+        k = renameat(from.dirfd, from.name, to.dirfd, to.name);
+        err = errno;
+    }
     wasi_resolved_free(&from);
     wasi_resolved_free(&to);
     return k < 0 ? wasi_errno(err) : 0;
@@ -841,13 +907,20 @@ static uint16_t f_path_rename(weld_wasi *w, gmem *m, const uint64_t *a, uint64_t
 static uint16_t f_path_link(weld_wasi *w, gmem *m, const uint64_t *a, uint64_t *r)
 {
     wasi_resolved from, to;
-    uint16_t e = get_path(w, m, A32(0), R_PATH_LINK_SOURCE, A32(2), A32(3), A32(1) & LOOKUP_FOLLOW, &from);
+    bool fslash, tslash;
+    uint32_t flen = slash_path(m, A32(2), A32(3), &fslash), tlen = slash_path(m, A32(5), A32(6), &tslash);
+    uint16_t e = get_path(w, m, A32(0), R_PATH_LINK_SOURCE, A32(2), flen, A32(1) & LOOKUP_FOLLOW, &from);
     if (e) return e;
-    if ((e = get_path(w, m, A32(4), R_PATH_LINK_TARGET, A32(5), A32(6), false, &to))) {
+    if ((e = get_path(w, m, A32(4), R_PATH_LINK_TARGET, A32(5), tlen, false, &to))) {
         wasi_resolved_free(&from);
         return e;
     }
-    int k = linkat(from.dirfd, from.name, to.dirfd, to.name, 0), err = errno;
+    int k = -1, err = fslash ? slash_notdir(from.dirfd, from.name) : 0;
+    if (!err && tslash) err = slash_new_name(to.dirfd, to.name);
+    if (!err) {
+        k = linkat(from.dirfd, from.name, to.dirfd, to.name, 0);
+        err = errno;
+    }
     wasi_resolved_free(&from);
     wasi_resolved_free(&to);
     return k < 0 ? wasi_errno(err) : 0;
@@ -862,12 +935,18 @@ static uint16_t f_path_symlink(weld_wasi *w, gmem *m, const uint64_t *a, uint64_
     char *target = strndup((const char *)m->p + tp, tl);
     if (!target) return WASI_ENOMEM;
     wasi_resolved rp;
-    uint16_t e = get_path(w, m, A32(2), R_PATH_SYMLINK, A32(3), A32(4), false, &rp);
+    bool slash;
+    uint32_t len = slash_path(m, A32(3), A32(4), &slash);
+    uint16_t e = get_path(w, m, A32(2), R_PATH_SYMLINK, A32(3), len, false, &rp);
     if (e) {
         free(target);
         return e;
     }
-    int k = symlinkat(target, rp.dirfd, rp.name), err = errno;
+    int k = -1, err = slash ? slash_new_name(rp.dirfd, rp.name) : 0;
+    if (!err) {
+        k = symlinkat(target, rp.dirfd, rp.name);
+        err = errno;
+    }
     free(target);
     wasi_resolved_free(&rp);
     return k < 0 ? wasi_errno(err) : 0;
@@ -890,83 +969,124 @@ static uint16_t f_path_readlink(weld_wasi *w, gmem *m, const uint64_t *a, uint64
     return 0;
 }
 
-/* poll_oneoff(in, out, nsubscriptions, *nevents): clock subscriptions sleep until the
- * earliest deadline; fd subscriptions are reported ready at once (without sleeping). */
+/* poll_oneoff(in, out, nsubscriptions, *nevents): waits with poll(2) until a descriptor of
+ * an fd_read/fd_write subscription is ready or the earliest clock deadline passes (poll's
+ * timeout; nanosleep when there are only clocks). Subscriptions that fail at once (a bad
+ * descriptor, a missing right, an unknown clock) are events of their own and end the wait
+ * at once. Every subscription ready when the wait ends is reported. */
+static void put_event(uint8_t *ev, const uint8_t *s, uint16_t err, uint8_t tag, uint64_t nbytes, uint16_t flags)
+{
+    memset(ev, 0, 32);
+    st64(ev, ld64(s));
+    st16(ev + 8, err);
+    st8(ev + 10, tag);
+    st64(ev + 16, nbytes);
+    st16(ev + 24, flags);
+}
+
+/* Bytes readable from f without blocking, as far as the host can tell (0 when unknown). */
+static uint64_t readable(const wasi_fd *f)
+{
+    if (f->type == FT_FILE) {
+        struct stat st;
+        off_t pos = lseek(f->host, 0, SEEK_CUR);
+        return fstat(f->host, &st) == 0 && pos >= 0 && st.st_size > pos ? (uint64_t)(st.st_size - pos) : 0;
+    }
+    int n = 0;
+    return ioctl(f->host, FIONREAD, &n) == 0 && n > 0 ? (uint64_t)n : 0;
+}
+
 static uint16_t f_poll_oneoff(weld_wasi *w, gmem *m, const uint64_t *a, uint64_t *r)
 {
     uint32_t in = A32(0), out = A32(1), n = A32(2), nev_p = A32(3);
     if (n == 0) return WASI_EINVAL;
     if (!in_range(m, in, (uint64_t)n * 48) || !in_range(m, out, (uint64_t)n * 32) || !in_range(m, nev_p, 4))
         return WASI_EFAULT;
-    /* First pass: fd subscriptions and invalid ones complete at once. */
-    uint32_t nev = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (m->p[in + 48 * i + 8] > 2) return WASI_EINVAL;
+    struct pollfd *pfd = malloc((size_t)n * sizeof *pfd);
+    uint32_t *sub_of = malloc((size_t)n * sizeof *sub_of); /* pfd[k] is subscription sub_of[k] */
+    uint64_t *rel = malloc((size_t)n * sizeof *rel);        /* relative deadline of a clock */
+    if (!pfd || !sub_of || !rel) {
+        free(pfd), free(sub_of), free(rel);
+        return WASI_ENOMEM;
+    }
+    /* First pass: what fails at once, the descriptors to wait on, the earliest deadline. */
+    uint32_t nev = 0, npfd = 0;
     bool have_clock = false;
     uint64_t wait = UINT64_MAX; /* ns until the earliest clock deadline */
     struct timespec mono0;
     clock_gettime(CLOCK_MONOTONIC, &mono0);
     for (uint32_t i = 0; i < n; i++) {
         const uint8_t *s = m->p + in + 48 * i;
-        uint8_t *ev = m->p + out + 32 * nev;
         uint8_t tag = s[8];
+        rel[i] = UINT64_MAX;
         if (tag == 0) {
             clockid_t c;
             struct timespec now;
             uint64_t timeout = ld64(s + 24);
             if (!clock_of(ld32(s + 16), &c) || clock_gettime(c, &now) < 0) {
-                memset(ev, 0, 32);
-                st64(ev, ld64(s));
-                st16(ev + 8, WASI_EINVAL);
-                st8(ev + 10, 0);
-                nev++;
+                put_event(m->p + out + 32 * nev++, s, WASI_EINVAL, 0, 0, 0);
                 continue;
             }
-            uint64_t rel = timeout;
-            if (ld16(s + 40) & 1) rel = timeout > ts_ns(now) ? timeout - ts_ns(now) : 0; /* abstime */
+            rel[i] = timeout;
+            if (ld16(s + 40) & 1) rel[i] = timeout > ts_ns(now) ? timeout - ts_ns(now) : 0; /* abstime */
             have_clock = true;
-            if (rel < wait) wait = rel;
-        } else if (tag == 1 || tag == 2) {
+            if (rel[i] < wait) wait = rel[i];
+        } else {
             wasi_fd *f;
             uint16_t e = get_fd(w, ld32(s + 16), R_POLL_FD_READWRITE, &f);
-            uint64_t nbytes = 0;
-            if (!e && tag == 1 && f->type == FT_FILE) {
-                struct stat st;
-                off_t pos = lseek(f->host, 0, SEEK_CUR);
-                if (fstat(f->host, &st) == 0 && pos >= 0 && st.st_size > pos) nbytes = (uint64_t)(st.st_size - pos);
+            if (e) {
+                put_event(m->p + out + 32 * nev++, s, e, tag, 0, 0);
+                continue;
             }
-            memset(ev, 0, 32);
-            st64(ev, ld64(s));
-            st16(ev + 8, e);
-            st8(ev + 10, tag);
-            st64(ev + 16, nbytes);
-            nev++;
-        } else {
-            return WASI_EINVAL;
+            pfd[npfd] = (struct pollfd){.fd = f->host, .events = tag == 1 ? POLLIN : POLLOUT};
+            sub_of[npfd++] = i;
         }
     }
-    if (nev == 0 && have_clock) {
-        if (wait > 0) {
-            struct timespec d = {(time_t)(wait / 1000000000u), (long)(wait % 1000000000u)};
-            while (nanosleep(&d, &d) < 0 && errno == EINTR) {
-            }
+    uint16_t err = 0;
+    for (;;) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        uint64_t elapsed = ts_ns(now) - ts_ns(mono0);
+        uint64_t rem = !have_clock || nev ? 0 : wait > elapsed ? wait - elapsed : 0;
+        int k = 0;
+        if (npfd) {
+            uint64_t ms = rem / 1000000u + (rem % 1000000u != 0); /* rounded up: never early */
+            int tmo = nev ? 0 : !have_clock ? -1 : ms > INT_MAX ? INT_MAX : (int)ms;
+            k = poll(pfd, npfd, tmo);
+        } else if (rem) {
+            struct timespec d = {(time_t)(rem / 1000000000u), (long)(rem % 1000000000u)};
+            k = nanosleep(&d, NULL);
         }
-        /* Second pass: every clock subscription whose deadline has passed. */
-        struct timespec mono1;
-        clock_gettime(CLOCK_MONOTONIC, &mono1);
-        uint64_t slept = ts_ns(mono1) - ts_ns(mono0);
-        for (uint32_t i = 0; i < n; i++) {
+        if (k < 0) {
+            if (errno == EINTR) continue;
+            err = wasi_errno(errno);
+            break;
+        }
+        /* the descriptors that are ready */
+        for (uint32_t j = 0; j < npfd && k > 0; j++) {
+            short re = pfd[j].revents;
+            if (!re) continue;
+            const uint8_t *s = m->p + in + 48 * sub_of[j];
+            wasi_fd *f = &w->fds[ld32(s + 16)];
+            uint16_t e = re & POLLNVAL ? WASI_EBADF : 0;
+            uint64_t nbytes = !e && s[8] == 1 ? readable(f) : 0;
+            put_event(m->p + out + 32 * nev++, s, e, s[8], nbytes, re & POLLHUP ? 1 : 0);
+        }
+        /* the clocks whose deadline passed (the earliest one's when the wait timed out) */
+        bool timed_out = k == 0 && nev == 0;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        elapsed = ts_ns(now) - ts_ns(mono0);
+        for (uint32_t i = 0; i < n && have_clock; i++) {
             const uint8_t *s = m->p + in + 48 * i;
-            clockid_t c;
-            struct timespec now;
-            if (!clock_of(ld32(s + 16), &c) || clock_gettime(c, &now) < 0) continue;
-            uint64_t timeout = ld64(s + 24);
-            bool due = ld16(s + 40) & 1 ? ts_ns(now) >= timeout : slept >= timeout || timeout == wait;
-            if (!due) continue;
-            uint8_t *ev = m->p + out + 32 * nev++;
-            memset(ev, 0, 32);
-            st64(ev, ld64(s));
-            st8(ev + 10, 0);
+            if (s[8] != 0 || rel[i] == UINT64_MAX) continue;
+            if (elapsed >= rel[i] || (timed_out && rel[i] == wait)) put_event(m->p + out + 32 * nev++, s, 0, 0, 0, 0);
         }
+        if (nev) break;
     }
+    free(pfd), free(sub_of), free(rel);
+    if (err) return err;
     st32(m->p + nev_p, nev);
     return 0;
 }
@@ -977,7 +1097,33 @@ static uint16_t f_sched_yield(weld_wasi *w, gmem *m, const uint64_t *a, uint64_t
     return 0;
 }
 static uint16_t f_proc_raise(weld_wasi *w, gmem *m, const uint64_t *a, uint64_t *r) { return WASI_ENOSYS; }
-static uint16_t f_sock(weld_wasi *w, gmem *m, const uint64_t *a, uint64_t *r) { return WASI_ENOTSUP; }
+
+/* The socket functions: a descriptor that is none is EBADF, one that is no socket ENOTSOCK
+ * (as wasmtime). Sockets reach a program only as its stdio; sock_shutdown shuts them down,
+ * the others are not supported. */
+static uint16_t get_sock(weld_wasi *w, uint32_t fd, wasi_fd **out)
+{
+    uint16_t e = get_fd(w, fd, 0, out);
+    if (e) return e;
+    return (*out)->type == FT_SOCK_STREAM || (*out)->type == FT_SOCK_DGRAM ? 0 : WASI_ENOTSOCK;
+}
+static uint16_t f_sock_shutdown(weld_wasi *w, gmem *m, const uint64_t *a, uint64_t *r)
+{
+    wasi_fd *f;
+    uint16_t e = get_sock(w, A32(0), &f);
+    if (e) return e;
+    uint32_t how = A32(1); /* sdflags: 1 rd, 2 wr */
+    if (how == 0 || how > 3) return WASI_EINVAL;
+    if ((e = get_fd(w, A32(0), R_SOCK_SHUTDOWN, &f))) return e;
+    HOSTERR(shutdown(f->host, how == 1 ? SHUT_RD : how == 2 ? SHUT_WR : SHUT_RDWR));
+    return 0;
+}
+static uint16_t f_sock(weld_wasi *w, gmem *m, const uint64_t *a, uint64_t *r)
+{
+    wasi_fd *f;
+    uint16_t e = get_sock(w, A32(0), &f);
+    return e ? e : WASI_ENOTSUP;
+}
 
 /* ---- the function table ------------------------------------------------------------ */
 
@@ -1036,7 +1182,7 @@ static const wasi_def DEFS[NFUNCS] = {
     {"sock_accept", "iii", f_sock},
     {"sock_recv", "iiiiii", f_sock},
     {"sock_send", "iiiii", f_sock},
-    {"sock_shutdown", "ii", f_sock},
+    {"sock_shutdown", "ii", f_sock_shutdown},
 };
 
 static weld_status call(void *ctx, weld_rt_host_call *hc, const uint64_t *args, uint64_t *results)

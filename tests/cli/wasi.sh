@@ -71,3 +71,17 @@ compare alloc "" ""
 compare errors "" "" data
 compare abort "" "" yes
 compare abort "" ""
+compare dirs "" ""
+
+# poll(2) on stdin, a pipe whose writer waits a second: weld's poll_oneoff times out and
+# then waits for the data as the native build does
+desc="pollin: poll on a delayed pipe, weld run matches the native build"
+if cc -O2 -w -o "$T/native/pollin" "$W/pollin.c"; then
+  nout=$( (sleep 1; echo hi) | "$T/native/pollin" 2>&1 ); nrc=$?
+  wout=$( (sleep 1; echo hi) | "$WELD" run "$W/pollin.wasm" 2>&1 ); wrc=$?
+  if [ "$nrc" = "$wrc" ] && [ "$nout" = "$wout" ]; then ok "$desc"
+  else fail "$desc" "native ($nrc): $nout
+weld ($wrc): $wout"; fi
+else
+  fail "$desc" "cc could not build pollin.c"
+fi

@@ -124,6 +124,7 @@ static int32_t call(fx *f, const char *name, ...)
 static uint32_t ld32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
 static uint64_t ld64(const uint8_t *p) { return ld32(p) | (uint64_t)ld32(p + 4) << 32; }
 static void st32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static uint16_t ld16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 
 static uint16_t resolve(fx *f, const char *path, bool follow, char *name)
 {
@@ -269,6 +270,130 @@ static void test_files(void **state)
     assert_int_equal(call(f, "path_filestat_get", 3, 1, 1500, 2, 128), WASI_ENOTCAPABLE);
 }
 
+static int32_t open_rights(fx *f, int dirfd, const char *path, int oflags, int64_t base, int64_t inh)
+{
+    size_t l = strlen(path);
+    memcpy(f->mem + 1024, path, l);
+    return call(f, "path_open", dirfd, 1, 1024, (int32_t)l, oflags, base, inh, 0, 0);
+}
+
+/* A preopen holds a directory's rights (no read, write, seek or tell): it can be opened
+ * again by "." with those rights, a directory is never opened for writing, and seek/tell
+ * on a directory are EBADF, as in wasmtime. */
+static void test_dir_rights(void **state)
+{
+    fx *f = *state;
+    const int64_t rd = 1 << 1, seek = 1 << 2, tell = 1 << 5, wr = 1 << 6, readdir = 1 << 14,
+                  path_open = 1 << 13, dir_oflag = 2;
+    assert_int_equal(call(f, "fd_fdstat_get", 3, 16), 0);
+    int64_t base = (int64_t)ld64(f->mem + 24), inh = (int64_t)ld64(f->mem + 32);
+    assert_int_equal(base & (rd | wr | seek | tell), 0);
+    assert_int_equal(base & (path_open | readdir), path_open | readdir);
+    assert_true(base & (1 << 4)); /* fd_sync: a directory is synced after a rename */
+    assert_int_equal(inh & (rd | wr | seek | tell), rd | wr | seek | tell);
+    /* defect 1: "." again with the rights the preopen holds */
+    assert_int_equal(open_rights(f, 3, ".", 0, base, inh), 0);
+    assert_int_equal(open_rights(f, 3, ".", dir_oflag, base, inh), 0);
+    uint32_t d = ld32(f->mem);
+    assert_int_equal(call(f, "fd_fdstat_get", d, 16), 0);
+    assert_int_equal(f->mem[16], 3);
+    assert_int_equal((int64_t)ld64(f->mem + 24), base);
+    assert_int_equal(open_rights(f, 3, ".", dir_oflag, 0, 0), 0);
+    assert_int_equal(open_rights(f, 3, ".", dir_oflag, rd, 0), 0);
+    assert_int_equal(open_rights(f, d, "sub", dir_oflag, base, inh), 0);
+    /* defect 2: a directory is not opened for writing, created or truncated */
+    assert_int_equal(open_rights(f, 3, ".", dir_oflag, rd | wr, 0), WASI_EISDIR);
+    assert_int_equal(open_rights(f, 3, "sub", dir_oflag, wr, 0), WASI_EISDIR);
+    assert_int_equal(open_rights(f, 3, "sub", dir_oflag, 1 << 22 /* filestat_set_size */, 0), WASI_EISDIR);
+    assert_int_equal(open_rights(f, 3, "newdir", dir_oflag | 1 /* creat */, rd, 0), WASI_EINVAL);
+    assert_int_equal(open_rights(f, 3, "sub", dir_oflag | 8 /* trunc */, rd, 0), WASI_EINVAL);
+    struct stat st;
+    char p[256];
+    snprintf(p, sizeof p, "%s/newdir", f->box);
+    assert_int_equal(stat(p, &st), -1);
+    /* defect 3: seek and tell on a directory */
+    assert_int_equal(call(f, "fd_seek", 3, (int64_t)0, 1, 16), WASI_EBADF);
+    assert_int_equal(call(f, "fd_seek", d, (int64_t)0, 0, 16), WASI_EBADF);
+    assert_int_equal(call(f, "fd_tell", 3, 16), WASI_EBADF);
+    assert_int_equal(call(f, "fd_tell", d, 16), WASI_EBADF);
+    assert_int_equal(call(f, "fd_tell", 99, 16), WASI_EBADF);
+    /* a file still seeks and tells */
+    assert_int_equal(open_rights(f, 3, "keep.txt", 0, rd | seek | tell, 0), 0);
+    uint32_t k = ld32(f->mem);
+    assert_int_equal(call(f, "fd_seek", k, (int64_t)2, 0, 16), 0);
+    assert_int_equal(call(f, "fd_tell", k, 16), 0);
+    assert_int_equal(ld64(f->mem + 16), 2);
+}
+
+/* Put `text` at guest address `at`; its length. */
+static int32_t gstr(fx *f, uint32_t at, const char *text)
+{
+    memcpy(f->mem + at, text, strlen(text));
+    return (int32_t)strlen(text);
+}
+
+/* Names ending in '/' in the calls that act on the last component: a directory takes
+ * one, anything else is ENOTDIR, and link/symlink never make a name ending in '/'. */
+static void test_trailing_slashes(void **state)
+{
+    fx *f = *state;
+    int32_t l;
+    l = gstr(f, 1100, "keep.txt/");
+    assert_int_equal(call(f, "path_unlink_file", 3, 1100, l), WASI_ENOTDIR);
+    assert_int_equal(call(f, "path_remove_directory", 3, 1100, l), WASI_ENOTDIR);
+    l = gstr(f, 1100, "sub/");
+    assert_int_equal(call(f, "path_unlink_file", 3, 1100, l), WASI_EISDIR);
+    l = gstr(f, 1100, "up/"); /* a symbolic link (to ..) is not a directory */
+    assert_int_equal(call(f, "path_unlink_file", 3, 1100, l), WASI_ENOTDIR);
+    assert_int_equal(call(f, "path_remove_directory", 3, 1100, l), WASI_ENOTDIR);
+    l = gstr(f, 1100, "missing/");
+    assert_int_equal(call(f, "path_unlink_file", 3, 1100, l), WASI_ENOENT);
+    /* rename: the source must be a directory when either name ends in '/' */
+    int32_t fl = gstr(f, 1200, "keep.txt"), tl = gstr(f, 1300, "x/");
+    assert_int_equal(call(f, "path_rename", 3, 1200, fl, 3, 1300, tl), WASI_ENOTDIR);
+    tl = gstr(f, 1300, "sub/");
+    assert_int_equal(call(f, "path_rename", 3, 1200, fl, 3, 1300, tl), WASI_ENOTDIR);
+    fl = gstr(f, 1200, "keep.txt/");
+    tl = gstr(f, 1300, "x");
+    assert_int_equal(call(f, "path_rename", 3, 1200, fl, 3, 1300, tl), WASI_ENOTDIR);
+    struct stat st;
+    char p[256];
+    snprintf(p, sizeof p, "%s/x", f->box);
+    assert_int_equal(stat(p, &st), -1);
+    fl = gstr(f, 1200, "sub/");
+    tl = gstr(f, 1300, "moved//");
+    assert_int_equal(call(f, "path_rename", 3, 1200, fl, 3, 1300, tl), 0);
+    snprintf(p, sizeof p, "%s/moved", f->box);
+    assert_int_equal(stat(p, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    /* link and symlink */
+    fl = gstr(f, 1200, "keep.txt/");
+    tl = gstr(f, 1300, "hard");
+    assert_int_equal(call(f, "path_link", 3, 0, 1200, fl, 3, 1300, tl), WASI_ENOTDIR);
+    fl = gstr(f, 1200, "keep.txt");
+    tl = gstr(f, 1300, "hard/");
+    assert_int_equal(call(f, "path_link", 3, 0, 1200, fl, 3, 1300, tl), WASI_ENOENT);
+    tl = gstr(f, 1300, "moved/");
+    assert_int_equal(call(f, "path_link", 3, 0, 1200, fl, 3, 1300, tl), WASI_EEXIST);
+    tl = gstr(f, 1300, "hard");
+    assert_int_equal(call(f, "path_link", 3, 0, 1200, fl, 3, 1300, tl), 0);
+    tl = gstr(f, 1300, "soft/");
+    assert_int_equal(call(f, "path_symlink", 1200, fl, 3, 1300, tl), WASI_ENOENT);
+    tl = gstr(f, 1300, "hard/");
+    assert_int_equal(call(f, "path_symlink", 1200, fl, 3, 1300, tl), WASI_EEXIST);
+    tl = gstr(f, 1300, "soft");
+    assert_int_equal(call(f, "path_symlink", 1200, fl, 3, 1300, tl), 0);
+    /* a directory with its slash is removed */
+    l = gstr(f, 1100, "moved/");
+    snprintf(p, sizeof p, "%s/moved/back", f->box);
+    assert_int_equal(unlink(p), 0);
+    assert_int_equal(call(f, "path_remove_directory", 3, 1100, l), 0);
+    l = gstr(f, 1100, "hard/");
+    assert_int_equal(call(f, "path_remove_directory", 3, 1100, l), WASI_ENOTDIR);
+    l = gstr(f, 1100, "hard");
+    assert_int_equal(call(f, "path_unlink_file", 3, 1100, l), 0);
+}
+
 static void test_readdir(void **state)
 {
     fx *f = *state;
@@ -332,7 +457,101 @@ static void test_clocks_random_poll(void **state)
     assert_int_equal(call(f, "poll_oneoff", 512, 768, 0, 16), WASI_EINVAL);
     assert_int_equal(call(f, "sched_yield"), 0);
     assert_int_equal(call(f, "proc_raise", 6), WASI_ENOSYS);
-    assert_int_equal(call(f, "sock_shutdown", 3, 0), WASI_ENOTSUP);
+}
+
+/* One subscription at guest address `at`: a clock (tag 0, relative ns) or fd_read/fd_write
+ * (tag 1/2) of descriptor `fd`. */
+static void sub(fx *f, uint32_t at, uint8_t userdata, uint8_t tag, uint32_t fd, uint64_t ns)
+{
+    memset(f->mem + at, 0, 48);
+    f->mem[at] = userdata;
+    f->mem[at + 8] = tag;
+    st32(f->mem + at + 16, tag == 0 ? 1 /* monotonic */ : fd);
+    if (tag == 0) memcpy(f->mem + at + 24, &ns, 8);
+}
+
+static uint64_t mono_ns(fx *f)
+{
+    assert_int_equal(call(f, "clock_time_get", 1, (int64_t)1, 0), 0);
+    return ld64(f->mem);
+}
+
+/* poll_oneoff waits on descriptors: a FIFO without data is not ready (the clock ends the
+ * wait), one with data is (before the clock), with the bytes it holds. */
+static void test_poll_fds(void **state)
+{
+    fx *f = *state;
+    char p[256];
+    snprintf(p, sizeof p, "%s/fifo", f->box);
+    assert_int_equal(mkfifo(p, 0644), 0);
+    int32_t l = gstr(f, 1024, "fifo");
+    const int64_t rd = 1 << 1, poll_rw = 1 << 27;
+    assert_int_equal(call(f, "path_open", 3, 1, 1024, l, 0, rd | poll_rw, (int64_t)0, 4 /* nonblock */, 0), 0);
+    uint32_t fifo = ld32(f->mem);
+    /* nothing to read: the 20 ms clock ends the wait */
+    sub(f, 512, 1, 1, fifo, 0);
+    sub(f, 560, 2, 0, 0, 20000000);
+    uint64_t t0 = mono_ns(f);
+    assert_int_equal(call(f, "poll_oneoff", 512, 768, 2, 16), 0);
+    assert_true(mono_ns(f) - t0 >= 20000000);
+    assert_int_equal(ld32(f->mem + 16), 1);
+    assert_int_equal(f->mem[768], 2);
+    assert_int_equal(f->mem[768 + 10], 0);
+    /* data waiting: the descriptor is ready long before the 10 s clock */
+    int wfd = open(p, O_WRONLY | O_NONBLOCK);
+    assert_true(wfd >= 0);
+    assert_int_equal(write(wfd, "abc", 3), 3);
+    sub(f, 560, 2, 0, 0, 10000000000ull);
+    t0 = mono_ns(f);
+    assert_int_equal(call(f, "poll_oneoff", 512, 768, 2, 16), 0);
+    assert_true(mono_ns(f) - t0 < 5000000000ull);
+    assert_int_equal(ld32(f->mem + 16), 1);
+    assert_int_equal(f->mem[768], 1);
+    assert_int_equal(f->mem[768 + 10], 1);
+    assert_int_equal(ld16(f->mem + 768 + 8), 0);
+    assert_int_equal(ld64(f->mem + 768 + 16), 3);
+    /* the writer gone and the data read: hang-up */
+    close(wfd);
+    st32(f->mem + 8, 64);
+    st32(f->mem + 12, 16);
+    assert_int_equal(call(f, "fd_read", fifo, 8, 1, 16), 0);
+    assert_int_equal(ld32(f->mem + 16), 3);
+    assert_int_equal(call(f, "poll_oneoff", 512, 768, 2, 16), 0);
+    assert_int_equal(ld32(f->mem + 16), 1);
+    assert_int_equal(f->mem[768], 1);
+    assert_int_equal(ld16(f->mem + 768 + 24), 1); /* fd_readwrite_hangup */
+    /* a bad descriptor is an event of its own, at once */
+    sub(f, 512, 3, 2, 99, 0);
+    assert_int_equal(call(f, "poll_oneoff", 512, 768, 2, 16), 0);
+    assert_int_equal(ld32(f->mem + 16), 1);
+    assert_int_equal(f->mem[768], 3);
+    assert_int_equal(ld16(f->mem + 768 + 8), WASI_EBADF);
+    /* a descriptor without the poll right */
+    assert_int_equal(call(f, "path_open", 3, 1, 1024, l, 0, rd, (int64_t)0, 4, 0), 0);
+    sub(f, 512, 4, 1, ld32(f->mem), 0);
+    assert_int_equal(call(f, "poll_oneoff", 512, 768, 2, 16), 0);
+    assert_int_equal(ld32(f->mem + 16), 1);
+    assert_int_equal(ld16(f->mem + 768 + 8), WASI_ENOTCAPABLE);
+    /* an unknown subscription tag */
+    sub(f, 512, 5, 7, 1, 0);
+    assert_int_equal(call(f, "poll_oneoff", 512, 768, 1, 16), WASI_EINVAL);
+}
+
+/* The socket functions on a descriptor that is none (EBADF) and on ones that are no socket
+ * (ENOTSOCK: a directory, a file), as wasmtime. */
+static void test_sock_errors(void **state)
+{
+    fx *f = *state;
+    assert_int_equal(call(f, "sock_shutdown", 99, 3), WASI_EBADF);
+    assert_int_equal(call(f, "sock_shutdown", 0, 3), WASI_EBADF); /* stdin: none */
+    assert_int_equal(call(f, "sock_shutdown", 3, 3), WASI_ENOTSOCK);
+    assert_int_equal(call(f, "sock_shutdown", 1, 2), WASI_ENOTSOCK);
+    assert_int_equal(call(f, "sock_recv", 99, 0, 0, 0, 16, 20), WASI_EBADF);
+    assert_int_equal(call(f, "sock_recv", 3, 0, 0, 0, 16, 20), WASI_ENOTSOCK);
+    assert_int_equal(call(f, "sock_send", 99, 0, 0, 0, 16), WASI_EBADF);
+    assert_int_equal(call(f, "sock_send", 1, 0, 0, 0, 16), WASI_ENOTSOCK);
+    assert_int_equal(call(f, "sock_accept", 99, 0, 16), WASI_EBADF);
+    assert_int_equal(call(f, "sock_accept", 3, 0, 16), WASI_ENOTSOCK);
 }
 
 static void test_proc_exit_and_link(void **state)
@@ -362,8 +581,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_args_env, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stdio_and_fds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dir_rights, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_trailing_slashes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_readdir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clocks_random_poll, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_poll_fds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sock_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_proc_exit_and_link, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
