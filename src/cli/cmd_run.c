@@ -5,6 +5,7 @@
  * run_component.c (`--invoke 'NAME(ARGS)'` in WAVE). */
 #include "cli.h"
 #include "run.h"
+#include "weld/audit.h"
 #include "weld/component.h"
 #include "weld/runtime.h"
 #include "weld/validate.h"
@@ -87,6 +88,37 @@ static bool parse_u64(const char *s, uint64_t *out)
 
 #define TRAP_EXIT 134 /* a trap in a WASI command: 128 + SIGABRT, as wasmtime exits */
 
+/* --deny / --allow: a component whose imports break the policy does not run (exit 1,
+ * each offending import listed, as `weld audit` lists them). */
+static int cli_run_policy(const char *path, const uint8_t *data, size_t len, const weld_audit_policy *pol)
+{
+    weld_arena *a = weld_arena_new();
+    weld_component *c;
+    weld_audit_report rep;
+    weld_diag d;
+    weld_diag_init(&d, path);
+    weld_component_read_opts ro = {.skip_modules = true};
+    int rc = CLI_OK;
+    if (!a) {
+        fprintf(stderr, "weld run: out of memory\n");
+        return CLI_REJECTED;
+    }
+    if (weld_component_read(a, data, len, &ro, &c, &d) || weld_audit(a, c, pol, &rep, &d)) {
+        rc = cli_report(&d, NULL, 0);
+    } else if (rep.nviolations) {
+        fprintf(stderr, "weld run: %s: not run: %u of %u imports break the --deny/--allow policy:\n",
+                path, rep.nviolations, rep.nimports);
+        for (uint32_t i = 0; i < rep.nviolations; i++) {
+            const weld_audit_violation *v = &rep.violations[i];
+            if (v->rule) fprintf(stderr, "  %s: denied by `%s`\n", v->name, v->rule);
+            else fprintf(stderr, "  %s: not allowed (no --allow pattern matches)\n", v->name);
+        }
+        rc = CLI_REJECTED;
+    }
+    weld_arena_free(a);
+    return rc;
+}
+
 static int run_run(int argc, char **argv)
 {
     const char *path = NULL, *invoke = NULL;
@@ -96,11 +128,15 @@ static int run_run(int argc, char **argv)
     int ndirs = 0, nenv = 0;
     const char **dirs = calloc((size_t)argc + 1, sizeof *dirs), **envs = calloc((size_t)argc + 1, sizeof *envs);
     const char **invokes = calloc((size_t)argc + 1, sizeof *invokes);
-    int ninvokes = 0;
-    if (!dirs || !envs || !invokes) {
+    const char **denies = calloc((size_t)argc + 1, sizeof *denies);
+    const char **allows = calloc((size_t)argc + 1, sizeof *allows);
+    int ninvokes = 0, ndeny = 0, nallow = 0;
+    if (!dirs || !envs || !invokes || !denies || !allows) {
         free(dirs);
         free(envs);
         free(invokes);
+        free(denies);
+        free(allows);
         fprintf(stderr, "weld run: out of memory\n");
         return CLI_REJECTED;
     }
@@ -132,6 +168,10 @@ static int run_run(int argc, char **argv)
             dirs[ndirs++] = argv[++i];
         } else if (strcmp(argv[i], "--env") == 0 && i + 1 < argc) {
             envs[nenv++] = argv[++i];
+        } else if (strcmp(argv[i], "--deny") == 0 && i + 1 < argc) {
+            denies[ndeny++] = argv[++i];
+        } else if (strcmp(argv[i], "--allow") == 0 && i + 1 < argc) {
+            allows[nallow++] = argv[++i];
         } else if (strcmp(argv[i], "--time") == 0) timing = true;
         else if (argv[i][0] == '-' && argv[i][1]) {
             rc = cli_usage_error(self(), "unknown option '%s'", argv[i]);
@@ -147,6 +187,8 @@ done_args:
         free(dirs);
         free(envs);
         free(invokes);
+        free(denies);
+        free(allows);
         return rc;
     }
     weld_diag d;
@@ -157,6 +199,8 @@ done_args:
         free(dirs);
         free(envs);
         free(invokes);
+        free(denies);
+        free(allows);
         return cli_report(&d, NULL, 0);
     }
     /* The WASI program sees FILE as argv[0], then the arguments after FILE or "--";
@@ -193,6 +237,14 @@ done_args:
     if (ninvokes > 1 && !weld_is_component(data, len)) {
         rc = cli_usage_error(self(), "several --invoke calls are for components; a core module takes one --invoke NAME ARGS...");
         goto out;
+    }
+    if ((ndeny || nallow) && !weld_is_component(data, len)) {
+        rc = cli_usage_error(self(), "--deny and --allow judge a component's imports; %s is a core module", path);
+        goto out;
+    }
+    if (weld_is_component(data, len) && (ndeny || nallow)) {
+        weld_audit_policy pol = {(uint32_t)nallow, (uint32_t)ndeny, allows, denies};
+        if ((rc = cli_run_policy(path, data, len, &pol))) goto out;
     }
     if (weld_is_component(data, len)) {
         cli_wasi_args wa = {gargc, gargv, nenv, (const char *const *)genv, ndirs, dirs};
@@ -287,6 +339,8 @@ out:
     free(dirs);
     free(envs);
     free(invokes);
+    free(denies);
+    free(allows);
     free(data);
     return rc;
 }
@@ -319,15 +373,20 @@ const weld_cmd cmd_run = {
     "{flag-a, flag-b}; a % before a case named like a keyword (%none). Resource handles are\n"
     "printed as #NAME<REP> and cannot be passed. A bad argument or an unknown function\n"
     "(the exported functions are listed) exits 1; a trap prints \"weld: trap: MESSAGE\" and\n"
-    "the backtrace and exits 134. Imports are not linked yet (a component with imports\n"
-    "fails, listing them).\n\n"
+    "the backtrace and exits 134. Its wasi:* imports are served by weld's WASI 0.2 host (with\n"
+    "--dir and --env); any other import missing fails before anything runs, listing them.\n\n"
     "  --dir HOST[::GUEST]  grant the host directory HOST to the program as GUEST (default\n"
     "                       HOST); nothing else of the file system is reachable\n"
     "  --env NAME=VALUE     set an environment variable (--env NAME: the host's value)\n"
     "  --fuel N             trap \"all fuel consumed\" rather than run more than N Wasm\n"
     "                       instructions (charged a basic block at a time, at its entry)\n"
     "  --max-memory BYTES   the largest a linear memory may grow (K, M, G suffixes)\n"
-    "  --time               print the CPU time of the call to stderr\n\n"
+    "  --time               print the CPU time of the call to stderr\n"
+    "  --deny PATTERN       (components) refuse to run when an import matches PATTERN, a\n"
+    "                       glob over interface names as `weld audit` takes them\n"
+    "                       ('wasi:sockets/*', 'wasi:filesystem/*@0.2.*'); repeatable\n"
+    "  --allow PATTERN      (components) refuse to run when an import matches no --allow\n"
+    "                       pattern; repeatable\n\n"
     "A component FILE without --invoke runs as a WASI 0.2 command: its imports are bound to\n"
     "weld's WASI 0.2 host (wasi:cli, io, clocks, random, filesystem; any 0.2.x version; a\n"
     "missing import is reported before anything runs), its wasi:cli/run export is called,\n"

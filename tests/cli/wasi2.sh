@@ -195,3 +195,14 @@ if [ "$rc" = 1 ] && grep -q "1 import(s) not provided" "$T/err" && grep -q "impo
 else fail "missing imports are reported (in WIT terms) before anything runs" "exit $rc: $(cat "$T/err")"; fi
 expect_fail "a component that is no command is refused before it runs" "without a wasi:cli/run export" \
   "$WELD" run "$WELD_ROOT/fixtures/crt/counter.wasm"
+# --deny / --allow: a component whose imports break the policy does not run
+H="$WELD_ROOT/fixtures/wasi2/wasi/hello.wasm"
+expect_fail "--deny refuses a component importing a denied interface, naming it" \
+  "wasi:filesystem/preopens@0.2.[0-9]*: denied by \`wasi:filesystem/\*\`" "$WELD" run "$H" --deny 'wasi:filesystem/*'
+[ ! -s "$T/out" ] && ok "a refused component prints nothing of its own" || fail "a refused component prints nothing of its own" "$(cat "$T/out")"
+expect_fail "--allow refuses the imports no pattern allows" "not allowed (no --allow pattern matches)" \
+  "$WELD" run "$H" --allow 'wasi:cli/*' --allow 'wasi:io/*'
+expect_ok "a component whose imports conform runs" "$WELD" run "$H" --deny 'wasi:sockets/*' --allow 'wasi:*'
+grep -q "hello, world" "$T/out" && ok "... and prints its output" || fail "... and prints its output" "$(cat "$T/out")"
+expect_fail "--deny on a core module is a usage error" "judge a component's imports" \
+  "$WELD" run "$WELD_ROOT/fixtures/wasi/hello.wasm" --deny 'wasi:*'
