@@ -152,6 +152,7 @@ weld_status canon_transfer_result(canon_cx *from, const weld_tnode *from_ft, can
 
 struct weld_crt {
     weld_rt_engine *e;
+    weld_arena *arena;                /* objects that live as long as the runtime */
     canon_layouts layouts;
     weld_crt_resource_type *rtypes;   /* every resource type made, freed with rt */
     struct crt_owned *owned;          /* components, instances, linkers: freed with rt */

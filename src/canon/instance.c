@@ -256,7 +256,6 @@ static weld_status nomem(weld_diag *d)
     return weld_diag_set(d, WELD_ERR_NOMEM, WELD_NO_OFFSET, "out of memory");
 }
 
-static void *arena(weld_crt *rt, size_t n);
 
 static weld_status env_push(env *e, int space, void *item)
 {
@@ -287,21 +286,8 @@ static void inst_free(void *p)
     free(i);
 }
 
-/* Objects that live as long as the runtime come from one arena of the runtime's, made on
- * first use (the runtime struct is shared with the other files; the arena rides on the
- * owned list). */
-static void arena_free_cb(void *p) { weld_arena_free(p); }
-static void *arena(weld_crt *rt, size_t n)
-{
-    for (crt_owned *o = rt->owned; o; o = o->next)
-        if (o->free == arena_free_cb) return weld_arena_alloc(o->p, n);
-    weld_arena *a = weld_arena_new();
-    if (!a || !crt_own(rt, arena_free_cb, a)) {
-        weld_arena_free(a);
-        return NULL;
-    }
-    return weld_arena_alloc(a, n);
-}
+/* Objects that live as long as the runtime come from its arena. */
+static void *arena(weld_crt *rt, size_t n) { return weld_arena_alloc(rt->arena, n); }
 
 static const char *sort_name(uint8_t sort)
 {

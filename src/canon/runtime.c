@@ -11,8 +11,9 @@ weld_crt *weld_crt_new(const weld_rt_limits *limits)
     weld_crt *rt = calloc(1, sizeof *rt);
     if (!rt) return NULL;
     rt->e = weld_rt_engine_new(limits);
+    rt->arena = weld_arena_new();
     rt->layouts.arena = weld_arena_new();
-    if (!rt->e || !rt->layouts.arena) {
+    if (!rt->e || !rt->arena || !rt->layouts.arena) {
         weld_crt_free(rt);
         return NULL;
     }
@@ -33,6 +34,7 @@ void weld_crt_free(weld_crt *rt)
         free(t);
     }
     canon_layouts_free(&rt->layouts);
+    weld_arena_free(rt->arena);
     weld_rt_engine_free(rt->e);
     free(rt);
 }
