@@ -41,16 +41,26 @@ $(BUILD)/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c $< -o $@
 
+# libweld.a holds one object: the library's objects linked together with every global
+# symbol but the weld_* API made local, so an embedder's program sees nothing else of it.
+# The unit tests are white-box: they link the plain archive of the objects instead.
+LIB_INTERNAL := $(BUILD)/libweld-internal.a
 $(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	ld -r -o $(BUILD)/libweld.o $^
+	objcopy --wildcard --keep-global-symbol='weld_*' $(BUILD)/libweld.o
+	rm -f $@ && ar rcs $@ $(BUILD)/libweld.o
+
+$(LIB_INTERNAL): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
 $(WELD): $(CLI_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) $(CLI_OBJ) $(LIB) $(LDLIBS) -o $@
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB) $(HDRS)
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_INTERNAL) $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $< $(LDFLAGS) $(LIB) -lcmocka $(LDLIBS) -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $< $(LDFLAGS) $(LIB_INTERNAL) -lcmocka $(LDLIBS) -o $@
 
 # The spec testsuite runner (tests/spec/spec.sh runs it on wast2json's output).
 SPEC_RUNNER := $(BUILD)/tests/spec_runner

@@ -2,6 +2,8 @@
 # The test driver of `make check`: runs every cmocka unit test binary, every CLI test script
 # in tests/cli/ and the spec testsuite runner, reads their TAP output, and ends with one
 # summary line "N passed, N failed, N skipped" (skips are listed by name above it).
+# Each producer must print one TAP plan "1..N" matching its results, or it counts as failed;
+# a skipped line counts as the checks it says it stands for ("(stands for N checks)").
 #   BUILD  build directory (build or build-san)
 #   ONLY   unit | cli | spec : run one group
 BUILD=${BUILD:-build}
@@ -35,13 +37,28 @@ run_tap() {
   out="$LOG/out"
   "$@" > "$out" 2>"$LOG/err"
   rc=$?
-  p=$(grep -c '^ok ' "$out" | tr -d ' ')
-  s=$(grep -c '^ok .*# *SKIP' "$out" | tr -d ' ')
+  lines=$(grep -c '^ok ' "$out" | tr -d ' ')
+  sl=$(grep -c '^ok .*# *SKIP' "$out" | tr -d ' ')
   f=$(grep -c '^not ok ' "$out" | tr -d ' ')
-  p=$((p - s))
+  p=$((lines - sl))
+  # a SKIP line stands for one check unless it says "(stands for N checks)"
+  s=$(grep '^ok .*# *SKIP' "$out" |
+      sed -n 's/.*(stands for \([0-9][0-9]*\) checks\{0,1\}).*/\1/p; t; s/.*/1/p' |
+      awk '{ n += $1 } END { print n + 0 }')
   grep '^ok .*# *SKIP' "$out" | sed "s|^|  skipped: $group/$name: |" >> "$LOG/skips"
   grep '^not ok ' "$out" | sed "s|^|  FAILED: $group/$name: |" >> "$LOG/failures"
-  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+  # the plan: exactly one "1..N" line, N equal to the results printed; a producer that
+  # stops half-way (a crash, an early exit) prints none or the wrong one
+  plans=$(grep -c '^1\.\.[0-9]' "$out" | tr -d ' ')
+  planned=$(sed -n 's/^1\.\.\([0-9][0-9]*\).*/\1/p' "$out" | tail -n 1)
+  ran=$((lines + f))
+  if [ "$plans" -ne 1 ] || [ "$planned" -ne "$ran" ]; then
+    f=$((f + 1))
+    if [ "$plans" -eq 0 ]; then why="no TAP plan: it stopped before its end"
+    elif [ "$plans" -gt 1 ]; then why="$plans TAP plans, one expected"
+    else why="planned $planned checks, printed $ran"; fi
+    echo "  FAILED: $group/$name: $why" >> "$LOG/failures"
+  elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
     # a crash or an error outside any test counts as one failure
     f=1
     echo "  FAILED: $group/$name: exited with status $rc" >> "$LOG/failures"

@@ -41,3 +41,4 @@ printf '\0asm\1\0\0\0' > "$T/core.wasm"
 expect_fail "a core module is not a component" "not a component" "$WELD" audit "$T/core.wasm" --deny x
 printf '\0asm\x0d\0\x01\0\x0a\x09\x01' > "$T/bad.wasm"
 expect_fail "a malformed component is rejected with its offset" "offset" "$WELD" audit "$T/bad.wasm" --deny x
+tap_done

@@ -88,8 +88,9 @@ done
 BIN="$WELD_BUILD/tests/canon_diff"
 if [ -x "$BIN" ]; then
   "$BIN" --reenter "$D/reenter.wasm" > "$T/re.out" 2> "$T/re.err"; rc=$?
-  grep -E '^(not )?ok|^#' "$T/re.out"
+  grep -E '^(not )?ok|^#' "$T/re.out" | tap_relay
   [ "$rc" -eq 0 ] || fail "reenter: canon_diff --reenter finished" "exit $rc: $(tail -n 5 "$T/re.err")"
 else
   skip "reenter: an instance reentered through its import traps" "$BIN not built (needs include/weld/wave.h) (stands for 3 checks)"
 fi
+tap_done

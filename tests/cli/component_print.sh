@@ -20,3 +20,4 @@ fi
 printf '\000asm\015\000\001\000\007\200\200\200\200\200' > "$T/badleb.wasm"
 expect_fail "print rejects a malformed component with its offset" "offset 0x9: type section" \
   "$WELD" print "$T/badleb.wasm"
+tap_done

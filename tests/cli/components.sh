@@ -69,3 +69,4 @@ if [ -f "$1" ]; then
 else
   skip "real components round-trip byte-identical" "no components in $RW (the interop corpus builds them from ../shared/realworld: see tests/run.sh)"
 fi
+tap_done

@@ -339,3 +339,4 @@ if [ "$(wc -c < "$T/idep.wasm")" -lt 100000 ] &&
    "$WELD" print "$T/idep.wasm" | grep -q '(import "text" (component'; then
   ok "import-dependencies: the 1.6 MB JavaScript component is imported, not embedded"
 else fail "import-dependencies: the 1.6 MB JavaScript component is imported, not embedded" "$(wc -c < "$T/idep.wasm") bytes"; fi
+tap_done

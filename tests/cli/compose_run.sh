@@ -10,7 +10,7 @@ NM="${JCO_HOME:-}/node_modules"
 if ! command -v node >/dev/null 2>&1 || [ ! -f "$NM/@bytecodealliance/jco/dist/api.js" ] ||
    [ ! -d "$NM/@bytecodealliance/preview2-shim" ]; then
   skip "composed components run on node" "node or jco/preview2-shim not installed (JCO_HOME=${JCO_HOME:-unset})"
-  exit 0
+  tap_bail
 fi
 mkdir -p "$T/run"
 ln -s "$NM" "$T/run/node_modules"
@@ -183,3 +183,4 @@ for f in "$T"/calls-*; do
   fi
 done
 echo "# $weld_ok components ran in weld with the same results as on jco"
+tap_done

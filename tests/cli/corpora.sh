@@ -34,3 +34,4 @@ if "$WELD" help wit >/dev/null 2>&1; then
 else
   skip "weld wit resolves wit/ and fixtures/wit" "this weld has no wit command"
 fi
+tap_done

@@ -114,7 +114,7 @@ if ! command -v node >/dev/null 2>&1 || [ ! -f "${JCO_HOME:-$HOME/.cache/weld/np
   skip "weld and jco agree on fixtures/new ($JCO_CHECKS_FIX checks)" "node or jco not installed"
   skip "weld new on the real core modules agrees with jco ($RW_CHECKS checks)" "node or jco not installed"
   skip "weld's components composed and run on node (7 checks)" "node or jco not installed"
-  exit 0
+  tap_bail
 fi
 . "$WELD_ROOT/fixtures/tools/npm-tools.sh"
 # the WIT text of a component, blank lines dropped (jco ends with an empty line)
@@ -161,7 +161,7 @@ RW=${WELD_REALWORLD_DIR:-$WELD_CACHE/realworld-out}
 if ! ls "$RW"/*.core.wasm >/dev/null 2>&1; then
   skip "weld new on the real core modules agrees with jco ($RW_CHECKS checks)" "no real core modules in $RW"
   skip "weld's components composed and run on node (7 checks)" "no real core modules in $RW"
-  exit 0
+  tap_bail
 fi
 AD_R=${JCO_HOME:-$WELD_CACHE/npm}/node_modules/@bytecodealliance/jco/lib/wasi_snapshot_preview1.reactor.wasm
 AD_C=${AD_R%.reactor.wasm}.command.wasm
@@ -238,3 +238,4 @@ if [ -d "$NMOD/@bytecodealliance/preview2-shim" ] && [ -f "$T/rw-greeter-c.wasm"
 else
   skip "weld's components composed and run on node and in weld (13 checks)" "preview2-shim or the real components missing"
 fi
+tap_done

@@ -12,3 +12,4 @@ for c in $cmds; do
   fi
 done
 expect_fail "unknown command is an error" "unknown command" "$WELD" frobnicate
+tap_done

@@ -49,3 +49,4 @@ expect_fail "a core module is not a component" "not a component" "$WELD" inspect
 printf '\0asm\x0d\0\x01\0\x04\x09\x01' > "$T/bad.wasm"
 expect_fail "a malformed component is rejected with its offset" "offset" "$WELD" inspect "$T/bad.wasm"
 expect_fail "missing COMPONENT" "missing COMPONENT" "$WELD" inspect
+tap_done

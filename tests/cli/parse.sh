@@ -37,3 +37,4 @@ if "$WELD" parse "$T/names2.wasm" --reencode --check > "$T/out" 2>&1 && grep -q 
 else
   fail "reencode keeps extra name sections as read" "$(cat "$T/out")"
 fi
+tap_done

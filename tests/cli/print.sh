@@ -34,3 +34,4 @@ cat > "$T/dyl-want.wat" <<'WAT'
 WAT
 "$WELD" print "$T/dyl.wasm" > "$T/dyl.wat" 2>"$T/err"
 if cmp -s "$T/dyl.wat" "$T/dyl-want.wat"; then ok "print shows dylink.0 as mem-info and needed"; else fail "print shows dylink.0 as mem-info and needed" "$(diff "$T/dyl.wat" "$T/dyl-want.wat")"; fi
+tap_done

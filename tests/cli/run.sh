@@ -1,7 +1,7 @@
 # weld run --invoke: results, traps with backtraces, fuel, memory limit, usage errors.
 . "$WELD_ROOT/tests/tap.sh"
 if ! command -v wat2wasm >/dev/null 2>&1; then
-  skip "weld run" "wat2wasm (wabt) is not installed"; exit 0
+  skip "weld run" "wat2wasm (wabt) is not installed"; tap_bail
 fi
 cat > "$T/m.wat" <<'W'
 (module
@@ -21,7 +21,7 @@ cat > "$T/m.wat" <<'W'
   (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
   (func (export "mix") (param i64 f64) (result f64 i64) (local.get 1) (local.get 0)))
 W
-wat2wasm --debug-names "$T/m.wat" -o "$T/m.wasm" || { fail "wat2wasm builds the test module"; exit 0; }
+wat2wasm --debug-names "$T/m.wat" -o "$T/m.wasm" || { fail "wat2wasm builds the test module"; tap_bail; }
 
 out=$("$WELD" run "$T/m.wasm" --invoke fib 20 2>&1)
 [ "$out" = "i32:6765" ] && ok "fib 20 prints i32:6765" || fail "fib 20 prints i32:6765" "$out"
@@ -96,3 +96,4 @@ out=$("$WELD" run "$T/w.wasm" --invoke efault_iov 2>&1)
 [ "$out" = "i32:21" ] && ok "an iovec array out of bounds gives EFAULT" || fail "an iovec array out of bounds gives EFAULT" "$out"
 out=$("$WELD" run "$T/w.wasm" --invoke badf 2>&1)
 [ "$out" = "i32:8" ] && ok "an unknown descriptor gives EBADF (8)" || fail "an unknown descriptor gives EBADF (8)" "$out"
+tap_done

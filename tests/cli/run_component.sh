@@ -81,3 +81,4 @@ expect_fail "--fuel stops an endless loop in a component" "weld: trap: all fuel 
   "$WELD" run --fuel 100000 "$C" --invoke 'spin()'
 "$WELD" run --fuel 100000 "$C" --invoke 'spin()' 2>/dev/null; rc=$?
 [ "$rc" -eq 134 ] && ok "running out of fuel exits 134" || fail "running out of fuel exits 134" "exit $rc"
+tap_done

@@ -3,7 +3,7 @@
 # the same sources compiled natively with SSE2 (gcc), on small inputs.
 . "$WELD_ROOT/tests/tap.sh"
 if ! command -v wat2wasm >/dev/null 2>&1; then
-  skip "weld run with SIMD" "wat2wasm (wabt) is not installed"; exit 0
+  skip "weld run with SIMD" "wat2wasm (wabt) is not installed"; tap_bail
 fi
 cat > "$T/m.wat" <<'W'
 (module
@@ -11,7 +11,7 @@ cat > "$T/m.wat" <<'W'
   (func (export "sum") (param v128) (result i32)
     (i32.add (i32x4.extract_lane 0 (local.get 0)) (i32x4.extract_lane 3 (local.get 0)))))
 W
-wat2wasm "$T/m.wat" -o "$T/m.wasm" || { fail "wat2wasm builds the test module"; exit 0; }
+wat2wasm "$T/m.wat" -o "$T/m.wasm" || { fail "wat2wasm builds the test module"; tap_bail; }
 out=$("$WELD" run "$T/m.wasm" --invoke add 0x00000004000000030000000200000001 0xff 2>&1)
 [ "$out" = "v128:0x00000004000000030000000200000100" ] && ok "v128 arguments and result" \
   || fail "v128 arguments and result" "$out"
@@ -35,3 +35,4 @@ for b in "blur 3" "matmul 2" "dot 50"; do
   [ -n "$n" ] && [ "$n" = "$w" ] && ok "$1.wasm ($2 rounds) agrees with native SSE2: $w" \
     || fail "$1.wasm ($2 rounds) agrees with native SSE2" "native $n, weld $w"
 done
+tap_done

@@ -20,3 +20,4 @@ for cfg in "gcc -O0" "gcc -O2" "gcc -O2 -DWELD_SIMD_PORTABLE" "clang -O0" \
   elif [ "$d" = "$ref" ]; then ok "simd digest: $cfg equals $ref_cfg"
   else fail "simd digest: $cfg equals $ref_cfg" "$d != $ref"; fi
 done
+tap_done

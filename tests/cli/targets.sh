@@ -46,3 +46,4 @@ printf 'package a:b;\nworld w { import x: func() }\n' > "$T/bad.wit"
 expect_fail "a WIT error shows file:line:col" 'bad.wit:2:' "$WELD" targets "$F/calc.wasm" --wit "$T/bad.wit"
 printf '\0asm\1\0\0\0' > "$T/core.wasm"
 expect_fail "a core module is not a component" "not a component" "$WELD" targets "$T/core.wasm" --wit "$F/wit" --world calc
+tap_done

@@ -33,3 +33,4 @@ for f in "$NM"/@bytecodealliance/componentize-js/lib/starlingmonkey_embedding.wa
   fi
 done
 [ "$n" -gt 0 ] || skip "real modules validate" "jco's node_modules are not installed (interop corpus: see tests/run.sh)"
+tap_done

@@ -77,3 +77,4 @@ $(cat "$T/err")"; fi
 else
   skip "corpus components are accepted" "interop corpus not available (tests/corpus/collect.sh needs node and npm)"
 fi
+tap_done

@@ -4,7 +4,7 @@
 . "$WELD_ROOT/tests/tap.sh"
 W="$WELD_ROOT/fixtures/wasi"
 if ! command -v cc >/dev/null 2>&1; then
-  skip "WASI programs against native builds" "no C compiler (cc) to build the native side"; exit 0
+  skip "WASI programs against native builds" "no C compiler (cc) to build the native side"; tap_bail
 fi
 
 # The tree under a directory: each path with its type and, for files, the content's hash.
@@ -85,3 +85,4 @@ weld ($wrc): $wout"; fi
 else
   fail "$desc" "cc could not build pollin.c"
 fi
+tap_done

@@ -206,3 +206,4 @@ expect_ok "a component whose imports conform runs" "$WELD" run "$H" --deny 'wasi
 grep -q "hello, world" "$T/out" && ok "... and prints its output" || fail "... and prints its output" "$(cat "$T/out")"
 expect_fail "--deny on a core module is a usage error" "judge a component's imports" \
   "$WELD" run "$WELD_ROOT/fixtures/wasi/hello.wasm" --deny 'wasi:*'
+tap_done

@@ -9,11 +9,11 @@ W="$WELD_ROOT/fixtures/wasi"
 RUN="$WELD_ROOT/tests/tools/wasi-run.mjs"
 ncases=$(grep -c '^compare ' "${BASH_SOURCE[0]}")
 if ! command -v node >/dev/null 2>&1; then
-  skip "WASI programs against node's WASI" "no node (stands for $ncases checks)"; exit 0
+  skip "WASI programs against node's WASI" "no node (stands for $ncases checks)"; tap_bail
 fi
 NODE=$(command -v node)
 if ! "$NODE" --no-warnings -e "import('node:wasi')" >/dev/null 2>&1; then
-  skip "WASI programs against node's WASI" "this node has no node:wasi (stands for $ncases checks)"; exit 0
+  skip "WASI programs against node's WASI" "this node has no node:wasi (stands for $ncases checks)"; tap_bail
 fi
 
 tree() {
@@ -149,3 +149,4 @@ $(diff "$T/n.out" "$T/w.out")"
 fi
 
 echo "# $agree of $total programs agree between weld and node's WASI"
+tap_done

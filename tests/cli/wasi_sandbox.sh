@@ -72,3 +72,4 @@ out=$(cd "$T" && "$WELD" run "$P" open box/keep.txt 2>&1)
 [ "$out" = "open box/keep.txt: ENOTCAPABLE" ] && ok "without --dir no file is reachable" ||
   fail "without --dir no file is reachable" "$out"
 expect_fail "--dir of a missing directory is a usage error" "cannot open directory" "$WELD" run --dir "$T/nope" "$P"
+tap_done

@@ -164,3 +164,4 @@ else
   [ "$bad" -eq 0 ] && ok "jco wit output of $n real components resolves" || fail "jco wit output of real components resolves ($bad of $n failed)"
   echo "# weld reprints $same of $n exactly as jco printed them (the rest gain imports their WASI dependencies need)"
 fi
+tap_done

@@ -69,3 +69,4 @@ printf '\0asm\1\0\0\0' > "$T/bad.core.wasm"
 expect_fail "a core module has no world" "component\|version\|preamble" "$WELD" wit "$T/bad.core.wasm"
 cp "$T/bad.wasm" "$T/app/deps/broken.wasm"
 expect_fail "a broken .wasm in deps/ names the file" "broken.wasm" "$WELD" wit "$T/app"
+tap_done

@@ -6,11 +6,11 @@
 # an (either ...) of them. Prints TAP and a summary line like spec_runner's.
 . "$(dirname "$0")/../tap.sh"
 F=${WELD_SPEC_DIR:-$WELD_ROOT/../shared/spec}/proposals/relaxed-simd/relaxed_dot_product.wast
-if [ ! -f "$F" ]; then skip "relaxed_dot_product.wast" "not in the testsuite at $F"; exit 0; fi
-if ! command -v node >/dev/null 2>&1; then skip "relaxed_dot_product.wast" "node is not installed (jco assembles the module)"; exit 0; fi
+if [ ! -f "$F" ]; then skip "relaxed_dot_product.wast" "not in the testsuite at $F"; tap_bail; fi
+if ! command -v node >/dev/null 2>&1; then skip "relaxed_dot_product.wast" "node is not installed (jco assembles the module)"; tap_bail; fi
 source "$WELD_ROOT/fixtures/tools/npm-tools.sh"
 if [ ! -f "$JCO_HOME/node_modules/@bytecodealliance/jco/package.json" ]; then
-  skip "relaxed_dot_product.wast" "jco is not installed in $JCO_HOME (fixtures/tools/npm-tools.sh)"; exit 0
+  skip "relaxed_dot_product.wast" "jco is not installed in $JCO_HOME (fixtures/tools/npm-tools.sh)"; tap_bail
 fi
 # split the file into its module text (m.wat) and one line per assert_return:
 #   LINE|NAME|ARG ARG...|EXPECTED EXPECTED...   (values as 0x + 32 hex digits)
@@ -56,7 +56,7 @@ function form(s, l,   name, args, res, rest, inv, m, t, body) {
   print l "|" name "|" args "|" res
 }' > "$T/cmds"
 if ! jco parse "$T/m.wat" -o "$T/m.wasm" 2>"$T/err"; then
-  fail "relaxed_dot_product.wast: jco parse assembles the module" "$(cat "$T/err")"; exit 0
+  fail "relaxed_dot_product.wast: jco parse assembles the module" "$(cat "$T/err")"; tap_bail
 fi
 pass=0 failed=0
 while IFS='|' read -r line name args exp; do
@@ -68,3 +68,4 @@ while IFS='|' read -r line name args exp; do
   else fail "relaxed-simd/relaxed_dot_product.wast:$line assert_return $name" "expected one of$exp, got $got"; failed=$((failed + 1)); fi
 done < "$T/cmds"
 echo "# relaxed-simd/relaxed_dot_product.wast: $pass passed, $failed failed"
+tap_done

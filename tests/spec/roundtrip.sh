@@ -3,7 +3,8 @@
 # writer (TAP, one line per .wast file):
 #   - each `module` must decode to an equal tree and come back byte-identical, or, when
 #     its input used non-minimal encodings (binary-leb128.wast), come back as a fixed
-#     point of the writer (weld parse --check);
+#     point of the writer (weld parse --reencode --check: every function body is
+#     re-encoded from its decoded instructions, not copied);
 #   - each binary `assert_malformed` module is counted as rejected or not (a TAP comment:
 #     some are left to the validator, so these are not failures here).
 # Needs wast2json (wabt). The testsuite is read in place from $WELD_SPEC_DIR, default
@@ -12,11 +13,11 @@
 SPEC=${WELD_SPEC_DIR:-$WELD_ROOT/../shared/spec}
 if [ ! -d "$SPEC" ]; then
   skip "spec round trip" "spec testsuite not found at $SPEC"
-  exit 0
+  tap_bail
 fi
 if ! command -v wast2json >/dev/null 2>&1; then
   skip "spec round trip" "wast2json (wabt) not installed"
-  exit 0
+  tap_bail
 fi
 total_mods=0 total_fixed=0 total_ident=0 total_equal=0 total_mal=0 total_rej=0
 for wast in "$SPEC"/*.wast; do
@@ -35,7 +36,7 @@ for wast in "$SPEC"/*.wast; do
   # one weld process per list: `parse --check` prints one line per accepted input
   mods=$(wc -l < "$dir/mods" | tr -d ' ')
   if [ "$mods" -gt 0 ]; then
-    (cd "$dir" && xargs "$WELD" parse --check < mods > out 2> errs)
+    (cd "$dir" && xargs "$WELD" parse --reencode --check < mods > out 2> errs)
     ident=$(grep -c "identical bytes" "$dir/out")
     fixed=$(grep -c "fixed point" "$dir/out")
     equal=$(grep -c "equal trees" "$dir/out")
@@ -56,3 +57,4 @@ for wast in "$SPEC"/*.wast; do
 done
 echo "# total: $total_ident/$total_mods modules identical ($total_fixed non-minimal canonicalised), $total_equal/$total_mods equal"
 echo "# total malformed rejected: $total_rej/$total_mal"
+tap_done

@@ -11,14 +11,15 @@ SPEC=${WELD_SPEC_DIR:-$ROOT/../shared/spec}
 PROPOSALS=${WELD_SPEC_PROPOSALS:-tail-call extended-const multi-memory memory64 relaxed-simd}
 OUT=$BUILD/spec-json
 RUNNER=$BUILD/tests/spec_runner
+WELD_ROOT=$ROOT . "$ROOT/tests/tap.sh"
 if ! command -v wast2json >/dev/null 2>&1; then
-  echo "ok 1 - spec testsuite # SKIP wast2json (wabt) is not installed"; echo "1..1"; exit 0
+  skip "spec testsuite" "wast2json (wabt) is not installed"; tap_bail
 fi
 if [ ! -d "$SPEC" ]; then
-  echo "ok 1 - spec testsuite # SKIP no testsuite at $SPEC (set WELD_SPEC_DIR)"; echo "1..1"; exit 0
+  skip "spec testsuite" "no testsuite at $SPEC (set WELD_SPEC_DIR)"; tap_bail
 fi
 if [ ! -x "$RUNNER" ]; then
-  echo "not ok 1 - spec testsuite: $RUNNER is not built (make spec)"; echo "1..1"; exit 1
+  fail "spec testsuite: $RUNNER is not built (make spec)"; tap_done; exit 1
 fi
 
 # convert SRC_DIR OUT_DIR FLAGS: wast2json what is missing or stale, four at a time, and
@@ -41,18 +42,18 @@ convert() {
     [ -f "$f" ] || continue
     n=$(basename "$f" .wast)
     if [ -f "$out/$n/$n.json" ]; then JSONS="$JSONS $out/$n/$n.json"
-    else echo "ok - $n.wast # SKIP wast2json cannot convert it: $(head -n 1 "$out/$n/wast2json.err" 2>/dev/null)"; fi
+    else skip "$n.wast" "wast2json cannot convert it: $(head -n 1 "$out/$n/wast2json.err" 2>/dev/null)"; fi
   done
 }
 
 rc=0
 convert "$SPEC" "$OUT" ""
 # shellcheck disable=SC2086
-"$RUNNER" $JSONS || rc=1
+{ "$RUNNER" $JSONS || echo "# spec_runner exited with an error" > "$T/failed"; } | tap_relay
 for p in $PROPOSALS; do
   [ "$p" = none ] && continue
   if [ ! -d "$SPEC/proposals/$p" ]; then
-    echo "ok - proposals/$p # SKIP not in $SPEC/proposals"; continue
+    skip "proposals/$p" "not in $SPEC/proposals"; continue
   fi
   convert "$SPEC/proposals/$p" "$OUT/proposals/$p" "--enable-all"
   # shellcheck disable=SC2086
@@ -65,6 +66,8 @@ for p in $PROPOSALS; do
   # memories: run those suites' commands too
   case $p in relaxed-simd|multi-memory) features="$features --exec" ;; esac
 
-  "$RUNNER" $features $JSONS || rc=1
+  { "$RUNNER" $features $JSONS || echo "# spec_runner exited with an error" > "$T/failed"; } | tap_relay
 done
+tap_done
+[ -f "$T/failed" ] && rc=1
 exit $rc

@@ -243,13 +243,14 @@ static void run_file(runner *r, const char *json_path)
     }
     if (not_run) {
         r->tap++;
-        printf("ok %u - %s: %u commands # SKIP not run (execution is off for this suite)\n", r->tap, name,
-               not_run);
+        printf("ok %u - %s: %u commands # SKIP not run: execution is off for this suite "
+               "(stands for %u check%s)\n", r->tap, name, not_run, not_run, not_run == 1 ? "" : "s");
     }
     if (not_applicable) {
         r->tap++;
-        printf("ok %u - %s: %u text-form commands # SKIP not applicable to a binary tool\n",
-               r->tap, name, not_applicable);
+        printf("ok %u - %s: %u text-form commands # SKIP not applicable to a binary tool "
+               "(stands for %u check%s)\n", r->tap, name, not_applicable, not_applicable,
+               not_applicable == 1 ? "" : "s");
     }
     printf("# %s: %u passed, %u failed", name, r->passed, r->failed);
     if (not_run) printf(", %u not run (execution off for this suite)", not_run);

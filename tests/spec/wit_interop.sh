@@ -9,13 +9,13 @@
 #    wit package"), so they read the same world from both.
 # Known differences: tests/corpus/known-differences.txt ("wit BASENAME REASON").
 . "$WELD_ROOT/tests/tap.sh"
-if [ "${WELD_CORPUS:-1}" = 0 ]; then skip "WIT interop" "WELD_CORPUS=0"; exit 0; fi
+if [ "${WELD_CORPUS:-1}" = 0 ]; then skip "WIT interop" "WELD_CORPUS=0"; tap_bail; fi
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  skip "WIT interop" "node and npm are not installed"; exit 0
+  skip "WIT interop" "node and npm are not installed"; tap_bail
 fi
 if [ -n "$WELD_CORPUS_LIST" ]; then list=$(cat "$WELD_CORPUS_LIST")
 else list=$(bash "$WELD_ROOT/tests/corpus/collect.sh" 2>"$T/collect.err"); fi || {
-  fail "collect the interop corpus" "$(tail -20 "$T/collect.err")"; exit 0
+  fail "collect the interop corpus" "$(tail -20 "$T/collect.err")"; tap_bail
 }
 source "$WELD_ROOT/fixtures/tools/npm-tools.sh"
 KNOWN="$WELD_ROOT/tests/corpus/known-differences.txt"
@@ -62,3 +62,4 @@ while read -r k w src; do
   else fail "wit --wasm read as the source: $b" "$(cat "$T/p$k.$w.bin.err" 2>/dev/null | head -3; diff "$T/p$k.$w.txt" "$T/p$k.$w.bin" 2>&1 | head -6)"; fi
 done < "$T/pklist"
 echo "# packages: the reference tools read the same world from weld's binary as from the text for $same/$n worlds"
+tap_done
