@@ -3,7 +3,9 @@
 # cc -O2) and its committed NAME.wasm (build.sh, clang-14 -O2 wasm32-wasi) is run by
 # `weld run`; both call bench(N) and print its checksum, which must agree. Reports the CPU
 # time of each (the best of $BENCH_REPS runs, default 3), their ratio, and the geometric
-# mean of the ratios. Exits 1 when a checksum differs or a run fails.
+# mean of the ratios. With WASM3= and/or IWASM= (binaries built by hand, outside the
+# repository), a second table runs the same programs on weld, wasm3 and WAMR's iwasm, all
+# timed as whole processes in the same run. Exits 1 when a checksum differs or a run fails.
 # usage: tests/bench/rt/run.sh [WELD]
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -47,4 +49,67 @@ for p in $PROGS; do
   printf '%-10s %10.3f %10.3f %7.2fx\n' "$n" "$nt" "$wt" "$r"
 done
 [ $count -gt 0 ] && printf '%-10s %10s %10s %7.2fx  (%d programs)\n' geomean "" "" "$(echo "e($logsum / $count)" | bc -l)" $count
+
+# Other interpreters, when their binaries are given (built by hand outside the repository):
+# WASM3=path/to/wasm3, IWASM=path/to/iwasm (WAMR, fast interpreter). Every engine is timed
+# the same way here, as the CPU time of its whole process (loading included; the modules
+# are small), best of $REPS, and its checksum checked against the native one.
+ENGINES=""
+[ -n "${WASM3:-}" ] && ENGINES="$ENGINES wasm3"
+[ -n "${IWASM:-}" ] && ENGINES="$ENGINES iwasm"
+[ -z "$ENGINES" ] && exit $status
+proc_cpu() { # CPU seconds (user + system) of the whole process "$@"; its stdout in $T/out
+  local TIMEFORMAT='%3U %3S' t
+  t=$( { time "$@" >"$T/out" 2>"$T/err"; } 2>&1 ) || { cat "$T/err" >&2; return 1; }
+  echo "$t" | awk '{ print $1 + $2 }'
+}
+best_proc() {
+  local b="" t
+  for _ in $(seq "$REPS"); do
+    t=$(proc_cpu "$@") || return 1
+    if [ -z "$b" ] || [ "$(echo "$t < $b" | bc -l)" = 1 ]; then b=$t; fi
+  done
+  echo "$b"
+}
+# the checksum an engine printed, as an unsigned 32-bit decimal
+checksum() {
+  case $1 in
+    weld) v=$(sed -n 's/^i32:\(-\{0,1\}[0-9]*\)$/\1/p' "$T/out") ;;
+    wasm3) v=$(cat "$T/out" "$T/err" | sed -n 's/^Result: \(-\{0,1\}[0-9]*\).*/\1/p') ;;
+    iwasm) v=$(sed -n 's/^0x\([0-9a-fA-F]*\):i32$/\1/p' "$T/out"); [ -n "$v" ] && v=$((16#$v)) ;;
+  esac
+  [ -n "$v" ] && echo $(( (v % 4294967296 + 4294967296) % 4294967296 ))
+}
+echo "== interpreters side by side: CPU seconds of the whole process, best of $REPS, and the ratio to native"
+printf '%-10s %8s' program native
+for e in weld $ENGINES; do printf ' %8s %8s' "$e" ratio; done; echo
+declare -A lsum cnt
+for p in $PROGS; do
+  n=${p%%:*} arg=${p#*:}
+  [ -x "$T/$n" ] || continue
+  nt=$(best "$T/$n" "$arg") || continue
+  want=$(sed -n 's/^i32:\(-\{0,1\}[0-9]*\)$/\1/p' "$T/out"); want=$(( (want % 4294967296 + 4294967296) % 4294967296 ))
+  [ "$(echo "$nt > 0" | bc -l)" = 1 ] || nt=0.001
+  printf '%-10s %8.3f' "$n" "$nt"
+  for e in weld $ENGINES; do
+    case $e in
+      weld) cmd=("$WELD" run "$D/$n.wasm" --invoke bench "$arg") ;;
+      wasm3) cmd=("$WASM3" --func bench "$D/$n.wasm" "$arg") ;;
+      iwasm) cmd=("$IWASM" -f bench "$D/$n.wasm" "$arg") ;;
+    esac
+    if ! t=$(best_proc "${cmd[@]}"); then printf ' %8s %8s' failed -; status=1; continue; fi
+    got=$(checksum "$e")
+    if [ "$got" != "$want" ]; then printf ' %8s %8s' "bad" "sum"; echo "$n: $e checksum ${got:-none}, native $want" >&2; status=1; continue; fi
+    r=$(echo "$t / $nt" | bc -l)
+    lsum[$e]=$(echo "${lsum[$e]:-0} + l($r)" | bc -l); cnt[$e]=$(( ${cnt[$e]:-0} + 1 ))
+    printf ' %8.3f %7.2fx' "$t" "$r"
+  done
+  echo
+done
+printf '%-10s %8s' geomean ""
+for e in weld $ENGINES; do
+  if [ "${cnt[$e]:-0}" -gt 0 ]; then printf ' %8s %7.2fx' "" "$(echo "e(${lsum[$e]} / ${cnt[$e]})" | bc -l)"
+  else printf ' %8s %8s' "" -; fi
+done
+echo
 exit $status
