@@ -1,8 +1,9 @@
 /* test_rt_tail.c - tail calls in the interpreter: return_call and return_call_indirect
  * loops of 10^7 iterations and mutual recursion run within a call depth of 16 frames and
  * a value stack of 1024 slots (the same loop with plain calls exhausts them), tail calls
- * to host functions, callees with larger frames, traps in tail callees. The module is
- * tests/unit/fixtures/rt_tail.wat. */
+ * to host functions, callees with larger frames, traps in tail callees, tail calls into
+ * another instance, fuel. The modules are tests/unit/fixtures/rt_tail.wat and
+ * rt_tail_b.wat. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include "weld/runtime.h"
 #include "fixtures/rt_tail.h"
+#include "fixtures/rt_tail_b.h"
 
 #define N 10000000
 
@@ -43,13 +45,14 @@ static weld_status host_probe(void *ctx, weld_rt_host_call *call, const uint64_t
     return WELD_OK;
 }
 
-static int setup(void **state)
+static fx *setup_fuel(uint64_t fuel)
 {
     fx *f = calloc(1, sizeof *f);
     assert_non_null(f);
     weld_rt_limits lim = {0};
     lim.max_call_depth = 16;
     lim.stack_slots = 1024;
+    lim.fuel = fuel;
     f->e = weld_rt_engine_new(&lim);
     assert_non_null(f->e);
     weld_diag d;
@@ -61,7 +64,12 @@ static int setup(void **state)
     weld_rt_extern imps[2] = {{WELD_EXTERN_FUNC, {.func = weld_rt_func_new_host(f->e, &tadd, host_add, f)}},
                               {WELD_EXTERN_FUNC, {.func = weld_rt_func_new_host(f->e, &tprobe, host_probe, f)}}};
     assert_int_equal(weld_rt_instantiate(f->e, m, imps, 2, &f->in, &d), WELD_OK);
-    *state = f;
+    return f;
+}
+
+static int setup(void **state)
+{
+    *state = setup_fuel(0);
     return 0;
 }
 
@@ -194,6 +202,53 @@ static void test_trap_in_tail_callee(void **state)
     assert_int_equal(r, 1);
 }
 
+static void test_cross_instance(void **state)
+{
+    fx *f = *state;
+    weld_diag d;
+    weld_diag_init(&d, "rt_tail_b.wasm");
+    weld_rt_module *m = NULL;
+    assert_int_equal(weld_rt_module_load(f->e, rt_tail_b_wasm, rt_tail_b_wasm_len, &m, &d), WELD_OK);
+    weld_rt_extern imps[2];
+    assert_true(weld_rt_instance_export(f->in, "peek", &imps[0]));
+    assert_true(weld_rt_instance_export(f->in, "count", &imps[1]));
+    weld_rt_instance *a = f->in, *b = NULL;
+    assert_int_equal(weld_rt_instantiate(f->e, m, imps, 2, &b, &d), WELD_OK);
+    f->in = b;
+    uint64_t r = 0, a0[1] = {0};
+    /* the tail callee reads its own instance's memory ("A"), not the caller's ("B") */
+    assert_int_equal(call(f, "peek_a", 1, a0, &r, &d), WELD_OK);
+    assert_int_equal(r, 'A');
+    assert_int_equal(call(f, "peek_a_ind", 1, a0, &r, &d), WELD_OK);
+    assert_int_equal(r, 'A');
+    /* and the caller's memory is back after it: 'A' * 256 + 'A' + ('B' - 'A') */
+    assert_int_equal(call(f, "both", 1, a0, &r, &d), WELD_OK);
+    assert_int_equal(r, 'A' * 256 + 'B');
+    a0[0] = N;
+    assert_int_equal(call(f, "count_a", 1, a0, &r, &d), WELD_OK);
+    assert_int_equal(r, N);
+    f->in = a;
+}
+
+static void test_fuel(void **state)
+{
+    (void)state;
+    fx *f = setup_fuel(100000);
+    weld_diag d;
+    uint64_t r = 0, a[2] = {1000, 0};
+    assert_int_equal(call(f, "count", 2, a, &r, &d), WELD_OK);
+    assert_int_equal(r, 1000);
+    /* each iteration costs fuel: a long tail-call loop runs out */
+    a[0] = N;
+    assert_int_equal(call(f, "count", 2, a, &r, &d), WELD_ERR_TRAP);
+    assert_string_equal(d.message, "all fuel consumed");
+    a[0] = 1000;
+    assert_int_equal(call(f, "count", 2, a, &r, &d), WELD_OK);
+    assert_int_equal(r, 1000);
+    weld_rt_engine_free(f->e);
+    free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -203,6 +258,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_constant_native_stack, setup, teardown),
         cmocka_unit_test_setup_teardown(test_frame_sizes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trap_in_tail_callee, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cross_instance, setup, teardown),
+        cmocka_unit_test(test_fuel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
