@@ -140,12 +140,23 @@ static bool is_reftype(uint8_t b)
     return b == 0x70 || b == 0x6F || b == 0x69;
 }
 
+/* For a value type byte weld does not read: the proposal it belongs to, or "". */
+static const char *unsupported_type_note(uint8_t b)
+{
+    if (b == 0x63 || b == 0x64)
+        return " (a typed reference of the function-references proposal: not supported)";
+    if ((b >= 0x6A && b <= 0x6E) || (b >= 0x71 && b <= 0x73))
+        return " (a reference type of the gc proposal: not supported)";
+    return "";
+}
+
 static weld_status get_valtype(rd *r, weld_valtype *t, const char *what)
 {
     const uint8_t *at = r->p;
     weld_status st = get_byte(r, t, what);
     if (st) return st;
-    if (!is_valtype(*t)) return fail(r, at, "%s: malformed value type 0x%02x", what, *t);
+    if (!is_valtype(*t))
+        return fail(r, at, "%s: malformed value type 0x%02x%s", what, *t, unsupported_type_note(*t));
     return WELD_OK;
 }
 
@@ -154,7 +165,8 @@ static weld_status get_reftype(rd *r, weld_valtype *t, const char *what)
     const uint8_t *at = r->p;
     weld_status st = get_byte(r, t, what);
     if (st) return st;
-    if (!is_reftype(*t)) return fail(r, at, "%s: malformed reference type 0x%02x", what, *t);
+    if (!is_reftype(*t))
+        return fail(r, at, "%s: malformed reference type 0x%02x%s", what, *t, unsupported_type_note(*t));
     return WELD_OK;
 }
 
@@ -183,6 +195,9 @@ static weld_status get_limits(rd *r, weld_limits *l, bool memory)
 
 static weld_status get_tabletype(rd *r, weld_tabletype *t)
 {
+    if (r->p + 1 < r->end && r->p[0] == 0x40 && r->p[1] == 0x00)
+        return fail(r, r->p, "table element type: malformed reference type 0x40 (a table with an "
+                             "initialiser expression, of the function-references proposal: not supported)");
     weld_status st = get_reftype(r, &t->elem, "table element type");
     if (st) return st;
     return get_limits(r, &t->limits, false);
@@ -239,7 +254,10 @@ static weld_status read_types(rd *r)
         const uint8_t *at = r->p;
         uint8_t form = 0;
         if ((st = get_byte(r, &form, "type form"))) return st;
-        if (form != 0x60) return fail(r, at, "malformed type form 0x%02x (expected 0x60, func)", form);
+        if (form != 0x60)
+            return fail(r, at, "malformed type form 0x%02x (expected 0x60, func)%s", form,
+                        form == 0x4E || form == 0x4F || form == 0x50 || form == 0x5E || form == 0x5F
+                            ? "; rec, sub, struct and array types are the gc proposal's: not supported" : "");
         for (int side = 0; side < 2; side++) {
             uint32_t k;
             if ((st = get_count(r, &k, 1, side ? "result count" : "parameter count"))) return st;

@@ -680,23 +680,16 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
         materialize_all(c, h);
         emit_return(c, h);
         break;
-    case WELD_OP_CALL:
-    case WELD_OP_RETURN_CALL: {
+    case WELD_OP_CALL: {
         const weld_functype *t = func_type(c, in->u.index);
         materialize_all(c, h);
         op(c, RT_CALL);
         s2(c, in->u.index, home(c, h - t->nparams));
         if (!reserve_where(c, h - t->nparams + t->nresults + 1)) return c->err = WELD_ERR_NOMEM;
         pushed(c, h - t->nparams, t->nresults);
-        if (in->op == WELD_OP_RETURN_CALL) {
-            uint32_t hh = h - t->nparams + t->nresults;
-            if (hh > c->maxh) c->maxh = hh;
-            emit_return(c, hh);
-        }
         break;
     }
-    case WELD_OP_CALL_INDIRECT:
-    case WELD_OP_RETURN_CALL_INDIRECT: {
+    case WELD_OP_CALL_INDIRECT: {
         const weld_functype *t = &mod->types[in->u.pair.a];
         materialize_all(c, h);
         op(c, RT_CALL_INDIRECT);
@@ -704,11 +697,28 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
         s2(c, home(c, h - 1), home(c, h - 1 - t->nparams));
         if (!reserve_where(c, h - 1 - t->nparams + t->nresults + 1)) return c->err = WELD_ERR_NOMEM;
         pushed(c, h - 1 - t->nparams, t->nresults);
-        if (in->op == WELD_OP_RETURN_CALL_INDIRECT) {
-            uint32_t hh = h - 1 - t->nparams + t->nresults;
-            if (hh > c->maxh) c->maxh = hh;
-            emit_return(c, hh);
+        break;
+    }
+    /* tail calls: the arguments at their homes; the callee's frame replaces this one.
+     * A host callee returns here instead: then the code that follows returns its results. */
+    case WELD_OP_RETURN_CALL:
+    case WELD_OP_RETURN_CALL_INDIRECT: {
+        bool ind = in->op == WELD_OP_RETURN_CALL_INDIRECT;
+        const weld_functype *t = ind ? &mod->types[in->u.pair.a] : func_type(c, in->u.index);
+        uint32_t base = h - ind - t->nparams;
+        materialize_all(c, h);
+        if (ind) {
+            op(c, RT_RETURN_CALL_INDIRECT);
+            s2(c, in->u.pair.a, in->u.pair.b);
+            s2(c, home(c, h - 1), home(c, base));
+        } else {
+            op(c, RT_RETURN_CALL);
+            s2(c, in->u.index, home(c, base));
         }
+        if (!reserve_where(c, base + t->nresults + 1)) return c->err = WELD_ERR_NOMEM;
+        pushed(c, base, t->nresults);
+        if (base + t->nresults > c->maxh) c->maxh = base + t->nresults;
+        emit_return(c, base + t->nresults);
         break;
     }
     case WELD_OP_SELECT:

@@ -183,18 +183,32 @@ static rt_trap run(weld_rt_engine *e, weld_rt_func *entry, const void *const **t
         base = S1;
         ip += 2;
         goto do_call;
-    CASE(RT_CALL_INDIRECT) {
-        weld_rt_table *t = inst->tables[S1];
-        uint32_t i = R(T0).u32;
-        if (i >= t->size) TRAP(RT_TRAP_UNDEFINED_ELEM);
-        f = (weld_rt_func *)(uintptr_t)t->elems[i];
-        if (!f) TRAP(RT_TRAP_UNINIT_ELEM);
-        const weld_functype *want = &inst->mod->ast->types[S0];
-        if (f->type != want && !rt_functype_eq(f->type, want)) TRAP(RT_TRAP_INDIRECT_TYPE);
+    /* f = the function at table S1's index in T0, checked against type S0 */
+#define INDIRECT_CALLEE() do { \
+        weld_rt_table *t_ = inst->tables[S1]; \
+        uint32_t i_ = R(T0).u32; \
+        if (i_ >= t_->size) TRAP(RT_TRAP_UNDEFINED_ELEM); \
+        f = (weld_rt_func *)(uintptr_t)t_->elems[i_]; \
+        if (!f) TRAP(RT_TRAP_UNINIT_ELEM); \
+        const weld_functype *want_ = &inst->mod->ast->types[S0]; \
+        if (f->type != want_ && !rt_functype_eq(f->type, want_)) TRAP(RT_TRAP_INDIRECT_TYPE); \
+    } while (0)
+    CASE(RT_CALL_INDIRECT)
+        INDIRECT_CALLEE();
         base = T1;
         ip += 3;
         goto do_call;
-    }
+    CASE(RT_RETURN_CALL)
+        f = inst->funcs[S0];
+        base = S1;
+        ip += 2;
+        goto do_tail_call;
+    CASE(RT_RETURN_CALL_INDIRECT)
+        INDIRECT_CALLEE();
+        base = T1;
+        ip += 3;
+        goto do_tail_call;
+#undef INDIRECT_CALLEE
     CASE(RT_RETURN1)
         R(0) = R(S0);
         /* fall through */
@@ -419,6 +433,20 @@ do_call:
         ip = c->cells;
         NEXT();
     }
+
+    /* A tail call: the callee's parameters move down to the start of the current frame,
+     * which is popped; the call then pushes the callee's frame in its place, so neither
+     * stack grows. A host callee is called as by RT_CALL: the compiler follows the tail
+     * call with the code returning its results. */
+do_tail_call:
+    if (f->host) goto do_call;
+    memmove(fp, fp + base, (size_t)f->code->nparams * sizeof *fp);
+    nf--;
+    base = (uint32_t)(fp - frames[nf].fp);
+    ip = frames[nf].ip;
+    fp = frames[nf].fp;
+    func = frames[nf].func;
+    goto do_call;
 
 trapped:
     if (trap == RT_TRAP_EXHAUSTED && f && nf >= maxf) func = func ? func : f;

@@ -3,21 +3,25 @@
  * memory.init), the start function; and export lookup. */
 #include "rt/rt.h"
 #include "base/base.h"
+#include <stdlib.h>
 #include <string.h>
 
-/* Evaluate a validated constant expression. */
+/* Evaluate a validated constant expression. Its operand stack (extended-const nests
+ * arithmetic) is at most one value per byte of the expression. */
 static weld_status eval_const(weld_rt_instance *in, const weld_expr *x, rt_slot *out, weld_diag *d)
 {
     weld_insn_reader r;
     weld_insn_reader_init(&r, x->code, x->len, x->offset);
-    rt_slot st[16];
-    memset(st, 0, sizeof st);
-    uint32_t n = 0;
+    rt_slot small[16], *st = small;
+    if (x->len > 16 && !(st = malloc((size_t)x->len * sizeof *st)))
+        return weld_diag_set(d, WELD_ERR_NOMEM, x->offset, "out of memory");
+    uint32_t n = 0, cap = x->len > 16 ? x->len : 16;
+    memset(st, 0, (size_t)cap * sizeof *st);
+    weld_status s = WELD_OK;
     weld_insn i;
     while (!weld_insn_reader_done(&r)) {
-        weld_status s = weld_insn_read(&r, &i, d);
-        if (s) return s;
-        if (n >= 15) break;
+        if ((s = weld_insn_read(&r, &i, d))) break;
+        if (n >= cap) break;
         switch (i.op) {
         case WELD_OP_I32_CONST: st[n++].u64 = (uint32_t)i.u.i32; break;
         case WELD_OP_I64_CONST: st[n++].u64 = (uint64_t)i.u.i64; break;
@@ -27,24 +31,33 @@ static weld_status eval_const(weld_rt_instance *in, const weld_expr *x, rt_slot 
         case WELD_OP_REF_NULL: st[n++].u64 = 0; break;
         case WELD_OP_REF_FUNC: st[n++].u64 = (uint64_t)(uintptr_t)in->funcs[i.u.index]; break;
         case WELD_OP_GLOBAL_GET: st[n++] = in->globals[i.u.index]->val; break;
-        case WELD_OP_I32_ADD: n--; st[n - 1].u64 = (uint32_t)(st[n - 1].u32 + st[n].u32); break;
-        case WELD_OP_I32_SUB: n--; st[n - 1].u64 = (uint32_t)(st[n - 1].u32 - st[n].u32); break;
-        case WELD_OP_I32_MUL: n--; st[n - 1].u64 = (uint32_t)(st[n - 1].u32 * st[n].u32); break;
-        case WELD_OP_I64_ADD: n--; st[n - 1].u64 += st[n].u64; break;
-        case WELD_OP_I64_SUB: n--; st[n - 1].u64 -= st[n].u64; break;
-        case WELD_OP_I64_MUL: n--; st[n - 1].u64 *= st[n].u64; break;
+        case WELD_OP_I32_ADD: case WELD_OP_I32_SUB: case WELD_OP_I32_MUL:
+        case WELD_OP_I64_ADD: case WELD_OP_I64_SUB: case WELD_OP_I64_MUL: {
+            if (n < 2) goto unsupported;
+            uint64_t a = st[n - 2].u64, b = st[n - 1].u64, v;
+            if (i.op == WELD_OP_I32_ADD || i.op == WELD_OP_I64_ADD) v = a + b;
+            else if (i.op == WELD_OP_I32_SUB || i.op == WELD_OP_I64_SUB) v = a - b;
+            else v = a * b;
+            bool is32 = i.op == WELD_OP_I32_ADD || i.op == WELD_OP_I32_SUB || i.op == WELD_OP_I32_MUL;
+            n--;
+            st[n - 1].u64 = is32 ? (uint32_t)v : v;
+            break;
+        }
         case WELD_OP_END:
             if (n == 1) {
                 *out = st[0];
-                return WELD_OK;
+                goto finish;
             }
-            break;
+            goto unsupported;
         default:
-            break;
+            goto unsupported;
         }
-        if (n == 0 && i.op != WELD_OP_END) break;
     }
-    return weld_diag_set(d, WELD_ERR_UNSUPPORTED, x->offset, "constant expression not supported");
+unsupported:
+    if (!s) s = weld_diag_set(d, WELD_ERR_UNSUPPORTED, x->offset, "constant expression not supported");
+finish:
+    if (st != small) free(st);
+    return s;
 }
 
 static bool limits_match(const weld_limits *have, uint64_t have_min, const weld_limits *want)

@@ -54,6 +54,8 @@ enum {
     RT_BR_TABLE,             /* [index n] | n+1 targets                      */
     RT_CALL,                 /* [funcidx base]                               */
     RT_CALL_INDIRECT,        /* [typeidx table] | [index base]               */
+    RT_RETURN_CALL,          /* [funcidx base]: the callee's frame replaces the caller's */
+    RT_RETURN_CALL_INDIRECT, /* [typeidx table] | [index base]: the same     */
     RT_RETURN,               /*                                              */
     RT_RETURN1,              /* [src]: copy src to slot 0, return           */
     RT_FUEL,                 /* | count: charges a basic block's instructions */

@@ -62,9 +62,9 @@ for p in $PROPOSALS; do
     threads) features=--proposals=extended-const ;;
     *) features=--proposals ;;
   esac
-  # the interpreter executes the relaxed-SIMD instructions, several memories and 64-bit
-  # memories: run those suites' commands too
-  case $p in relaxed-simd|multi-memory) features="$features --exec" ;; esac
+  # the interpreter executes the relaxed-SIMD instructions, several memories, 64-bit
+  # memories, tail calls and extended constant expressions: run those suites' commands too
+  case $p in relaxed-simd|multi-memory|tail-call|extended-const) features="$features --exec" ;; esac
 
   { "$RUNNER" $features $JSONS || echo "# spec_runner exited with an error" > "$T/failed"; } | tap_relay
 done

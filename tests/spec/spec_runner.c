@@ -5,8 +5,8 @@
  * By default the validator applies the Wasm 2.0 rules only (the top-level suite tests
  * Wasm 2.0); --proposals enables every feature for the proposals' suites, or only the
  * listed ones (multi-memory, extended-const), for suites written before the others.
- * --exec runs a proposal's suite with the interpreter (relaxed-simd, whose instructions
- * the interpreter executes).
+ * --exec runs a proposal's suite with the interpreter (relaxed-simd, multi-memory,
+ * memory64, tail-call, extended-const: the proposals the interpreter executes).
  *
  * Each FILE.json is what wast2json wrote for one .wast file (the binary modules it names sit
  * beside it). Commands run here:

@@ -321,6 +321,15 @@ static void test_bad_items(void **state)
     BAD("\0asm\1\0\0\0\x04\x04\x01\x70\x02\x00", "table section, table 0: malformed limits flags", 12);
     BAD("\0asm\1\0\0\0\x01\x04\x01\x61\x00\x00", "type section, type 0: malformed type form 0x61", 11);
     BAD("\0asm\1\0\0\0\x01\x05\x01\x60\x01\x55\x00", "malformed value type 0x55", 13);
+    /* the proposals' type forms the reader does not take are named */
+    BAD("\0asm\1\0\0\0\x01\x06\x01\x60\x01\x63\x70\x00",
+        "malformed value type 0x63 (a typed reference of the function-references proposal", 13);
+    BAD("\0asm\1\0\0\0\x01\x05\x01\x60\x00\x01\x6b",
+        "malformed value type 0x6b (a reference type of the gc proposal", 14);
+    BAD("\0asm\1\0\0\0\x01\x04\x01\x5f\x00\x00", "malformed type form 0x5f (expected 0x60, func); "
+        "rec, sub, struct and array types are the gc proposal's", 11);
+    BAD("\0asm\1\0\0\0\x04\x07\x01\x40\x00\x70\x00\x01\xd2",
+        "table with an initialiser expression, of the function-references proposal", 11);
     BAD("\0asm\1\0\0\0\x02\x07\x01\x01m\x02\xff\xfe\x00", "import section, import 0: item name: malformed UTF-8", 14);
     BAD("\0asm\1\0\0\0\x00\x03\x02\xc0\x80", "custom section: custom section name: malformed UTF-8", 11);
     BAD("\0asm\1\0\0\0\x02\x07\x01\x01m\x01" "f\x05\x00", "malformed import kind 0x05", 15);
