@@ -109,8 +109,8 @@ weld_status text_lex(lexer *lx, const char *src, size_t len, uint32_t line, uint
             }
             if (p >= end) return lex_err(lx, start, d, "unterminated string (expected '\"')");
             p++;
-            if (p < end && idchar((unsigned char)*p))
-                return lex_err(lx, p, d, "unknown token: a string runs into other characters (expected a space or a parenthesis)");
+            if (p < end && (idchar((unsigned char)*p) || *p == '"'))
+                return lex_err(lx, p, d, "unknown operator: a string runs into other characters (expected a space or a parenthesis)");
             if (!push(lx, TK_STRING, start, (size_t)(p - start), lx->line, tcol)) goto oom;
             continue;
         }
@@ -123,7 +123,7 @@ weld_status text_lex(lexer *lx, const char *src, size_t len, uint32_t line, uint
                                                                             : TK_RESERVED;
             if (kind == TK_ID && p - start == 1) kind = TK_RESERVED;
             if (p < end && *p == '"')
-                return lex_err(lx, p, d, "unknown token: a string runs into other characters (expected a space or a parenthesis)");
+                return lex_err(lx, p, d, "unknown operator: a token runs into a string (expected a space or a parenthesis)");
             if (!push(lx, kind, start, (size_t)(p - start), lx->line, tcol)) goto oom;
             continue;
         }

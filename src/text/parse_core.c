@@ -55,6 +55,7 @@ typedef struct parser {
     uint32_t start;
     bool uses_data;
     uint32_t nmems;            /* memories (pass 1) */
+    bool no_param_ids;         /* parsing a block type or call_indirect's type use */
 } parser;
 
 /* ---- errors and tokens -------------------------------------------------------------- */
@@ -353,6 +354,7 @@ static bool parse_params_results(parser *P, weld_functype *ft, bool names, bool 
         P->i += 2;
         if (cur(P)->kind == TK_ID) {
             const tok *id = cur(P);
+            if (P->no_param_ids) fail(P, id, "unexpected token: parameters of a block or call_indirect type have no names");
             if (names && !idmap_put(P, &P->ids[SP_LOCAL], id->p, id->len, (uint32_t)P->tmp_types.n))
                 fail(P, id, "duplicate local %.*s", (int)id->len, id->p);
             P->i++;
@@ -671,7 +673,11 @@ static void parse_immediates(parser *P, int op, weld_insn *in)
             in->u.select.types = to_arena(P, P->tmp_types.p, P->tmp_types.n);
         }
         break;
-    case WELD_IMM_BLOCK: parse_blocktype(P, &in->u.block); break;
+    case WELD_IMM_BLOCK:
+        P->no_param_ids = true;
+        parse_blocktype(P, &in->u.block);
+        P->no_param_ids = false;
+        break;
     case WELD_IMM_LABEL: in->u.index = parse_label(P); break;
     case WELD_IMM_BR_TABLE: {
         P->scratch.len = 0;
@@ -690,7 +696,9 @@ static void parse_immediates(parser *P, int op, weld_insn *in)
     case WELD_IMM_FUNC: in->u.index = parse_index(P, SP_FUNC); break;
     case WELD_IMM_CALL_INDIRECT:
         in->u.pair.b = at_index(P) ? parse_index(P, SP_TABLE) : 0;
+        P->no_param_ids = true;
         in->u.pair.a = parse_typeuse(P, false, NULL);
+        P->no_param_ids = false;
         break;
     case WELD_IMM_LOCAL: in->u.index = parse_index(P, SP_LOCAL); break;
     case WELD_IMM_GLOBAL: in->u.index = parse_index(P, SP_GLOBAL); break;
@@ -784,7 +792,9 @@ static void parse_immediates(parser *P, int op, weld_insn *in)
         break;
     case WELD_IMM_TAG: in->u.index = parse_index(P, SP_TAG); break;
     case WELD_IMM_TRY_TABLE: {
+        P->no_param_ids = true;
         parse_blocktype(P, &in->u.try_table.block);
+        P->no_param_ids = false;
         weld_buf cb;
         weld_buf_init(&cb);
         uint32_t n = 0;
