@@ -56,6 +56,7 @@ typedef struct parser {
     bool uses_data;
     uint32_t nmems;            /* memories (pass 1) */
     bool no_param_ids;         /* parsing a block type or call_indirect's type use */
+    vec customs, custom_keys;  /* (@custom ...) and where each goes (see section_key) */
 } parser;
 
 /* ---- errors and tokens -------------------------------------------------------------- */
@@ -412,7 +413,11 @@ static uint32_t parse_typeuse(parser *P, bool names, weld_functype *sig)
     weld_functype ft;
     bool inline_sig = parse_params_results(P, &ft, names, true);
     if (has_idx) {
-        if (idx >= P->types.n) fail(P, at, "unknown type %u", idx);
+        if (idx >= P->types.n) {
+            /* an index past the types: the validator rejects it ("unknown type") */
+            if (sig) memset(sig, 0, sizeof *sig);
+            return idx;
+        }
         const weld_functype *tt = &AT(P, types, weld_functype, idx);
         if (inline_sig && !functype_eq(tt, &ft))
             fail(P, at, "inline function type does not match the type it names (type %u)", idx);
@@ -1499,6 +1504,43 @@ static void field_data(parser *P)
     *PUSH(P, datas, weld_data) = ds;
 }
 
+/* Where a section goes, as a sort key: 2 * its place in the canonical order; a custom
+ * section (before X) is one less, (after X) one more; (before first) 0, (after last) 100. */
+static const uint8_t canonical_order[] = {1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11};
+static const char *const section_names[] = {"type", "import", "func", "table", "memory", "tag",
+                                            "global", "export", "start", "elem", "datacount",
+                                            "code", "data"};
+
+static void field_custom(parser *P)
+{
+    weld_custom *c = PUSH(P, customs, weld_custom);
+    c->name = parse_name(P);
+    uint32_t key = 100;
+    if (cur(P)->kind == TK_LPAR) {
+        P->i++;
+        bool before = tok_is(cur(P), "before");
+        if (!before && !tok_is(cur(P), "after")) expected(P, "'before' or 'after'");
+        P->i++;
+        const tok *w = cur(P);
+        if (tok_is(w, "first")) key = before ? 0 : 1;
+        else if (tok_is(w, "last")) key = before ? 99 : 100;
+        else {
+            size_t k = 0;
+            for (; k < sizeof section_names / sizeof section_names[0]; k++)
+                if (tok_is(w, section_names[k])) break;
+            if (k == sizeof section_names / sizeof section_names[0])
+                expected(P, "first, last or a section name (type, import, func, table, memory, "
+                            "tag, global, export, start, elem, datacount, code, data)");
+            key = (uint32_t)(2 * (k + 1) + (before ? -1 : 1));
+        }
+        P->i++;
+        expect_rpar(P);
+    }
+    c = &AT(P, customs, weld_custom, P->customs.n - 1);
+    c->data = parse_datastrings(P, &c->len);
+    *PUSH(P, custom_keys, uint32_t) = key;
+}
+
 /* ---- pass 1 ------------------------------------------------------------------------- */
 
 static int field_space(const tok *k)
@@ -1601,6 +1643,8 @@ static void pass1(parser *P, size_t first)
         } else if (tok_is(k, "data")) {
             bind_id(P, SP_DATA, P->count[SP_DATA]);
             P->count[SP_DATA]++;
+        } else if (k->kind == TK_RESERVED && k->p[0] == '@') {
+            /* an annotation: (@custom ...) is read in pass 2, others are ignored */
         } else if (!tok_is(k, "export") && !tok_is(k, "start")) {
             char b[64];
             if (k->kind == TK_KEYWORD && (tok_is(k, "rec") || tok_is(k, "module")))
@@ -1639,6 +1683,12 @@ static void pass2(parser *P, size_t first)
             P->has_start = true;
         } else if (tok_is(k, "elem")) field_elem(P);
         else if (tok_is(k, "data")) field_data(P);
+        else if (k->kind == TK_RESERVED && k->len == 7 && !memcmp(k->p, "@custom", 7)) field_custom(P);
+        else if (k->kind == TK_RESERVED && k->p[0] == '@') {
+            P->i -= 2;
+            skip_group(P);
+            P->i--;
+        }
         if (cur(P)->kind != TK_RPAR) {
             char b[64];
             fail(P, cur(P), "unexpected %s in the %.*s field (expected ')')", tok_desc(cur(P), b, sizeof b),
@@ -1687,12 +1737,61 @@ static void build(parser *P, weld_module *m)
     m->datas = to_arena(P, P->datas.p, P->datas.n * sizeof(weld_data));
     m->has_datacount = P->uses_data;
     m->datacount = m->ndatas;
+    m->ncustoms = (uint32_t)P->customs.n;
+    m->customs = to_arena(P, P->customs.p, P->customs.n * sizeof(weld_custom));
+    if (!m->ncustoms) return;
+    /* the sections in canonical order, with the custom sections where they asked to go */
+    weld_section_ref *refs = weld_arena_alloc(P->arena, (sizeof canonical_order + m->ncustoms) * sizeof *refs);
+    uint32_t *keys = malloc((sizeof canonical_order + m->ncustoms) * sizeof *keys);
+    if (!refs || !keys) {
+        free(keys);
+        oom(P);
+    }
+    uint32_t n = 0;
+    for (size_t k = 0; k < sizeof canonical_order; k++) {
+        uint8_t id = canonical_order[k];
+        bool present = false;
+        switch (id) {
+        case WELD_SEC_TYPE: present = m->ntypes; break;
+        case WELD_SEC_IMPORT: present = m->nimports; break;
+        case WELD_SEC_FUNCTION: present = m->nfuncs; break;
+        case WELD_SEC_TABLE: present = m->ntables; break;
+        case WELD_SEC_MEMORY: present = m->nmemories; break;
+        case WELD_SEC_TAG: present = m->ntags; break;
+        case WELD_SEC_GLOBAL: present = m->nglobals; break;
+        case WELD_SEC_EXPORT: present = m->nexports; break;
+        case WELD_SEC_START: present = m->has_start; break;
+        case WELD_SEC_ELEMENT: present = m->nelems; break;
+        case WELD_SEC_DATACOUNT: present = m->has_datacount; break;
+        case WELD_SEC_CODE: present = m->ncode; break;
+        case WELD_SEC_DATA: present = m->ndatas; break;
+        }
+        if (!present) continue;
+        refs[n] = (weld_section_ref){id, 0, 0, 0};
+        keys[n++] = (uint32_t)(2 * (k + 1));
+    }
+    for (uint32_t c = 0; c < m->ncustoms; c++) {
+        /* insertion after every entry whose key is not greater (stable) */
+        uint32_t key = AT(P, custom_keys, uint32_t, c), at = n;
+        while (at > 0 && keys[at - 1] > key) {
+            refs[at] = refs[at - 1];
+            keys[at] = keys[at - 1];
+            at--;
+        }
+        refs[at] = (weld_section_ref){WELD_SEC_CUSTOM, c, 0, 0};
+        keys[at] = key;
+        n++;
+    }
+    free(keys);
+    m->nsections = n;
+    m->sections = refs;
 }
 
 static void parser_free(parser *P)
 {
     vec *vs[] = {&P->types, &P->imports, &P->funcs, &P->tables, &P->mems, &P->mem64, &P->tags,
-                 &P->globals, &P->exports, &P->elems, &P->datas, &P->code, &P->labels, &P->tmp_types};
+                 &P->globals, &P->exports, &P->elems, &P->datas, &P->code, &P->labels, &P->tmp_types,
+                 &P->customs, &P->custom_keys};
     for (size_t k = 0; k < sizeof vs / sizeof vs[0]; k++) free(vs[k]->p);
     for (int k = 0; k < SP_COUNT; k++) idmap_free(&P->ids[k]);
     weld_buf_free(&P->body);
