@@ -1,4 +1,5 @@
-/* cmd_parse.c - `weld parse`: decode a binary and write it back from the tree. */
+/* cmd_parse.c - `weld parse`: decode a binary (or read a text module) and write it from the
+ * tree. Text input is parsed and encoded by the shared input loader (input.c). */
 #include "input.h"
 #include "component_cli.h"
 #include "weld/module.h"
@@ -136,7 +137,7 @@ static int run_parse(int argc, char **argv)
 }
 
 const weld_cmd cmd_parse = {
-    "parse", "decode a binary and write it back from the decoded tree",
+    "parse", "decode a binary or read a text module (WAT) and write it from the tree",
     "usage: weld parse IN -o OUT [--reencode] [--check]\n"
     "       weld parse --check [--reencode] IN...\n\n"
     "Decodes the WebAssembly binary IN (every section and every instruction) and writes it\n"
@@ -148,6 +149,9 @@ const weld_cmd cmd_parse = {
     "               \"bytes differ\" and \"equal trees\", or the first section that differs\n"
     "               (exit 1); -o is optional with --check, and several inputs are\n"
     "               checked one after the other (one line each; errors on stderr)\n"
+    "\nIN may be a core module in the WebAssembly text format (anything not starting with\n"
+    "\\0asm whose first token is '(' ): it is parsed and encoded (as wat2wasm encodes it);\n"
+    "syntax errors give FILE:LINE:COL, what was found and what was expected.\n"
     "\nComponents are decoded section by section (nested modules by the core reader) and\n"
     "written back with their nested modules as read (or, with --reencode, re-encoded).\n",
     run_parse,

@@ -716,28 +716,36 @@ static void parse_immediates(parser *P, int op, weld_insn *in)
     case WELD_IMM_MEMORY: in->u.index = at_index(P) ? parse_index(P, SP_MEM) : 0; break;
     case WELD_IMM_I32: {
         uint64_t v;
-        if (!text_int(cur(P), 32, &v))
-            fail(P, cur(P), cur(P)->kind == TK_NUM ? "constant out of range (expected an i32)" : "unknown operator: expected an i32 literal");
+        if (!text_int(cur(P), 32, &v)) {
+            if (cur(P)->kind == TK_NUM) fail(P, cur(P), "constant out of range (expected an i32)");
+            expected(P, "an i32 literal");
+        }
         in->u.i32 = (int32_t)(uint32_t)v;
         P->i++;
         break;
     }
     case WELD_IMM_I64: {
         uint64_t v;
-        if (!text_int(cur(P), 64, &v))
-            fail(P, cur(P), cur(P)->kind == TK_NUM ? "constant out of range (expected an i64)" : "unknown operator: expected an i64 literal");
+        if (!text_int(cur(P), 64, &v)) {
+            if (cur(P)->kind == TK_NUM) fail(P, cur(P), "constant out of range (expected an i64)");
+            expected(P, "an i64 literal");
+        }
         in->u.i64 = (int64_t)v;
         P->i++;
         break;
     }
     case WELD_IMM_F32:
-        if (!text_f32(cur(P), &in->u.f32))
-            fail(P, cur(P), cur(P)->kind == TK_NUM ? "constant out of range (expected an f32)" : "unknown operator: expected an f32 literal");
+        if (!text_f32(cur(P), &in->u.f32)) {
+            if (cur(P)->kind == TK_NUM) fail(P, cur(P), "constant out of range (expected an f32)");
+            expected(P, "an f32 literal");
+        }
         P->i++;
         break;
     case WELD_IMM_F64:
-        if (!text_f64(cur(P), &in->u.f64))
-            fail(P, cur(P), cur(P)->kind == TK_NUM ? "constant out of range (expected an f64)" : "unknown operator: expected an f64 literal");
+        if (!text_f64(cur(P), &in->u.f64)) {
+            if (cur(P)->kind == TK_NUM) fail(P, cur(P), "constant out of range (expected an f64)");
+            expected(P, "an f64 literal");
+        }
         P->i++;
         break;
     case WELD_IMM_V128: parse_v128(P, in->u.v128); break;
