@@ -19,6 +19,15 @@ extern "C" {
 weld_status weld_parse_wat(weld_arena *arena, const char *text, size_t len, weld_module **out,
                            weld_diag *d);
 
+typedef struct weld_wat_opts {
+    /* Write a `name` custom section (module, function and local names) for the text's
+     * identifiers, as wasm-tools does (wat2wasm only with --debug-names). */
+    bool names;
+} weld_wat_opts;
+/* weld_parse_wat with options (NULL: the defaults, all false). */
+weld_status weld_parse_wat_opts(weld_arena *arena, const char *text, size_t len,
+                                const weld_wat_opts *opts, weld_module **out, weld_diag *d);
+
 /* ---- scripts (.wast) ---------------------------------------------------------------- */
 
 typedef enum weld_wast_kind {

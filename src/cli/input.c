@@ -26,27 +26,28 @@ bool cli_looks_like_text(const uint8_t *data, size_t len)
     return false;
 }
 
-weld_status cli_text_to_binary(const char *path, const uint8_t *text, size_t len, uint8_t **out,
-                               size_t *out_len, weld_diag *d)
+weld_status cli_text_to_binary(const char *path, const uint8_t *text, size_t len, bool names,
+                               uint8_t **out, size_t *out_len, weld_diag *d)
 {
     weld_arena *arena = weld_arena_new();
     weld_module *m = NULL;
     if (!arena) return weld_diag_set(d, WELD_ERR_NOMEM, WELD_NO_OFFSET, "out of memory");
     weld_diag_init(d, path);
-    weld_status st = weld_parse_wat(arena, (const char *)text, len, &m, d);
+    weld_wat_opts o = {names};
+    weld_status st = weld_parse_wat_opts(arena, (const char *)text, len, &o, &m, d);
     if (st == WELD_OK) st = weld_module_write(m, NULL, out, out_len, d);
     weld_arena_free(arena);
     return st;
 }
 
-int cli_read_input(const char *path, uint8_t **data, size_t *len, weld_diag *d)
+static int read_input(const char *path, uint8_t **data, size_t *len, bool names, weld_diag *d)
 {
     weld_diag_init(d, path);
     if (weld_file_read(path, data, len, d) != WELD_OK) return cli_report(d, NULL, 0);
     if (!cli_looks_like_text(*data, *len)) return CLI_OK;
     uint8_t *bin = NULL;
     size_t blen = 0;
-    if (cli_text_to_binary(path, *data, *len, &bin, &blen, d) != WELD_OK) {
+    if (cli_text_to_binary(path, *data, *len, names, &bin, &blen, d) != WELD_OK) {
         int rc = cli_report(d, (const char *)*data, *len);
         free(*data);
         *data = NULL;
@@ -58,14 +59,24 @@ int cli_read_input(const char *path, uint8_t **data, size_t *len, weld_diag *d)
     return CLI_OK;
 }
 
-int cli_load(const char *path, cli_input *in)
+int cli_read_input(const char *path, uint8_t **data, size_t *len, weld_diag *d)
+{
+    return read_input(path, data, len, false, d);
+}
+
+int cli_load_names(const char *path, cli_input *in, bool names)
 {
     memset(in, 0, sizeof *in);
-    int rc = cli_read_input(path, &in->data, &in->len, &in->diag);
+    int rc = read_input(path, &in->data, &in->len, names, &in->diag);
     if (rc) return rc;
     weld_diag_init(&in->diag, path);
     in->kind = cli_input_kind_of(in->data, in->len);
     return CLI_OK;
+}
+
+int cli_load(const char *path, cli_input *in)
+{
+    return cli_load_names(path, in, false);
 }
 
 void cli_input_free(cli_input *in)

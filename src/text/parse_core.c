@@ -56,7 +56,14 @@ typedef struct parser {
     bool uses_data;
     uint32_t nmems;            /* memories (pass 1) */
     bool no_param_ids;         /* parsing a block type or call_indirect's type use */
-    vec customs, custom_keys;  /* (@custom ...) and where each goes (see section_key) */
+    vec customs, custom_keys;  /* (@custom ...) and where each goes (see field_custom) */
+    vec items, items2;         /* element segment items being collected */
+    bool want_names;           /* write a name section for the identifiers */
+    const tok *module_id;
+    vec fnames;                /* (index, identifier) of named functions, in index order */
+    weld_buf lnames;           /* local names subsection entries being built */
+    uint32_t nlnames;
+    weld_buf catches;          /* try_table catch clauses being encoded */
 } parser;
 
 /* ---- errors and tokens -------------------------------------------------------------- */
@@ -238,11 +245,23 @@ static void idmap_clear(idmap *m)
     }
 }
 
+typedef struct fname {
+    uint32_t index;
+    const char *p;
+    uint32_t len;
+} fname;
+
 /* Bind an optional $id at the cursor to index `index` of space sp. */
 static void bind_id(parser *P, int sp, uint32_t index)
 {
     const tok *t = cur(P);
     if (t->kind != TK_ID) return;
+    if (sp == SP_FUNC && P->want_names) {
+        fname *f = vec_push(P, &P->fnames, sizeof *f);
+        f->index = index;
+        f->p = t->p + 1;
+        f->len = t->len - 1;
+    }
     if (!idmap_put(P, &P->ids[sp], t->p, t->len, index))
         fail(P, t, "duplicate %s %.*s", space_names[sp], (int)t->len, t->p);
     P->i++;
@@ -808,8 +827,8 @@ static void parse_immediates(parser *P, int op, weld_insn *in)
         P->no_param_ids = true;
         parse_blocktype(P, &in->u.try_table.block);
         P->no_param_ids = false;
-        weld_buf cb;
-        weld_buf_init(&cb);
+        weld_buf *cb = &P->catches;
+        cb->len = 0;
         uint32_t n = 0;
         /* the label is pushed by the caller after the immediates; catch labels are
          * relative to the enclosing blocks, so resolve them before pushing */
@@ -819,20 +838,19 @@ static void parse_immediates(parser *P, int op, weld_insn *in)
                      : at_lpar_kw(P, "catch_all_ref") ? WELD_CATCH_ALL_REF : -1;
             if (kind < 0) break;
             P->i += 2;
-            weld_buf_byte(&cb, (uint8_t)kind);
-            if (kind < WELD_CATCH_ALL) weld_buf_u32leb(&cb, parse_index(P, SP_TAG));
+            weld_buf_byte(cb, (uint8_t)kind);
+            if (kind < WELD_CATCH_ALL) weld_buf_u32leb(cb, parse_index(P, SP_TAG));
             /* the try_table's own label is on the stack already: catch labels skip it */
             P->labels.n--;
             uint32_t l = parse_label(P);
             P->labels.n++;
-            weld_buf_u32leb(&cb, l);
+            weld_buf_u32leb(cb, l);
             expect_rpar(P);
             n++;
         }
-        if (cb.oom) oom(P);
+        if (cb->oom) oom(P);
         in->u.try_table.count = n;
-        in->u.try_table.catches = to_arena(P, cb.data, cb.len);
-        weld_buf_free(&cb);
+        in->u.try_table.catches = to_arena(P, cb->data, cb->len);
         break;
     }
     case WELD_IMM_FENCE: break;
@@ -1117,6 +1135,32 @@ static void add_import(parser *P, const weld_import *im)
     *PUSH(P, imports, weld_import) = *im;
 }
 
+/* The local names of function `func` (the identifiers bound in SP_LOCAL) as an entry of
+ * the name section's local names subsection. */
+static void record_local_names(parser *P, uint32_t func)
+{
+    idmap *m = &P->ids[SP_LOCAL];
+    if (!P->want_names || !m->n) return;
+    uint32_t *order = malloc(m->n * sizeof *order), k = 0;
+    if (!order) oom(P);
+    for (uint32_t h = 0; h < m->cap; h++)
+        if (m->keys[h]) order[k++] = h;
+    for (uint32_t a = 1; a < k; a++) /* by local index */
+        for (uint32_t b = a; b > 0 && m->vals[order[b - 1]] > m->vals[order[b]]; b--) {
+            uint32_t t = order[b];
+            order[b] = order[b - 1];
+            order[b - 1] = t;
+        }
+    weld_buf_u32leb(&P->lnames, func);
+    weld_buf_u32leb(&P->lnames, k);
+    for (uint32_t a = 0; a < k; a++) {
+        weld_buf_u32leb(&P->lnames, m->vals[order[a]]);
+        weld_buf_name(&P->lnames, m->keys[order[a]] + 1, m->klen[order[a]] - 1);
+    }
+    P->nlnames++;
+    free(order);
+}
+
 static void parse_locals_and_body(parser *P, const weld_functype *sig)
 {
     weld_func_body *fb = PUSH(P, code, weld_func_body);
@@ -1190,6 +1234,7 @@ static void field_func(parser *P)
     uint32_t ti = parse_typeuse(P, true, &sig);
     *PUSH(P, funcs, uint32_t) = ti;
     parse_locals_and_body(P, &sig);
+    record_local_names(P, my);
 }
 
 static void field_table(parser *P)
@@ -1217,7 +1262,8 @@ static void field_table(parser *P)
         P->i += 2;
         weld_elem *e = PUSH(P, elems, weld_elem);
         P->count[SP_ELEM]++;
-        vec items = {0};
+        vec *items = &P->items;
+        items->n = 0;
         bool exprs = cur(P)->kind == TK_LPAR;
         uint32_t n = 0;
         if (exprs) {
@@ -1230,20 +1276,19 @@ static void field_table(parser *P)
                     parse_instrs(P);
                     expect_rpar(P);
                 } else parse_folded(P);
-                ex = vec_push(P, &items, sizeof *ex);
+                ex = vec_push(P, items, sizeof *ex);
                 *ex = finish_expr(P);
                 n++;
             }
             e->uses_exprs = true;
-            e->exprs = to_arena(P, items.p, n * sizeof(weld_expr));
+            e->exprs = to_arena(P, items->p, n * sizeof(weld_expr));
         } else {
             while (at_index(P)) {
-                *(uint32_t *)vec_push(P, &items, 4) = parse_index(P, SP_FUNC);
+                *(uint32_t *)vec_push(P, items, 4) = parse_index(P, SP_FUNC);
                 n++;
             }
-            e->funcs = to_arena(P, items.p, n * 4u);
+            e->funcs = to_arena(P, items->p, n * 4u);
         }
-        free(items.p);
         expect_rpar(P);
         e->mode = WELD_SEG_ACTIVE;
         e->table = my;
@@ -1450,18 +1495,19 @@ static void field_elem(parser *P)
         e.offset = parse_offset(P);
     } else e.mode = WELD_SEG_PASSIVE;
     (void)have_table;
-    vec funcs = {0}, exprs = {0};
+    vec *funcs = &P->items, *exprs = &P->items2;
+    funcs->n = exprs->n = 0;
     uint32_t n = 0;
     bool all_func = true;
     if (tok_is(cur(P), "func")) {
         P->i++;
         while (at_index(P)) {
-            *(uint32_t *)vec_push(P, &funcs, 4) = parse_index(P, SP_FUNC);
+            *(uint32_t *)vec_push(P, funcs, 4) = parse_index(P, SP_FUNC);
             n++;
         }
     } else if (e.mode == WELD_SEG_ACTIVE && (at_index(P) || cur(P)->kind == TK_RPAR)) {
         while (at_index(P)) {
-            *(uint32_t *)vec_push(P, &funcs, 4) = parse_index(P, SP_FUNC);
+            *(uint32_t *)vec_push(P, funcs, 4) = parse_index(P, SP_FUNC);
             n++;
         }
     } else {
@@ -1470,8 +1516,8 @@ static void field_elem(parser *P)
             bool isf;
             uint32_t f = 0;
             weld_expr x = parse_elem_item(P, &isf, &f);
-            *(weld_expr *)vec_push(P, &exprs, sizeof x) = x;
-            *(uint32_t *)vec_push(P, &funcs, 4) = f;
+            *(weld_expr *)vec_push(P, exprs, sizeof x) = x;
+            *(uint32_t *)vec_push(P, funcs, 4) = f;
             if (!isf) all_func = false;
             n++;
         }
@@ -1479,10 +1525,8 @@ static void field_elem(parser *P)
         e.uses_exprs = !all_func;
     }
     e.count = n;
-    if (e.uses_exprs) e.exprs = to_arena(P, exprs.p, n * sizeof(weld_expr));
-    else e.funcs = to_arena(P, funcs.p, n * 4u);
-    free(funcs.p);
-    free(exprs.p);
+    if (e.uses_exprs) e.exprs = to_arena(P, exprs->p, n * sizeof(weld_expr));
+    else e.funcs = to_arena(P, funcs->p, n * 4u);
     switch (e.mode) {
     case WELD_SEG_ACTIVE: e.flags = (e.type != WELD_FUNCREF || e.table != 0) ? 2 : 0; break;
     case WELD_SEG_PASSIVE: e.flags = 1; break;
@@ -1745,6 +1789,43 @@ static void build(parser *P, weld_module *m)
     m->datas = to_arena(P, P->datas.p, P->datas.n * sizeof(weld_data));
     m->has_datacount = P->uses_data;
     m->datacount = m->ndatas;
+    if (P->want_names && (P->module_id || P->fnames.n || P->nlnames)) {
+        weld_buf b;
+        weld_buf_init(&b);
+        if (P->module_id) {
+            weld_buf_byte(&b, 0);
+            size_t at = weld_buf_size_begin(&b);
+            weld_buf_name(&b, P->module_id->p + 1, P->module_id->len - 1);
+            weld_buf_size_end(&b, at);
+        }
+        if (P->fnames.n) {
+            weld_buf_byte(&b, 1);
+            size_t at = weld_buf_size_begin(&b);
+            weld_buf_u32leb(&b, (uint32_t)P->fnames.n);
+            for (size_t k = 0; k < P->fnames.n; k++) {
+                const fname *f = &AT(P, fnames, fname, k);
+                weld_buf_u32leb(&b, f->index);
+                weld_buf_name(&b, f->p, f->len);
+            }
+            weld_buf_size_end(&b, at);
+        }
+        if (P->nlnames) {
+            weld_buf_byte(&b, 2);
+            size_t at = weld_buf_size_begin(&b);
+            weld_buf_u32leb(&b, P->nlnames);
+            weld_buf_append(&b, P->lnames.data, P->lnames.len);
+            weld_buf_size_end(&b, at);
+        }
+        weld_custom *c = PUSH(P, customs, weld_custom);
+        *PUSH(P, custom_keys, uint32_t) = 100;
+        c->name.ptr = "name";
+        c->name.len = 4;
+        c->len = (uint32_t)b.len;
+        c->data = b.oom ? NULL : to_arena(P, b.data, b.len);
+        bool bad = b.oom || P->lnames.oom;
+        weld_buf_free(&b);
+        if (bad) oom(P);
+    }
     m->ncustoms = (uint32_t)P->customs.n;
     m->customs = to_arena(P, P->customs.p, P->customs.n * sizeof(weld_custom));
     if (!m->ncustoms) return;
@@ -1799,11 +1880,13 @@ static void parser_free(parser *P)
 {
     vec *vs[] = {&P->types, &P->imports, &P->funcs, &P->tables, &P->mems, &P->mem64, &P->tags,
                  &P->globals, &P->exports, &P->elems, &P->datas, &P->code, &P->labels, &P->tmp_types,
-                 &P->customs, &P->custom_keys};
+                 &P->customs, &P->custom_keys, &P->items, &P->items2, &P->fnames};
     for (size_t k = 0; k < sizeof vs / sizeof vs[0]; k++) free(vs[k]->p);
     for (int k = 0; k < SP_COUNT; k++) idmap_free(&P->ids[k]);
     weld_buf_free(&P->body);
     weld_buf_free(&P->scratch);
+    weld_buf_free(&P->catches);
+    weld_buf_free(&P->lnames);
     free(P->is64);
     free(P->table64);
     text_op_index_free(&P->ops);
@@ -1812,13 +1895,10 @@ static void parser_free(parser *P)
 static void parse_all(parser *P, bool wrapped, size_t *pos, weld_module **out)
 {
     if (!text_op_index_init(&P->ops)) oom(P);
-    if (wrapped) {
+    if (wrapped || at_lpar_kw(P, "module")) {
         if (!at_lpar_kw(P, "module")) expected(P, "'(module'");
         P->i += 2;
-        if (cur(P)->kind == TK_ID) P->i++;
-    } else if (at_lpar_kw(P, "module")) {
-        P->i += 2;
-        if (cur(P)->kind == TK_ID) P->i++;
+        if (cur(P)->kind == TK_ID) P->module_id = cur(P), P->i++;
         wrapped = true;
     }
     size_t first = P->i;
@@ -1839,7 +1919,7 @@ static void parse_all(parser *P, bool wrapped, size_t *pos, weld_module **out)
 }
 
 weld_status text_parse_module(weld_arena *arena, const tok *toks, size_t ntoks, size_t *pos,
-                              bool wrapped, weld_module **out, weld_diag *d)
+                              bool wrapped, bool names, weld_module **out, weld_diag *d)
 {
     parser *P = calloc(1, sizeof *P);
     if (!P) return weld_diag_set(d, WELD_ERR_NOMEM, WELD_NO_OFFSET, "out of memory");
@@ -1848,8 +1928,11 @@ weld_status text_parse_module(weld_arena *arena, const tok *toks, size_t ntoks, 
     P->i = *pos;
     P->arena = arena;
     P->d = d;
+    P->want_names = names;
     weld_buf_init(&P->body);
     weld_buf_init(&P->scratch);
+    weld_buf_init(&P->catches);
+    weld_buf_init(&P->lnames);
     weld_status st = WELD_OK;
     if (setjmp(P->jb)) {
         st = d && d->status != WELD_OK ? d->status : WELD_ERR_SYNTAX;
@@ -1864,11 +1947,17 @@ weld_status text_parse_module(weld_arena *arena, const tok *toks, size_t ntoks, 
 weld_status weld_parse_wat(weld_arena *arena, const char *text, size_t len, weld_module **out,
                            weld_diag *d)
 {
+    return weld_parse_wat_opts(arena, text, len, NULL, out, d);
+}
+
+weld_status weld_parse_wat_opts(weld_arena *arena, const char *text, size_t len,
+                                const weld_wat_opts *opts, weld_module **out, weld_diag *d)
+{
     lexer lx;
     weld_status st = text_lex(&lx, text, len, 1, 1, d);
     if (st == WELD_OK) {
         size_t pos = 0;
-        st = text_parse_module(arena, lx.toks, lx.ntoks, &pos, false, out, d);
+        st = text_parse_module(arena, lx.toks, lx.ntoks, &pos, false, opts && opts->names, out, d);
         if (st == WELD_OK && lx.toks[pos].kind != TK_EOF)
             st = text_err(d, &lx.toks[pos], "unexpected text after the module (expected the end of the input)");
     }

@@ -69,6 +69,6 @@ int text_op_lookup(const op_index *ix, const char *name, size_t len);
 /* Parse one module's fields from tokens [*pos ...): either "(module $id? field*)" or bare
  * fields up to TK_EOF. Used by weld_parse_wat and the script parser. */
 weld_status text_parse_module(weld_arena *arena, const tok *toks, size_t ntoks, size_t *pos,
-                              bool wrapped, weld_module **out, weld_diag *d);
+                              bool wrapped, bool names, weld_module **out, weld_diag *d);
 
 #endif

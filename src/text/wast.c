@@ -112,7 +112,7 @@ static bool module(sp *S, weld_wast_cmd *c)
     c->form = WELD_WAST_TEXT;
     size_t pos = start;
     weld_diag_init(&c->parse_diag, S->file);
-    c->parse_status = text_parse_module(S->arena, S->t, S->n, &pos, true, &c->module, &c->parse_diag);
+    c->parse_status = text_parse_module(S->arena, S->t, S->n, &pos, true, false, &c->module, &c->parse_diag);
     S->i = start;
     skip_group(S);
     return true;
@@ -352,7 +352,7 @@ weld_status weld_parse_wast(weld_arena *arena, const char *file, const char *tex
                 cs->line = cs->col = 1;
                 size_t pos = 0;
                 weld_diag_init(&cs->parse_diag, file);
-                cs->parse_status = text_parse_module(arena, lx.toks, lx.ntoks, &pos, false, &cs->module, &cs->parse_diag);
+                cs->parse_status = text_parse_module(arena, lx.toks, lx.ntoks, &pos, false, false, &cs->module, &cs->parse_diag);
                 *cmds = cs;
                 *ncmds = 1;
                 text_lex_free(&lx);

@@ -217,6 +217,40 @@ static void test_wast(void **state)
     weld_arena_free(a);
 }
 
+/* --names: a name section with the module, function and local identifiers, decodable by
+ * the reader into the names the text gave. */
+static void test_name_section(void **state)
+{
+    (void)state;
+    const char *text = "(module $mod (import \"m\" \"f\" (func $imp)) (func $g (param $p i32) (local $l i64)))";
+    weld_arena *a = weld_arena_new();
+    weld_module *m = NULL, *back = NULL;
+    weld_diag d;
+    weld_diag_init(&d, NULL);
+    weld_wat_opts o = {.names = true};
+    assert_int_equal(weld_parse_wat_opts(a, text, strlen(text), &o, &m, &d), WELD_OK);
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    assert_int_equal(weld_module_write(m, NULL, &bytes, &len, &d), WELD_OK);
+    assert_int_equal(weld_module_read(a, bytes, len, NULL, &back, &d), WELD_OK);
+    assert_true(back->has_names);
+    assert_true(back->names.has_module);
+    assert_int_equal(back->names.module.len, 3);
+    assert_memory_equal(back->names.module.ptr, "mod", 3);
+    assert_int_equal(back->names.funcs.count, 2);
+    assert_int_equal(back->names.funcs.items[1].index, 1);
+    assert_memory_equal(back->names.funcs.items[1].name.ptr, "g", 1);
+    assert_int_equal(back->names.locals.count, 1);
+    assert_int_equal(back->names.locals.indices[0], 1);
+    assert_int_equal(back->names.locals.maps[0].count, 2);
+    assert_memory_equal(back->names.locals.maps[0].items[1].name.ptr, "l", 1);
+    /* without the option: no custom section at all */
+    assert_int_equal(weld_parse_wat(a, text, strlen(text), &m, &d), WELD_OK);
+    assert_int_equal(m->ncustoms, 0);
+    free(bytes);
+    weld_arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -227,6 +261,7 @@ int main(void)
         cmocka_unit_test(test_literals),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_wast),
+        cmocka_unit_test(test_name_section),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
