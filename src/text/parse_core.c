@@ -59,6 +59,7 @@ typedef struct parser {
     vec customs, custom_keys;  /* (@custom ...) and where each goes (see field_custom) */
     vec items, items2;         /* element segment items being collected */
     bool want_names;           /* write a name section for the identifiers */
+    uint32_t depth;            /* nesting of folded instructions and blocks */
     const tok *module_id;
     vec fnames;                /* (index, identifier) of named functions, in index order */
     weld_buf lnames;           /* local names subsection entries being built */
@@ -674,6 +675,13 @@ static void parse_v128(parser *P, uint8_t out[16])
     }
 }
 
+enum { MAX_DEPTH = 4000 }; /* the parser recurses per level: bounded well inside an 8 MB stack */
+
+static void enter(parser *P)
+{
+    if (++P->depth > MAX_DEPTH) fail(P, cur(P), "instructions nested more than %u deep", MAX_DEPTH);
+}
+
 static void parse_instrs(parser *P);
 static void parse_folded(parser *P);
 
@@ -876,7 +884,15 @@ static bool is_block_op(int op)
 }
 
 /* block/loop/if/try_table/try in the plain form: the cursor is after the keyword. */
+static void parse_plain_block_in(parser *P, int op);
 static void parse_plain_block(parser *P, int op)
+{
+    enter(P);
+    parse_plain_block_in(P, op);
+    P->depth--;
+}
+
+static void parse_plain_block_in(parser *P, int op)
 {
     weld_insn in = {0};
     push_label(P);
@@ -930,8 +946,17 @@ static void parse_plain(parser *P)
     emit(P, &in);
 }
 
+static void parse_folded_in(parser *P);
+
 /* ( op immediates folded* ) or the folded block forms. The cursor is at '('. */
 static void parse_folded(parser *P)
+{
+    enter(P);
+    parse_folded_in(P);
+    P->depth--;
+}
+
+static void parse_folded_in(parser *P)
 {
     P->i++;
     const tok *t = cur(P);

@@ -164,6 +164,20 @@ static void test_errors(void **state)
     assert_error("(module (memory 1) (func i32.const 0 i32.load align=3 drop))", 1, 47, "alignment");
     assert_error("(module (func (local.get 0)", 1, 28, "expected ')'");
     assert_error("(module (data \"\\q\"))", 1, 15, "unknown escape");
+    /* nesting deeper than the parser's bound is an error, not a stack overflow */
+    size_t depth = 100000;
+    char *deep = malloc(depth * 8 + 64);
+    assert_non_null(deep);
+    size_t n = (size_t)sprintf(deep, "(module (func ");
+    for (size_t k = 0; k < depth; k++) n += (size_t)sprintf(deep + n, "(block ");
+    for (size_t k = 0; k < depth; k++) deep[n++] = ')';
+    strcpy(deep + n, "))");
+    uint8_t *out = NULL;
+    size_t len = 0;
+    weld_diag d;
+    assert_int_equal(encode(deep, &out, &len, &d), WELD_ERR_SYNTAX);
+    assert_non_null(strstr(d.message, "nested more than"));
+    free(deep);
 }
 
 /* A script: commands, modules in three forms, values and patterns. */
