@@ -1004,7 +1004,7 @@ static void parse_folded_in(parser *P)
     uint8_t *heap = NULL;
     if (op == WELD_OP_BR_TABLE) {
         if (P->scratch.len <= sizeof tgt) {
-            memcpy(tgt, P->scratch.data, P->scratch.len);
+            if (P->scratch.len) memcpy(tgt, P->scratch.data, P->scratch.len);
             in.u.br_table.targets = tgt;
         } else {
             heap = to_arena(P, P->scratch.data, P->scratch.len);
