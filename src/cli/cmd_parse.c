@@ -1,4 +1,5 @@
-/* cmd_parse.c - `weld parse`: decode a binary and write it back from the tree. */
+/* cmd_parse.c - `weld parse`: decode a binary (or read a text module) and write it from the
+ * tree. Text input is parsed and encoded by the shared input loader (input.c). */
 #include "input.h"
 #include "component_cli.h"
 #include "weld/module.h"
@@ -9,7 +10,7 @@ extern const weld_cmd cmd_parse;
 
 typedef struct parse_args {
     const char *in, *out;
-    bool reencode, check;
+    bool reencode, check, names;
 } parse_args;
 
 /* --check on a core module: decode, encode, decode again, compare. */
@@ -93,7 +94,7 @@ done:
 static int parse_one(parse_args *a)
 {
     cli_input in;
-    int rc = cli_load(a->in, &in);
+    int rc = cli_load_names(a->in, &in, a->names);
     if (rc) return rc;
     switch (in.kind) {
     case CLI_INPUT_CORE: rc = parse_core(&in, a); break;
@@ -114,6 +115,7 @@ static int run_parse(int argc, char **argv)
         if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) a.out = argv[++i];
         else if (strcmp(argv[i], "--reencode") == 0) a.reencode = true;
         else if (strcmp(argv[i], "--check") == 0) a.check = true;
+        else if (strcmp(argv[i], "--names") == 0) a.names = true;
         else if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error(&cmd_parse, "unknown option '%s'", argv[i]);
         else ninputs++;
     }
@@ -136,8 +138,8 @@ static int run_parse(int argc, char **argv)
 }
 
 const weld_cmd cmd_parse = {
-    "parse", "decode a binary and write it back from the decoded tree",
-    "usage: weld parse IN -o OUT [--reencode] [--check]\n"
+    "parse", "decode a binary or read a text module (WAT) and write it from the tree",
+    "usage: weld parse IN -o OUT [--reencode] [--check] [--names]\n"
     "       weld parse --check [--reencode] IN...\n\n"
     "Decodes the WebAssembly binary IN (every section and every instruction) and writes it\n"
     "back from the decoded tree to OUT. Input with minimal LEB128s comes back byte for byte.\n\n"
@@ -148,6 +150,10 @@ const weld_cmd cmd_parse = {
     "               \"bytes differ\" and \"equal trees\", or the first section that differs\n"
     "               (exit 1); -o is optional with --check, and several inputs are\n"
     "               checked one after the other (one line each; errors on stderr)\n"
+    "\nIN may be a core module in the WebAssembly text format (anything not starting with\n"
+    "\\0asm whose first token is '(' ): it is parsed and encoded (as wat2wasm encodes it);\n"
+    "syntax errors give FILE:LINE:COL, what was found and what was expected. With --names\n"
+    "the identifiers ($f, $x) are written to a name section (module, functions, locals).\n"
     "\nComponents are decoded section by section (nested modules by the core reader) and\n"
     "written back with their nested modules as read (or, with --reencode, re-encoded).\n",
     run_parse,

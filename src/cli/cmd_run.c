@@ -4,6 +4,7 @@
  * TYPE:VALUE on a line. A trap prints its message and backtrace. A component FILE goes to
  * run_component.c (`--invoke 'NAME(ARGS)'` in WAVE). */
 #include "cli.h"
+#include "input.h"
 #include "run.h"
 #include "weld/audit.h"
 #include "weld/component.h"
@@ -195,13 +196,14 @@ done_args:
     weld_diag_init(&d, path);
     uint8_t *data = NULL;
     size_t len = 0;
-    if (weld_file_read(path, &data, &len, &d)) {
+    int lrc = cli_read_input(path, &data, &len, &d);
+    if (lrc) {
         free(dirs);
         free(envs);
         free(invokes);
         free(denies);
         free(allows);
-        return cli_report(&d, NULL, 0);
+        return lrc;
     }
     /* The WASI program sees FILE as argv[0], then the arguments after FILE or "--";
      * --env NAME=VALUE sets a variable, --env NAME passes the host's value of NAME. */

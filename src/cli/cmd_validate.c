@@ -2,6 +2,7 @@
  * every validation rule; prints nothing on success unless --verbose, a diagnostic and
  * exit 1 on failure. */
 #include "cli.h"
+#include "input.h"
 #include "weld/module.h"
 #include "weld/validate.h"
 #include <stdlib.h>
@@ -75,7 +76,8 @@ static int run_validate(int argc, char **argv)
     weld_diag_init(&d, path);
     uint8_t *data = NULL;
     size_t len = 0;
-    if (weld_file_read(path, &data, &len, &d)) return cli_report(&d, NULL, 0);
+    int lrc = cli_read_input(path, &data, &len, &d);
+    if (lrc) return lrc;
     weld_arena *arena = weld_arena_new();
     weld_validator *v = weld_validator_new();
     int rc = CLI_OK;

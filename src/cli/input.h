@@ -21,8 +21,18 @@ typedef struct cli_input {
 } cli_input;
 
 cli_input_kind cli_input_kind_of(const uint8_t *data, size_t len);
-/* Read the whole file; returns CLI_OK or the exit code after reporting the error. */
+/* Does the buffer look like the text format (not \0asm; first non-space '(' or ';')? */
+bool cli_looks_like_text(const uint8_t *data, size_t len);
+/* Parse a text module and encode it (*out malloc'd). */
+weld_status cli_text_to_binary(const char *path, const uint8_t *text, size_t len, bool names,
+                               uint8_t **out, size_t *out_len, weld_diag *d);
+/* Read a file; text is parsed and encoded, so *data is a binary. Returns CLI_OK or the
+ * exit code after reporting the error (with a caret line for text). */
+int cli_read_input(const char *path, uint8_t **data, size_t *len, weld_diag *d);
+/* Read the whole file (text is encoded as above); returns CLI_OK or the exit code after reporting the error. */
 int cli_load(const char *path, cli_input *in);
+/* cli_load; text input gets a name section for its identifiers when `names`. */
+int cli_load_names(const char *path, cli_input *in, bool names);
 void cli_input_free(cli_input *in);
 /* Is `path` a regular file that starts with the WebAssembly magic bytes? */
 bool cli_is_wasm_file(const char *path);
