@@ -1,11 +1,13 @@
 /* p2_io.c - wasi:io for the WASI 0.2 host: errors, pollables (waiting on several at once
- * with poll(2) and the monotonic clock) and streams over stdio host descriptors (read and
- * write, readiness by poll(2)) and files (pread/pwrite at the stream's position). */
+ * with poll(2) and the monotonic clock) and streams over stdio host descriptors and
+ * connected TCP sockets (read and write, readiness by poll(2)) and files (pread/pwrite at
+ * the stream's position). */
 #include "wasi/p2_int.h"
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,13 +23,14 @@ static uint64_t mono_ns(void)
 
 /* ---- errors ------------------------------------------------------------------------------ */
 
-weld_status p2_stream_fail(weld_wasi2 *w, weld_crt_host_call *call, weld_cval *res, int e)
+weld_status p2_stream_fail(weld_wasi2 *w, weld_crt_host_call *call, weld_cval *res, int e, bool sock)
 {
     uint32_t rep = p2_new(w, P2_ERR);
     if (!rep) return p2_trap(call, "wasi: out of memory");
     p2_obj *o = p2_get(w, rep, P2_ERR);
     o->msg = strdup(strerror(e));
     o->code = (int32_t)p2_code_errno(e);
+    if (sock) o->net_code = (int32_t)p2_net_code(e);
     weld_cval err = p2_own(w, P2_ERR, rep), se;
     if (!o->msg || !p2_var(&se, 0, &err) || !p2_var(res, 1, &se)) return p2_trap(call, "wasi: out of memory");
     return WELD_OK;
@@ -50,7 +53,7 @@ static weld_status err_to_debug_string(void *ctx, weld_crt_host_call *call, cons
 
 /* ---- pollables ------------------------------------------------------------------------ */
 
-static uint32_t poll_new(weld_wasi2 *w, int sub, int fd, uint64_t deadline)
+uint32_t p2_poll_new(weld_wasi2 *w, int sub, int fd, uint64_t deadline)
 {
     uint32_t rep = p2_new(w, P2_POLL);
     if (!rep) return 0;
@@ -203,7 +206,7 @@ static int stream_read(weld_wasi2 *w, uint32_t rep, uint64_t len, bool block, ui
     if (s->closed || s->sub == S_NONE) return -1;
     if (len == 0) return 0;
     size_t n = len > MAX_CHUNK ? MAX_CHUNK : (size_t)len;
-    if (s->sub == S_PIPE && !block) {
+    if ((s->sub == S_PIPE || s->sub == S_SOCK) && !block) {
         struct pollfd p = {s->fd, POLLIN, 0};
         if (poll(&p, 1, 0) == 0) return 0;
     }
@@ -243,8 +246,9 @@ static weld_status in_read_common(weld_wasi2 *w, weld_crt_host_call *call, const
     int e = stream_read(w, a[0].u.res.rep, a[1].u.u, block, &buf, &got);
     if (e == -1) return closed_err(call, res);
     if (e) {
-        p2_get(w, a[0].u.res.rep, P2_IN)->closed = true;
-        return p2_stream_fail(w, call, res, e);
+        p2_obj *s2 = p2_get(w, a[0].u.res.rep, P2_IN);
+        s2->closed = true;
+        return p2_stream_fail(w, call, res, e, s2->sub == S_SOCK);
     }
     weld_cval v;
     memset(&v, 0, sizeof v);
@@ -285,8 +289,8 @@ static weld_status subscribe(weld_wasi2 *w, weld_crt_host_call *call, const weld
                              p2_kind k)
 {
     P2_SELF(s, a[0], k);
-    int sub = s->sub == S_PIPE ? (k == P2_IN ? PL_FD_IN : PL_FD_OUT) : PL_READY;
-    uint32_t rep = poll_new(w, sub, sub == PL_READY ? -1 : s->fd, 0);
+    int sub = s->sub == S_PIPE || s->sub == S_SOCK ? (k == P2_IN ? PL_FD_IN : PL_FD_OUT) : PL_READY;
+    uint32_t rep = p2_poll_new(w, sub, sub == PL_READY ? -1 : s->fd, 0);
     if (!rep) return p2_trap(call, "wasi: out of memory");
     *res = p2_own(w, P2_POLL, rep);
     return WELD_OK;
@@ -312,7 +316,9 @@ static int write_all(p2_obj *s, const uint8_t *p, size_t len)
         s->off = (uint64_t)st.st_size;
     }
     while (len) {
-        ssize_t k = s->sub == S_FILE ? pwrite(s->fd, p, len, (off_t)s->off) : write(s->fd, p, len);
+        ssize_t k = s->sub == S_FILE   ? pwrite(s->fd, p, len, (off_t)s->off)
+                    : s->sub == S_SOCK ? send(s->fd, p, len, MSG_NOSIGNAL) /* EPIPE, not SIGPIPE */
+                                       : write(s->fd, p, len);
         if (k < 0) {
             if (errno == EINTR) continue;
             if (errno == EAGAIN) {
@@ -336,6 +342,11 @@ static weld_status out_check_write(void *ctx, weld_crt_host_call *call, const we
     P2_SELF(s, a[0], P2_OUT);
     if (s->closed) return closed_err(call, res);
     weld_cval v = p2_u(MAX_CHUNK);
+    if (s->sub == S_SOCK) { /* a socket whose send buffer is full takes nothing now */
+        struct pollfd p = {s->fd, POLLOUT, 0};
+        if (poll(&p, 1, 0) == 0) v = p2_u(0);
+        else if (!(p.revents & POLLOUT)) v = p2_u(MAX_CHUNK); /* an error: the write reports it */
+    }
     return p2_ok(call, res, &v);
 }
 
@@ -347,7 +358,7 @@ static weld_status out_write_bytes(weld_wasi2 *w, weld_crt_host_call *call, uint
     int e = write_all(s, p, len);
     if (e) {
         s->closed = true;
-        return p2_stream_fail(w, call, res, e);
+        return p2_stream_fail(w, call, res, e, s->sub == S_SOCK);
     }
     return p2_ok(call, res, NULL);
 }
@@ -397,13 +408,13 @@ static weld_status out_splice_common(weld_wasi2 *w, weld_crt_host_call *call, co
     size_t got;
     int e = stream_read(w, a[1].u.res.rep, a[2].u.u, block, &buf, &got);
     if (e == -1) return closed_err(call, res);
-    if (e) return p2_stream_fail(w, call, res, e);
+    if (e) return p2_stream_fail(w, call, res, e, p2_get(w, a[1].u.res.rep, P2_IN)->sub == S_SOCK);
     d = p2_get(w, a[0].u.res.rep, P2_OUT);
     e = write_all(d, buf, got);
     free(buf);
     if (e) {
         d->closed = true;
-        return p2_stream_fail(w, call, res, e);
+        return p2_stream_fail(w, call, res, e, d->sub == S_SOCK);
     }
     weld_cval v = p2_u(got);
     return p2_ok(call, res, &v);
@@ -424,7 +435,7 @@ static weld_status mono_subscribe_instant(void *ctx, weld_crt_host_call *call, c
                                           weld_cval *res)
 {
     weld_wasi2 *w = ctx;
-    uint32_t rep = poll_new(w, PL_TIMER, -1, a[0].u.u);
+    uint32_t rep = p2_poll_new(w, PL_TIMER, -1, a[0].u.u);
     if (!rep) return p2_trap(call, "wasi: out of memory");
     *res = p2_own(w, P2_POLL, rep);
     return WELD_OK;
@@ -435,7 +446,7 @@ static weld_status mono_subscribe_duration(void *ctx, weld_crt_host_call *call, 
 {
     weld_wasi2 *w = ctx;
     uint64_t now = mono_ns(), d = a[0].u.u;
-    uint32_t rep = poll_new(w, PL_TIMER, -1, d > UINT64_MAX - now ? UINT64_MAX : now + d);
+    uint32_t rep = p2_poll_new(w, PL_TIMER, -1, d > UINT64_MAX - now ? UINT64_MAX : now + d);
     if (!rep) return p2_trap(call, "wasi: out of memory");
     *res = p2_own(w, P2_POLL, rep);
     return WELD_OK;
