@@ -395,9 +395,10 @@ const weld_cmd cmd_run = {
     "  --allow PATTERN      (components) refuse to run when an import matches no --allow\n"
     "                       pattern; repeatable\n\n"
     "A component FILE without --invoke runs as a WASI 0.2 command: its imports are bound to\n"
-    "weld's WASI 0.2 host (wasi:cli, io, clocks, random, filesystem, sockets; any 0.2.x version; a\n"
-    "missing import is reported before anything runs), its wasi:cli/run export is called,\n"
-    "and weld exits 0 when it returns ok, 1 for err, or the code given to wasi:cli/exit.\n",
+    "weld's WASI 0.2 host (wasi:cli, io, clocks, random, filesystem, sockets with --net;\n"
+    "any 0.2.x version; a missing import is reported before anything runs), its\n"
+    "wasi:cli/run export is called, and weld exits 0 when it returns ok, 1 for err, or the\n"
+    "code given to wasi:cli/exit.\n",
     run_run,
 };
 

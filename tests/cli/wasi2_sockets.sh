@@ -9,6 +9,8 @@
 #  - each part prints exactly what it prints under `jco run` (node's WASI 0.2 sockets; a
 #    jco run that does not end, which node's UDP does at times, is tried 3 times, then a
 #    counted SKIP);
+#  - a client part talks to a TCP server outside Wasm and a server part answers a client
+#    outside (tests/tools/tcp-peer.py), on 127.0.0.1;
 #  - without --net each part is refused (access-denied: std's PermissionDenied), and the
 #    tcp and udp refusals are what wasmtime's WASI 0.2 host (which grants no network by
 #    default) prints; --net on a core module is a usage error.
@@ -67,5 +69,31 @@ if python3 -c 'import wasmtime' 2> /dev/null; then
   done
 else
   for p in tcp udp; do skip "without --net the $p refusal is what wasmtime's host gives" "python wasmtime not installed (pip install wasmtime) (stands for 1 check)"; done
+fi
+# a peer outside Wasm (python's sockets) on 127.0.0.1
+PEER="$WELD_ROOT/tests/tools/tcp-peer.py"
+if command -v python3 > /dev/null; then
+  timeout 90 python3 "$PEER" serve "$T/port" & srv=$!
+  for i in $(seq 200); do [ -s "$T/port" ] && break; sleep 0.05; done
+  timeout 60 "$WELD" run --net "$S" client "127.0.0.1:$(cat "$T/port")" > "$T/client.out" 2>&1; rc=$?
+  wait $srv; src=$?
+  [ "$rc" = 0 ] && [ "$src" = 0 ] && [ "$(cat "$T/client.out")" = "client got: echo: hello from wasm" ] &&
+    ok "--net: a component's TCP client talks to a host server" ||
+    fail "--net: a component's TCP client talks to a host server" "exit $rc, server $src: $(cat "$T/client.out")"
+  port=$(python3 "$PEER" free)
+  timeout 60 "$WELD" run --net "$S" server "127.0.0.1:$port" > "$T/server.out" 2>&1 & wsrv=$!
+  timeout 60 python3 "$PEER" connect "$port" > "$T/peer.out"; prc=$?
+  wait $wsrv; rc=$?
+  [ "$rc" = 0 ] && [ "$prc" = 0 ] && [ "$(cat "$T/server.out")" = "server got: ping from host" ] &&
+    [ "$(cat "$T/peer.out")" = "PING FROM HOST" ] &&
+    ok "--net: a component's TCP server answers a host client" ||
+    fail "--net: a component's TCP server answers a host client" "exit $rc, client $prc: $(cat "$T/server.out" "$T/peer.out")"
+  timeout 60 "$WELD" run "$S" client "127.0.0.1:$port" > "$T/client.off" 2>&1; rc=$?
+  [ "$rc" = 1 ] && [ "$(cat "$T/client.off")" = "client failed: PermissionDenied" ] &&
+    ok "without --net the client cannot reach the host" ||
+    fail "without --net the client cannot reach the host" "exit $rc: $(cat "$T/client.off")"
+else
+  for d in "a component's TCP client talks to a host server" "a component's TCP server answers a host client" \
+    "without --net the client cannot reach the host"; do skip "$d" "python3 not installed (stands for 1 check)"; done
 fi
 expect_fail "--net on a core module is a usage error" "core module" "$WELD" run --net "$WELD_ROOT/fixtures/wasi/hello.wasm"
