@@ -17,8 +17,9 @@
  * without it creating a socket and resolving a name fail with access-denied. Sockets are
  * non-blocking: connect, accept and receive report would-block until their pollables
  * are ready, and wasi:io/poll waits on them with the other pollables. A write to a TCP
- * output stream after check-write granted room may still wait for the peer when the
- * send buffer holds less than it granted; name resolution (getaddrinfo) is synchronous.
+ * output stream never blocks: what the socket cannot take waits in the stream, and
+ * check-write grants nothing until it has gone (dropping the stream waits for the peer
+ * up to 10 s at a time); name resolution (getaddrinfo) is synchronous.
  *
  *   weld_wasi2_config c = {.argc = argc, .argv = argv, .stdin_fd = 0, .stdout_fd = 1,
  *                          .stderr_fd = 2};

@@ -50,6 +50,7 @@ void p2_release(weld_wasi2 *w, uint32_t rep)
 {
     if (rep == 0 || rep > w->nobjs || w->objs[rep - 1].kind == P2_FREE) return;
     p2_obj *o = &w->objs[rep - 1];
+    if (o->kind == P2_OUT && o->sub == S_SOCK && o->count) p2_sock_drain(o, 10000); /* at most 10 s a wait */
     if (o->dir) closedir(o->dir);
     else if (o->own_fd && o->fd >= 0) close(o->fd);
     free(o->msg);

@@ -73,8 +73,9 @@ typedef struct p2_obj {
     bool connected;    /* udp sockets and their outgoing streams: connect(2)ed */
     int32_t net_code;  /* P2_ERR: wasi:sockets error-code, -1 if none */
     uint64_t permit;   /* outgoing datagram streams: what check-send allowed; tcp: backlog */
-    void *data;        /* P2_RESOLVE: the addresses (malloc'd, freed with the entry) */
-    uint32_t count, pos; /* P2_RESOLVE: how many, the next */
+    void *data;        /* P2_RESOLVE: the addresses; S_SOCK output streams: the bytes the
+                          socket has not taken yet (malloc'd, freed with the entry) */
+    uint32_t count, pos; /* P2_RESOLVE: how many, the next; S_SOCK: bytes buffered, sent */
     uint32_t next_free;
 } p2_obj;
 
@@ -180,6 +181,10 @@ uint32_t p2_stream_new(weld_wasi2 *w, p2_kind k, int sub, int fd, bool own_fd, u
 /* A stream-error last-operation-failed(error) for host errno e into *out (a trap status
  * when out of memory); sock: the stream is a socket's (network-error-code maps e). */
 weld_status p2_stream_fail(weld_wasi2 *w, weld_crt_host_call *call, weld_cval *res, int e, bool sock);
+/* Send what waits in the buffer of a TCP output stream (S_SOCK), waiting up to
+ * timeout_ms for room each time the socket takes nothing (0: not at all, -1: as long as
+ * it takes); 0 once all is sent (or when nothing waits), else an errno (ETIMEDOUT). */
+int p2_sock_drain(p2_obj *s, int timeout_ms);
 /* A new pollable: PL_FD_IN / PL_FD_OUT on fd (not owned; -1: always ready), PL_READY or
  * PL_TIMER at deadline; its rep or 0. */
 uint32_t p2_poll_new(weld_wasi2 *w, int sub, int fd, uint64_t deadline);

@@ -306,19 +306,68 @@ static weld_status out_subscribe(void *ctx, weld_crt_host_call *call, const weld
     return subscribe(ctx, call, a, res, P2_OUT);
 }
 
+/* A socket's output stream never blocks in write: what the socket does not take at once
+ * waits in the stream's buffer (data, count bytes, pos sent), and check-write grants
+ * nothing until it has gone. Send the buffer (block: until all is sent); 0 or an errno. */
+int p2_sock_drain(p2_obj *s, int timeout_ms)
+{
+    uint8_t *buf = s->data;
+    while (s->pos < s->count) {
+        ssize_t k = send(s->fd, buf + s->pos, s->count - s->pos, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (k < 0) {
+            if (errno == EINTR) continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK) return errno;
+            if (timeout_ms == 0) return 0;
+            struct pollfd pf = {s->fd, POLLOUT, 0};
+            if (poll(&pf, 1, timeout_ms) == 0) return ETIMEDOUT;
+            continue;
+        }
+        s->pos += (uint32_t)k;
+    }
+    free(s->data);
+    s->data = NULL;
+    s->count = s->pos = 0;
+    return 0;
+}
+
+/* Queue (p, len) on a socket's output stream and send what the socket takes now. */
+static int sock_write(p2_obj *s, const uint8_t *p, size_t len)
+{
+    int e = p2_sock_drain(s, 0);
+    if (e) return e;
+    if (!s->count)
+        while (len) { /* nothing waits: straight to the socket */
+            ssize_t k = send(s->fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL); /* EPIPE, not SIGPIPE */
+            if (k < 0) {
+                if (errno == EINTR) continue;
+                if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+                return errno;
+            }
+            p += k;
+            len -= (size_t)k;
+        }
+    if (!len) return 0;
+    if (len > UINT32_MAX - s->count) return ENOBUFS;
+    uint8_t *buf = realloc(s->data, s->count + len);
+    if (!buf) return ENOMEM;
+    memcpy(buf + s->count, p, len);
+    s->data = buf;
+    s->count += (uint32_t)len;
+    return 0;
+}
+
 /* Write all of (p, len) to output stream s; 0 or a host errno. */
 static int write_all(p2_obj *s, const uint8_t *p, size_t len)
 {
     if (s->sub == S_NONE) return 0;
+    if (s->sub == S_SOCK) return sock_write(s, p, len);
     if (s->sub == S_FILE && s->append) {
         struct stat st;
         if (fstat(s->fd, &st) < 0) return errno;
         s->off = (uint64_t)st.st_size;
     }
     while (len) {
-        ssize_t k = s->sub == S_FILE   ? pwrite(s->fd, p, len, (off_t)s->off)
-                    : s->sub == S_SOCK ? send(s->fd, p, len, MSG_NOSIGNAL) /* EPIPE, not SIGPIPE */
-                                       : write(s->fd, p, len);
+        ssize_t k = s->sub == S_FILE ? pwrite(s->fd, p, len, (off_t)s->off) : write(s->fd, p, len);
         if (k < 0) {
             if (errno == EINTR) continue;
             if (errno == EAGAIN) {
@@ -335,6 +384,13 @@ static int write_all(p2_obj *s, const uint8_t *p, size_t len)
     return 0;
 }
 
+/* A failed write or flush of s: the stream is closed, the error reported. */
+static weld_status out_fail(weld_wasi2 *w, weld_crt_host_call *call, weld_cval *res, p2_obj *s, int e)
+{
+    s->closed = true;
+    return p2_stream_fail(w, call, res, e, s->sub == S_SOCK);
+}
+
 static weld_status out_check_write(void *ctx, weld_crt_host_call *call, const weld_cval *a, uint32_t n,
                                    weld_cval *res)
 {
@@ -342,59 +398,88 @@ static weld_status out_check_write(void *ctx, weld_crt_host_call *call, const we
     P2_SELF(s, a[0], P2_OUT);
     if (s->closed) return closed_err(call, res);
     weld_cval v = p2_u(MAX_CHUNK);
-    if (s->sub == S_SOCK) { /* a socket whose send buffer is full takes nothing now */
+    if (s->sub == S_SOCK) { /* nothing while earlier bytes wait or the socket takes none */
+        int e = p2_sock_drain(s, 0);
+        if (e) return out_fail(w, call, res, s, e);
         struct pollfd p = {s->fd, POLLOUT, 0};
-        if (poll(&p, 1, 0) == 0) v = p2_u(0);
-        else if (!(p.revents & POLLOUT)) v = p2_u(MAX_CHUNK); /* an error: the write reports it */
+        if (s->count || poll(&p, 1, 0) == 0) v = p2_u(0);
     }
     return p2_ok(call, res, &v);
 }
 
+/* Write, and for the blocking-...-and-flush functions wait until a socket took it all. */
 static weld_status out_write_bytes(weld_wasi2 *w, weld_crt_host_call *call, uint32_t rep, const uint8_t *p,
-                                   size_t len, weld_cval *res)
+                                   size_t len, weld_cval *res, bool flush)
 {
     p2_obj *s = p2_get(w, rep, P2_OUT);
     if (s->closed) return closed_err(call, res);
     int e = write_all(s, p, len);
-    if (e) {
-        s->closed = true;
-        return p2_stream_fail(w, call, res, e, s->sub == S_SOCK);
-    }
+    if (!e && flush && s->sub == S_SOCK) e = p2_sock_drain(s, -1);
+    if (e) return out_fail(w, call, res, s, e);
     return p2_ok(call, res, NULL);
 }
 
-static weld_status out_write(void *ctx, weld_crt_host_call *call, const weld_cval *a, uint32_t n, weld_cval *res)
+static weld_status out_write_common(weld_wasi2 *w, weld_crt_host_call *call, const weld_cval *a, weld_cval *res,
+                                    bool flush)
 {
-    weld_wasi2 *w = ctx;
     P2_SELF(s, a[0], P2_OUT);
     (void)s;
-    return out_write_bytes(w, call, a[0].u.res.rep, a[1].u.list.bytes, a[1].u.list.count, res);
+    return out_write_bytes(w, call, a[0].u.res.rep, a[1].u.list.bytes, a[1].u.list.count, res, flush);
+}
+static weld_status out_write(void *ctx, weld_crt_host_call *call, const weld_cval *a, uint32_t n, weld_cval *res)
+{
+    return out_write_common(ctx, call, a, res, false);
+}
+static weld_status out_blocking_write(void *ctx, weld_crt_host_call *call, const weld_cval *a, uint32_t n,
+                                      weld_cval *res)
+{
+    return out_write_common(ctx, call, a, res, true);
 }
 
-static weld_status out_flush(void *ctx, weld_crt_host_call *call, const weld_cval *a, uint32_t n, weld_cval *res)
+static weld_status out_flush_common(weld_wasi2 *w, weld_crt_host_call *call, const weld_cval *a, weld_cval *res,
+                                    bool block)
 {
-    weld_wasi2 *w = ctx;
     P2_SELF(s, a[0], P2_OUT);
     if (s->closed) return closed_err(call, res);
+    int e = s->sub == S_SOCK ? p2_sock_drain(s, block ? -1 : 0) : 0;
+    if (e) return out_fail(w, call, res, s, e);
     return p2_ok(call, res, NULL);
 }
-
-static weld_status out_write_zeroes(void *ctx, weld_crt_host_call *call, const weld_cval *a, uint32_t n,
-                                    weld_cval *res)
+static weld_status out_flush(void *ctx, weld_crt_host_call *call, const weld_cval *a, uint32_t n, weld_cval *res)
 {
-    weld_wasi2 *w = ctx;
+    return out_flush_common(ctx, call, a, res, false);
+}
+static weld_status out_blocking_flush(void *ctx, weld_crt_host_call *call, const weld_cval *a, uint32_t n,
+                                      weld_cval *res)
+{
+    return out_flush_common(ctx, call, a, res, true);
+}
+
+static weld_status out_write_zeroes_common(weld_wasi2 *w, weld_crt_host_call *call, const weld_cval *a,
+                                           weld_cval *res, bool flush)
+{
     P2_SELF(s, a[0], P2_OUT);
     (void)s;
     static const uint8_t zeroes[4096];
     uint64_t left = a[1].u.u;
     do {
         size_t k = left > sizeof zeroes ? sizeof zeroes : (size_t)left;
-        weld_status st = out_write_bytes(w, call, a[0].u.res.rep, zeroes, k, res);
-        if (st || res->u.var.tag) return st;
         left -= k;
+        weld_status st = out_write_bytes(w, call, a[0].u.res.rep, zeroes, k, res, flush && !left);
+        if (st || res->u.var.tag) return st;
         if (left) free(res->u.var.payload), memset(res, 0, sizeof *res);
     } while (left);
     return WELD_OK;
+}
+static weld_status out_write_zeroes(void *ctx, weld_crt_host_call *call, const weld_cval *a, uint32_t n,
+                                    weld_cval *res)
+{
+    return out_write_zeroes_common(ctx, call, a, res, false);
+}
+static weld_status out_blocking_write_zeroes(void *ctx, weld_crt_host_call *call, const weld_cval *a, uint32_t n,
+                                             weld_cval *res)
+{
+    return out_write_zeroes_common(ctx, call, a, res, true);
 }
 
 static weld_status out_splice_common(weld_wasi2 *w, weld_crt_host_call *call, const weld_cval *a, weld_cval *res,
@@ -412,10 +497,8 @@ static weld_status out_splice_common(weld_wasi2 *w, weld_crt_host_call *call, co
     d = p2_get(w, a[0].u.res.rep, P2_OUT);
     e = write_all(d, buf, got);
     free(buf);
-    if (e) {
-        d->closed = true;
-        return p2_stream_fail(w, call, res, e, d->sub == S_SOCK);
-    }
+    if (!e && block && d->sub == S_SOCK) e = p2_sock_drain(d, -1);
+    if (e) return out_fail(w, call, res, d, e);
     weld_cval v = p2_u(got);
     return p2_ok(call, res, &v);
 }
@@ -464,12 +547,12 @@ const p2_def p2_io_defs[] = {
     {"wasi:io/streams", "[method]input-stream.subscribe", in_subscribe},
     {"wasi:io/streams", "[method]output-stream.check-write", out_check_write},
     {"wasi:io/streams", "[method]output-stream.write", out_write},
-    {"wasi:io/streams", "[method]output-stream.blocking-write-and-flush", out_write},
+    {"wasi:io/streams", "[method]output-stream.blocking-write-and-flush", out_blocking_write},
     {"wasi:io/streams", "[method]output-stream.flush", out_flush},
-    {"wasi:io/streams", "[method]output-stream.blocking-flush", out_flush},
+    {"wasi:io/streams", "[method]output-stream.blocking-flush", out_blocking_flush},
     {"wasi:io/streams", "[method]output-stream.subscribe", out_subscribe},
     {"wasi:io/streams", "[method]output-stream.write-zeroes", out_write_zeroes},
-    {"wasi:io/streams", "[method]output-stream.blocking-write-zeroes-and-flush", out_write_zeroes},
+    {"wasi:io/streams", "[method]output-stream.blocking-write-zeroes-and-flush", out_blocking_write_zeroes},
     {"wasi:io/streams", "[method]output-stream.splice", out_splice},
     {"wasi:io/streams", "[method]output-stream.blocking-splice", out_blocking_splice},
     {"wasi:clocks/monotonic-clock", "subscribe-instant", mono_subscribe_instant},

@@ -6,7 +6,7 @@
  * would-block until the socket's pollable (subscribe) is ready. A connected socket's
  * input and output streams are wasi:io streams (p2_io.c, S_SOCK) over duplicates of its
  * descriptor, so dropping the socket before them leaves the connection open until the
- * streams go too. Networking off (see p2_sock.c): create-tcp-socket is access-denied. */
+ * streams go too; the output stream buffers what the socket cannot take at once. Networking off (see p2_sock.c): create-tcp-socket is access-denied. */
 #include "wasi/p2_int.h"
 #include <errno.h>
 #include <fcntl.h>

@@ -2,7 +2,8 @@
  * with the values the runtime would pass (borrow handles as reps, ip-socket-address
  * variants of records of tuples, enums, packed byte lists), on a context with the network
  * allowed: a TCP listener on 127.0.0.1 and a client connect, accept, exchange bytes through
- * their wasi:io streams both ways with poll waiting on the pollables, shut down; UDP
+ * their wasi:io streams both ways with poll waiting on the pollables, shut down; writes
+ * that never block (8 MB to a peer that reads later, all of it arriving in order); UDP
  * datagrams on loopback, unconnected and connected; name lookup; the socket options; the
  * state machine's errors (invalid-state, not-in-progress, would-block,
  * concurrency-conflict, invalid-argument); the errno mapping and network-error-code. A
@@ -572,6 +573,116 @@ static void test_tcp(void **state)
     assert_int_equal(r.u.var.tag, 1);
 }
 
+/* A connected pair on 127.0.0.1: the client's and the accepted socket's streams. */
+static void tcp_pair(fx *f, uint32_t *cin, uint32_t *cout, uint32_t *sin, uint32_t *sout)
+{
+    sa_arg sa;
+    weld_cval r;
+    uint32_t L = new_socket(f, true, 0), C = new_socket(f, true, 0);
+    weld_cval l1[1] = {H(L)}, c1[1] = {H(C)}, b[3] = {H(L), H(f->net), *v4(&sa, 0, 127, 0, 0, 1)};
+    assert_int_equal(code_of(f, TCP, T("start-bind"), b, 3), -1);
+    assert_int_equal(code_of(f, TCP, T("finish-bind"), l1, 1), -1);
+    assert_int_equal(code_of(f, TCP, T("start-listen"), l1, 1), -1);
+    assert_int_equal(code_of(f, TCP, T("finish-listen"), l1, 1), -1);
+    int code;
+    sa_out la = addr_of(f, TCP, T("local-address"), L, &code);
+    weld_cval cn[3] = {H(C), H(f->net), *v4(&sa, la.port, 127, 0, 0, 1)};
+    assert_int_equal(code_of(f, TCP, T("start-connect"), cn, 3), -1);
+    uint32_t pc = pollable(f, TCP, T("subscribe"), C);
+    assert_int_equal(poll_on(f, &pc, 1), 1);
+    assert_int_equal(call(f, TCP, T("finish-connect"), c1, 1, &r), WELD_OK);
+    weld_cval *st = r.u.var.payload->u.list.items;
+    *cin = st[0].u.res.rep;
+    *cout = st[1].u.res.rep;
+    free(st);
+    free(r.u.var.payload);
+    uint32_t pl = pollable(f, TCP, T("subscribe"), L);
+    assert_int_equal(poll_on(f, &pl, 1), 1);
+    assert_int_equal(call(f, TCP, T("accept"), l1, 1, &r), WELD_OK);
+    st = r.u.var.payload->u.list.items;
+    *sin = st[1].u.res.rep;
+    *sout = st[2].u.res.rep;
+    free(st);
+    free(r.u.var.payload);
+}
+
+/* Writes to a socket never block: what the peer has no room for waits in the stream,
+ * check-write grants nothing meanwhile and its pollable wakes when the socket has room;
+ * everything arrives, in order, as the peer reads. */
+static void test_tcp_buffered(void **state)
+{
+    fx *f = *state;
+    uint32_t cin, cout, sin, sout;
+    tcp_pair(f, &cin, &cout, &sin, &sout);
+    enum { TOTAL = 8 << 20 }; /* more than loopback buffers hold */
+    uint8_t *big = malloc(TOTAL), *got = malloc(TOTAL);
+    assert_non_null(big);
+    assert_non_null(got);
+    for (uint32_t i = 0; i < TOTAL; i++) big[i] = (uint8_t)(i * 7 % 251);
+    weld_cval a[2] = {H(cout), {0}}, r;
+    size_t sent = 0, recvd = 0;
+    int zero_grants = 0;
+    while (sent < TOTAL) { /* the peer does not read: the writes return at once */
+        assert_int_equal(call(f, "wasi:io/streams", "[method]output-stream.check-write", a, 1, &r), WELD_OK);
+        uint64_t can = r.u.var.payload->u.u;
+        free(r.u.var.payload);
+        if (!can) {
+            zero_grants++;
+            break;
+        }
+        size_t k = TOTAL - sent < can ? TOTAL - sent : (size_t)can;
+        a[1].u.list.bytes = big + sent;
+        a[1].u.list.count = (uint32_t)k;
+        assert_int_equal(call(f, "wasi:io/streams", "[method]output-stream.write", a, 2, &r), WELD_OK);
+        assert_int_equal(rc_of(&r), -1);
+        sent += k;
+    }
+    assert_true(sent < TOTAL); /* the writer was told to wait, not blocked */
+    assert_int_equal(zero_grants, 1);
+    uint32_t pout = pollable(f, "wasi:io/streams", "[method]output-stream.subscribe", cout);
+    uint32_t pin = pollable(f, "wasi:io/streams", "[method]input-stream.subscribe", sin);
+    uint32_t ps[2] = {pout, pin};
+    while (recvd < TOTAL) {
+        unsigned set = poll_on(f, ps, 2);
+        if (set & 2) {
+            weld_cval rd[2] = {H(sin), N(1 << 20)};
+            assert_int_equal(call(f, "wasi:io/streams", "[method]input-stream.read", rd, 2, &r), WELD_OK);
+            assert_int_equal(r.u.var.tag, 0);
+            uint32_t n = r.u.var.payload->u.list.count;
+            assert_true(recvd + n <= TOTAL);
+            if (n) memcpy(got + recvd, r.u.var.payload->u.list.bytes, n);
+            recvd += n;
+            free(r.u.var.payload->u.list.bytes);
+            free(r.u.var.payload);
+        }
+        if ((set & 1) && sent < TOTAL) {
+            assert_int_equal(call(f, "wasi:io/streams", "[method]output-stream.check-write", a, 1, &r), WELD_OK);
+            uint64_t can = r.u.var.payload->u.u;
+            free(r.u.var.payload);
+            if (can) {
+                size_t k = TOTAL - sent < can ? TOTAL - sent : (size_t)can;
+                a[1].u.list.bytes = big + sent;
+                a[1].u.list.count = (uint32_t)k;
+                assert_int_equal(call(f, "wasi:io/streams", "[method]output-stream.write", a, 2, &r), WELD_OK);
+                assert_int_equal(rc_of(&r), -1);
+                sent += k;
+            }
+        }
+        if (sent == TOTAL) ps[0] = pin; /* only reading is left */
+    }
+    assert_memory_equal(got, big, TOTAL);
+    /* blocking-write-and-flush returns when the socket took it all */
+    a[1].u.list.bytes = "end";
+    a[1].u.list.count = 3;
+    assert_int_equal(call(f, "wasi:io/streams", "[method]output-stream.blocking-write-and-flush", a, 2, &r), WELD_OK);
+    assert_int_equal(rc_of(&r), -1);
+    char buf[8];
+    assert_int_equal(get(f, sin, buf, sizeof buf), 3);
+    assert_string_equal(buf, "end");
+    free(big);
+    free(got);
+}
+
 /* ---- UDP ----------------------------------------------------------------------------------- */
 
 /* (incoming, outgoing) of udp-socket.stream(remote) on s, or the error code in *code. */
@@ -966,6 +1077,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_off, setup_off, teardown),
         cmocka_unit_test_setup_teardown(test_tcp, setup_on, teardown),
+        cmocka_unit_test_setup_teardown(test_tcp_buffered, setup_on, teardown),
         cmocka_unit_test_setup_teardown(test_udp, setup_on, teardown),
         cmocka_unit_test_setup_teardown(test_lookup, setup_on, teardown),
         cmocka_unit_test(test_error_codes),
