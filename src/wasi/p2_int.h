@@ -75,7 +75,8 @@ typedef struct p2_obj {
     uint64_t permit;   /* outgoing datagram streams: what check-send allowed; tcp: backlog */
     void *data;        /* P2_RESOLVE: the addresses; S_SOCK output streams: the bytes the
                           socket has not taken yet (malloc'd, freed with the entry) */
-    uint32_t count, pos; /* P2_RESOLVE: how many, the next; S_SOCK: bytes buffered, sent */
+    uint32_t count, pos; /* P2_RESOLVE: how many, the next; S_SOCK: bytes buffered, sent;
+                            P2_TCP: count is the rep of its output stream */
     uint32_t next_free;
 } p2_obj;
 

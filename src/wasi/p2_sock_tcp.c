@@ -106,8 +106,9 @@ static weld_status start_connect(void *ctx, weld_crt_host_call *call, const weld
     return p2_ok(call, res, NULL);
 }
 
-/* New input and output streams over duplicates of fd into the tuple items it[0..1]. */
-static bool socket_streams(weld_wasi2 *w, int fd, weld_cval *it, int *e)
+/* New input and output streams over duplicates of fd into the tuple items it[0..1]; the
+ * socket `sock` remembers its output stream (shutdown sends what waits in it). */
+static bool socket_streams(weld_wasi2 *w, uint32_t sock, int fd, weld_cval *it, int *e)
 {
     int in = fcntl(fd, F_DUPFD_CLOEXEC, 0), out = in < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, 0);
     if (out < 0) {
@@ -125,6 +126,7 @@ static bool socket_streams(weld_wasi2 *w, int fd, weld_cval *it, int *e)
     }
     it[0] = p2_own(w, P2_IN, ri);
     it[1] = p2_own(w, P2_OUT, ro);
+    p2_get(w, sock, P2_TCP)->count = ro;
     return true;
 }
 
@@ -148,7 +150,7 @@ static weld_status finish_connect(void *ctx, weld_crt_host_call *call, const wel
     weld_cval t;
     weld_cval *it = p2_items(&t, 2);
     if (!it) return OOM(call);
-    if (!socket_streams(w, s->fd, it, &e)) {
+    if (!socket_streams(w, a[0].u.res.rep, s->fd, it, &e)) {
         free(it);
         return e == ENOMEM ? OOM(call) : errno_err(call, res, e);
     }
@@ -211,7 +213,7 @@ static weld_status accept_(void *ctx, weld_crt_host_call *call, const weld_cval 
     weld_cval t;
     weld_cval *it = p2_items(&t, 3);
     int e = 0;
-    if (!it || !socket_streams(w, fd, it + 1, &e)) {
+    if (!it || !socket_streams(w, rep, fd, it + 1, &e)) {
         free(it);
         p2_release(w, rep);
         return !it || e == ENOMEM ? OOM(call) : errno_err(call, res, e);
@@ -393,6 +395,8 @@ static weld_status shutdown_(void *ctx, weld_crt_host_call *call, const weld_cva
     if (s->state != T_CONNECTED) return p2_err(call, res, NE_INVALID_STATE);
     static const int HOW[3] = {SHUT_RD, SHUT_WR, SHUT_RDWR};
     if (a[1].u.var.tag > 2) return p2_err(call, res, NE_INVALID_ARGUMENT);
+    p2_obj *out = a[1].u.var.tag ? p2_get(w, s->count, P2_OUT) : NULL;
+    if (out && out->sub == S_SOCK && out->count) p2_sock_drain(out, 10000); /* written before: sent before */
     if (shutdown(s->fd, HOW[a[1].u.var.tag]) < 0 && errno != ENOTCONN) return errno_err(call, res, errno);
     return p2_ok(call, res, NULL);
 }

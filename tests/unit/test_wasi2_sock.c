@@ -3,7 +3,8 @@
  * variants of records of tuples, enums, packed byte lists), on a context with the network
  * allowed: a TCP listener on 127.0.0.1 and a client connect, accept, exchange bytes through
  * their wasi:io streams both ways with poll waiting on the pollables, shut down; writes
- * that never block (8 MB to a peer that reads later, all of it arriving in order); UDP
+ * that never block (8 MB to a peer that reads later, all of it arriving in order), and
+ * shutdown sending what still waits to a reader outside the host (a thread); UDP
  * datagrams on loopback, unconnected and connected; name lookup; the socket options; the
  * state machine's errors (invalid-state, not-in-progress, would-block,
  * concurrency-conflict, invalid-argument); the errno mapping and network-error-code. A
@@ -15,10 +16,14 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include "weld/wasi2.h"
 #include "wasi/p2_int.h"
@@ -683,6 +688,100 @@ static void test_tcp_buffered(void **state)
     free(got);
 }
 
+/* A reader outside the host (a thread on a plain socket): reads to the end. */
+typedef struct reader {
+    int fd;
+    uint8_t *buf;
+    size_t cap, got;
+} reader;
+
+static void *read_all(void *arg)
+{
+    reader *r = arg;
+    usleep(200000); /* let the writer fill the socket first */
+    for (;;) {
+        ssize_t k = read(r->fd, r->buf + r->got, r->cap - r->got);
+        if (k <= 0) break;
+        r->got += (size_t)k;
+        if (r->got == r->cap) break;
+    }
+    return NULL;
+}
+
+/* shutdown(send) first sends what waits in the output stream: a peer outside reads every
+ * byte written before it, then the end. */
+static void test_tcp_shutdown_sends(void **state)
+{
+    fx *f = *state;
+    int lfd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(lfd >= 0);
+    struct sockaddr_in sin;
+    memset(&sin, 0, sizeof sin);
+    sin.sin_family = AF_INET;
+    sin.sin_addr.s_addr = htonl(0x7f000001u);
+    socklen_t sl = sizeof sin;
+    int small = 8192; /* the accepted socket's receive window stays small */
+    assert_int_equal(setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small), 0);
+    assert_int_equal(bind(lfd, (struct sockaddr *)&sin, sizeof sin), 0);
+    assert_int_equal(listen(lfd, 1), 0);
+    assert_int_equal(getsockname(lfd, (struct sockaddr *)&sin, &sl), 0);
+    sa_arg sa;
+    weld_cval r;
+    uint32_t C = new_socket(f, true, 0);
+    weld_cval c1[1] = {H(C)}, cn[3] = {H(C), H(f->net), *v4(&sa, ntohs(sin.sin_port), 127, 0, 0, 1)};
+    assert_int_equal(code_of(f, TCP, T("start-connect"), cn, 3), -1);
+    uint32_t pc = pollable(f, TCP, T("subscribe"), C);
+    assert_int_equal(poll_on(f, &pc, 1), 1);
+    assert_int_equal(call(f, TCP, T("finish-connect"), c1, 1, &r), WELD_OK);
+    weld_cval *st = r.u.var.payload->u.list.items;
+    uint32_t cout = st[1].u.res.rep;
+    free(st);
+    free(r.u.var.payload);
+    int fd = accept(lfd, NULL, NULL);
+    assert_true(fd >= 0);
+    enum { TOTAL = 8 << 20 };
+    uint8_t *big = malloc(TOTAL);
+    assert_non_null(big);
+    for (uint32_t i = 0; i < TOTAL; i++) big[i] = (uint8_t)(i * 13 % 253);
+    reader rd = {fd, malloc(TOTAL), TOTAL, 0};
+    assert_non_null(rd.buf);
+    weld_cval a[2] = {H(cout), {0}};
+    size_t sent = 0;
+    weld_cval sb[2] = {H(C), N(8192)}; /* small buffers both sides: the stream must hold some */
+    assert_int_equal(code_of(f, TCP, T("set-send-buffer-size"), sb, 2), -1);
+    while (p2_get(f->w, cout, P2_OUT)->count == 0 && sent < TOTAL) {
+        assert_int_equal(call(f, "wasi:io/streams", "[method]output-stream.check-write", a, 1, &r), WELD_OK);
+        uint64_t can = r.u.var.payload->u.u;
+        free(r.u.var.payload);
+        if (!can) {
+            uint32_t po = pollable(f, "wasi:io/streams", "[method]output-stream.subscribe", cout);
+            assert_int_equal(poll_on(f, &po, 1), 1);
+            p2_release(f->w, po);
+            continue;
+        }
+        size_t k = TOTAL - sent < can ? TOTAL - sent : (size_t)can;
+        a[1].u.list.bytes = big + sent;
+        a[1].u.list.count = (uint32_t)k;
+        assert_int_equal(call(f, "wasi:io/streams", "[method]output-stream.write", a, 2, &r), WELD_OK);
+        assert_int_equal(rc_of(&r), -1);
+        sent += k;
+    }
+    assert_true(sent < TOTAL);
+    assert_true(p2_get(f->w, cout, P2_OUT)->count > 0); /* bytes wait in the stream */
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, read_all, &rd), 0);
+    weld_cval sh[2] = {H(C), E(1)};
+    assert_int_equal(code_of(f, TCP, T("shutdown"), sh, 2), -1);
+    assert_int_equal(p2_get(f->w, cout, P2_OUT)->count, 0);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_int_equal(rd.got, sent);
+    assert_memory_equal(rd.buf, big, sent);
+    free(rd.buf);
+    free(big);
+    close(fd);
+    close(lfd);
+}
+
 /* ---- UDP ----------------------------------------------------------------------------------- */
 
 /* (incoming, outgoing) of udp-socket.stream(remote) on s, or the error code in *code. */
@@ -1078,6 +1177,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_off, setup_off, teardown),
         cmocka_unit_test_setup_teardown(test_tcp, setup_on, teardown),
         cmocka_unit_test_setup_teardown(test_tcp_buffered, setup_on, teardown),
+        cmocka_unit_test_setup_teardown(test_tcp_shutdown_sends, setup_on, teardown),
         cmocka_unit_test_setup_teardown(test_udp, setup_on, teardown),
         cmocka_unit_test_setup_teardown(test_lookup, setup_on, teardown),
         cmocka_unit_test(test_error_codes),
