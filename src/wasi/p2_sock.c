@@ -166,7 +166,8 @@ bool p2_sockaddr_ok(const struct sockaddr_storage *sa, bool remote)
 
 uint32_t p2_socket_new(weld_wasi2 *w, p2_kind k, int family, int *e)
 {
-    int fd = socket(family ? AF_INET6 : AF_INET, (k == P2_TCP ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int type = (k == P2_TCP ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC;
+    int fd = socket(family ? AF_INET6 : AF_INET, type, 0);
     if (fd < 0) {
         *e = errno;
         return 0;

@@ -1,12 +1,13 @@
 /* p2_sock_tcp.c - wasi:sockets tcp and tcp-create-socket for the WASI 0.2 host: a
  * tcp-socket is a non-blocking host socket with the state machine of the interface
  * (unbound -> bind-started -> bound -> listen-started -> listening, or -> connecting ->
- * connected; a failed connect closes it). start-* does the host call (bind, connect,
- * listen's checks) and finish-* completes it; finish-connect and accept report
+ * connected; a failed connect closes it). start-* makes the host call (bind, connect,
+ * listen) and finish-* completes the state change; finish-connect and accept report
  * would-block until the socket's pollable (subscribe) is ready. A connected socket's
  * input and output streams are wasi:io streams (p2_io.c, S_SOCK) over duplicates of its
  * descriptor, so dropping the socket before them leaves the connection open until the
- * streams go too; the output stream buffers what the socket cannot take at once. Networking off (see p2_sock.c): create-tcp-socket is access-denied. */
+ * streams go too; the output stream buffers what the socket cannot take at once.
+ * Networking off (see p2_sock.c): create-tcp-socket is access-denied. */
 #include "wasi/p2_int.h"
 #include <errno.h>
 #include <fcntl.h>
