@@ -957,6 +957,13 @@ static void test_udp(void **state)
     free(r.u.var.payload);
     from = recv1(f, ib, buf);
     assert_string_equal(buf, "kept");
+    /* more than a datagram holds: datagram-too-large */
+    char *huge = malloc(70001);
+    assert_non_null(huge);
+    memset(huge, 'x', 70000);
+    huge[70000] = 0;
+    assert_int_equal(send1(f, oa, huge, to_b), -17 - 1);
+    free(huge);
     /* options */
     weld_cval o[2] = {H(A), N(0)};
     assert_int_equal(code_of(f, UDP, U_("set-unicast-hop-limit"), o, 2), NE_INVAL);
