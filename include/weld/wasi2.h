@@ -1,7 +1,7 @@
 /* wasi2.h - a WASI 0.2 host for weld's component runtime (weld/crt.h): the interfaces a
  * command component imports (wasi:cli, wasi:io, wasi:clocks, wasi:random,
- * wasi:filesystem; wasi:sockets is defined but makes no socket, wasi:http/types and
- * outgoing-handler are defined but trap when called), defined at version 0.2.0 so that
+ * wasi:filesystem, wasi:sockets; wasi:http/types and outgoing-handler are defined but
+ * trap when called), defined at version 0.2.0 so that
  * every 0.2.x import binds to them (an interface imported at two patch versions binds to
  * the same host functions and resource types).
  *
@@ -11,6 +11,15 @@
  * that would leave it fail with `not-permitted`. The library never prints or exits: the
  * program's output goes to the host descriptors of the configuration, and wasi:cli/exit
  * records the code and ends the call with a trap recognised by weld_wasi2_exited().
+ *
+ * wasi:sockets (tcp, udp, ip-name-lookup) uses the host's sockets when the configuration
+ * sets allow_net, with the host process's reach (any address, any port it may use);
+ * without it creating a socket and resolving a name fail with access-denied. Sockets are
+ * non-blocking: connect, accept and receive report would-block until their pollables
+ * are ready, and wasi:io/poll waits on them with the other pollables. A write to a TCP
+ * output stream never blocks: what the socket cannot take waits in the stream, and
+ * check-write grants nothing until it has gone (dropping the stream waits for the peer
+ * up to 10 s at a time); name resolution (getaddrinfo) is synchronous.
  *
  *   weld_wasi2_config c = {.argc = argc, .argv = argv, .stdin_fd = 0, .stdout_fd = 1,
  *                          .stderr_fd = 2};
@@ -43,8 +52,8 @@ typedef struct weld_wasi2_config {
     int stdin_fd, stdout_fd, stderr_fd; /* host descriptors of the stdio streams (-1:
                                            none: reads end at once, writes are dropped);
                                            the context never closes them */
-    bool allow_net;           /* wasi:sockets: no socket is made either way; creating one
-                                 fails with access-denied (false) or not-supported (true) */
+    bool allow_net;           /* wasi:sockets reaches the network (true) or every socket
+                                 and name lookup fails with access-denied (false) */
     const char *initial_cwd;  /* initial-cwd (NULL: none) */
 } weld_wasi2_config;
 

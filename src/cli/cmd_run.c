@@ -124,7 +124,7 @@ static int run_run(int argc, char **argv)
 {
     const char *path = NULL, *invoke = NULL;
     weld_rt_limits lim = {0};
-    bool timing = false;
+    bool timing = false, net = false;
     int first_arg = argc;
     int ndirs = 0, nenv = 0;
     const char **dirs = calloc((size_t)argc + 1, sizeof *dirs), **envs = calloc((size_t)argc + 1, sizeof *envs);
@@ -173,7 +173,8 @@ static int run_run(int argc, char **argv)
             denies[ndeny++] = argv[++i];
         } else if (strcmp(argv[i], "--allow") == 0 && i + 1 < argc) {
             allows[nallow++] = argv[++i];
-        } else if (strcmp(argv[i], "--time") == 0) timing = true;
+        } else if (strcmp(argv[i], "--net") == 0) net = true;
+        else if (strcmp(argv[i], "--time") == 0) timing = true;
         else if (argv[i][0] == '-' && argv[i][1]) {
             rc = cli_usage_error(self(), "unknown option '%s'", argv[i]);
             goto done_args;
@@ -240,6 +241,10 @@ done_args:
         rc = cli_usage_error(self(), "several --invoke calls are for components; a core module takes one --invoke NAME ARGS...");
         goto out;
     }
+    if (net && !weld_is_component(data, len)) {
+        rc = cli_usage_error(self(), "--net serves wasi:sockets (WASI 0.2) to components; %s is a core module", path);
+        goto out;
+    }
     if ((ndeny || nallow) && !weld_is_component(data, len)) {
         rc = cli_usage_error(self(), "--deny and --allow judge a component's imports; %s is a core module", path);
         goto out;
@@ -249,11 +254,10 @@ done_args:
         if ((rc = cli_run_policy(path, data, len, &pol))) goto out;
     }
     if (weld_is_component(data, len)) {
-        cli_wasi_args wa = {gargc, gargv, nenv, (const char *const *)genv, ndirs, dirs};
+        cli_wasi_args wa = {gargc, gargv, nenv, (const char *const *)genv, ndirs, dirs, net};
         rc = invoke ? cli_run_component(path, data, len, invokes, ninvokes, argc - first_arg, &wa, &lim,
                                         timing)
-                    : cli_run_command(path, data, len, gargc, gargv, nenv, (const char *const *)genv, ndirs,
-                                      dirs, &lim, timing);
+                    : cli_run_command(path, data, len, &wa, &lim, timing);
         goto out;
     }
     weld_wasi_config wc = {gargc, gargv, nenv, (const char *const *)genv, 0, 1, 2};
@@ -380,6 +384,9 @@ const weld_cmd cmd_run = {
     "  --dir HOST[::GUEST]  grant the host directory HOST to the program as GUEST (default\n"
     "                       HOST); nothing else of the file system is reachable\n"
     "  --env NAME=VALUE     set an environment variable (--env NAME: the host's value)\n"
+    "  --net                (components) let wasi:sockets reach the network: TCP, UDP and\n"
+    "                       name lookup on the host's interfaces, as the host user; without\n"
+    "                       it every socket and lookup fails with access-denied\n"
     "  --fuel N             trap \"all fuel consumed\" rather than run more than N Wasm\n"
     "                       instructions (charged a basic block at a time, at its entry)\n"
     "  --max-memory BYTES   the largest a linear memory may grow (K, M, G suffixes)\n"
@@ -390,9 +397,10 @@ const weld_cmd cmd_run = {
     "  --allow PATTERN      (components) refuse to run when an import matches no --allow\n"
     "                       pattern; repeatable\n\n"
     "A component FILE without --invoke runs as a WASI 0.2 command: its imports are bound to\n"
-    "weld's WASI 0.2 host (wasi:cli, io, clocks, random, filesystem; any 0.2.x version; a\n"
-    "missing import is reported before anything runs), its wasi:cli/run export is called,\n"
-    "and weld exits 0 when it returns ok, 1 for err, or the code given to wasi:cli/exit.\n",
+    "weld's WASI 0.2 host (wasi:cli, io, clocks, random, filesystem, sockets with --net;\n"
+    "any 0.2.x version; a missing import is reported before anything runs), its\n"
+    "wasi:cli/run export is called, and weld exits 0 when it returns ok, 1 for err, or the\n"
+    "code given to wasi:cli/exit.\n",
     run_run,
 };
 

@@ -26,10 +26,11 @@ static bool exports_run(const weld_tnode *ct)
     return false;
 }
 
-int cli_run_command(const char *path, const uint8_t *data, size_t len, int argc, const char *const *argv,
-                    int envc, const char *const *envp, int ndirs, const char *const *dirs,
+int cli_run_command(const char *path, const uint8_t *data, size_t len, const cli_wasi_args *wasi,
                     const weld_rt_limits *lim, bool timing)
 {
+    int ndirs = wasi->ndirs;
+    const char *const *dirs = wasi->dirs;
     weld_diag d;
     weld_diag_init(&d, path);
     weld_crt *rt = weld_crt_new(lim);
@@ -54,8 +55,8 @@ int cli_run_command(const char *path, const uint8_t *data, size_t len, int argc,
         rc = CLI_USAGE;
         goto out;
     }
-    weld_wasi2_config wc = {.argc = argc, .argv = argv, .envc = envc, .envp = envp,
-                            .stdin_fd = 0, .stdout_fd = 1, .stderr_fd = 2};
+    weld_wasi2_config wc = {.argc = wasi->argc, .argv = wasi->argv, .envc = wasi->envc, .envp = wasi->envp,
+                            .stdin_fd = 0, .stdout_fd = 1, .stderr_fd = 2, .allow_net = wasi->net};
     if (!(w = weld_wasi2_new(&wc, rt, &d))) {
         rc = cli_report(&d, NULL, 0);
         goto out;

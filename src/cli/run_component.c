@@ -176,10 +176,10 @@ int cli_run_component(const char *path, const uint8_t *data, size_t len, const c
         rc = CLI_REJECTED;
         goto out;
     }
-    /* the WASI 0.2 host: the component's wasi:* imports, with --dir and --env */
+    /* the WASI 0.2 host: the component's wasi:* imports, with --dir, --env and --net */
     weld_wasi2_config wc = {.argc = wasi->argc, .argv = wasi->argv, .envc = wasi->envc,
                             .envp = wasi->envp, .npreopens = wasi->ndirs, .preopens = wasi->dirs,
-                            .stdin_fd = 0, .stdout_fd = 1, .stderr_fd = 2};
+                            .stdin_fd = 0, .stdout_fd = 1, .stderr_fd = 2, .allow_net = wasi->net};
     if (!(w2 = weld_wasi2_new(&wc, rt, &d)) || weld_wasi2_link(w2, l, &d)) {
         rc = cli_report(&d, NULL, 0);
         goto out;

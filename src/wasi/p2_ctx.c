@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static const p2_def *const TABLES[] = {p2_io_defs, p2_cli_defs, p2_fs_defs, p2_sock_defs, p2_http_defs};
+static const p2_def *const TABLES[] = {p2_io_defs, p2_cli_defs, p2_fs_defs, p2_sock_defs, p2_tcp_defs, p2_http_defs};
 
 /* ---- the object table ---------------------------------------------------------------- */
 
@@ -35,6 +35,7 @@ uint32_t p2_new(weld_wasi2 *w, p2_kind k)
     w->objs[i].kind = (uint8_t)k;
     w->objs[i].fd = -1;
     w->objs[i].code = -1;
+    w->objs[i].net_code = -1;
     return i + 1;
 }
 
@@ -49,9 +50,11 @@ void p2_release(weld_wasi2 *w, uint32_t rep)
 {
     if (rep == 0 || rep > w->nobjs || w->objs[rep - 1].kind == P2_FREE) return;
     p2_obj *o = &w->objs[rep - 1];
+    if (o->kind == P2_OUT && o->sub == S_SOCK && o->count) p2_sock_drain(o, 10000); /* at most 10 s a wait */
     if (o->dir) closedir(o->dir);
     else if (o->own_fd && o->fd >= 0) close(o->fd);
     free(o->msg);
+    free(o->data);
     memset(o, 0, sizeof *o);
     o->next_free = w->free_head;
     w->free_head = rep;

@@ -4,7 +4,8 @@
  *   p2_io.c    wasi:io (error, poll, streams)
  *   p2_cli.c   wasi:cli, wasi:clocks, wasi:random
  *   p2_fs.c    wasi:filesystem (types, preopens) over the preview1 sandbox (path.c)
- *   p2_sock.c  wasi:sockets: defined, but no socket is ever made
+ *   p2_sock.c  wasi:sockets network, instance-network, ip-name-lookup, udp (+ create)
+ *   p2_sock_tcp.c  wasi:sockets tcp, tcp-create-socket
  *   p2_http.c  wasi:http (types, outgoing-handler): defined, every function traps
  *
  * Every resource the host hands out is an entry of one object table; its representation
@@ -26,11 +27,11 @@ typedef enum p2_kind {
     P2_TIN,    /* wasi:cli terminal-input */
     P2_TOUT,   /* terminal-output */
     P2_NET,    /* wasi:sockets network */
-    P2_TCP,    /* tcp-socket (never made) */
-    P2_UDP,    /* udp-socket (never made) */
-    P2_UDP_IN, /* incoming-datagram-stream (never made) */
-    P2_UDP_OUT, /* outgoing-datagram-stream (never made) */
-    P2_RESOLVE, /* resolve-address-stream (never made) */
+    P2_TCP,    /* tcp-socket */
+    P2_UDP,    /* udp-socket */
+    P2_UDP_IN, /* incoming-datagram-stream */
+    P2_UDP_OUT, /* outgoing-datagram-stream */
+    P2_RESOLVE, /* resolve-address-stream */
     P2_NKINDS
 } p2_kind;
 
@@ -39,6 +40,7 @@ enum {
     S_NONE,    /* no host descriptor: reads end, writes are dropped */
     S_PIPE,    /* a stdio host descriptor: read/write, readiness by poll(2) */
     S_FILE,    /* a file: pread/pwrite at `off` (always ready) */
+    S_SOCK,    /* a connected TCP socket: read/send, readiness by poll(2) */
 };
 enum { PL_READY, PL_FD_IN, PL_FD_OUT, PL_TIMER };
 
@@ -66,6 +68,15 @@ typedef struct p2_obj {
     DIR *dir;          /* P2_DIRS */
     char *msg;         /* P2_ERR: the debug string */
     int32_t code;      /* P2_ERR: filesystem error-code, -1 if none */
+    uint8_t state;     /* sockets: their state (p2_sock*.c) */
+    uint8_t family;    /* sockets: ip-address-family (0 ipv4, 1 ipv6) */
+    bool connected;    /* udp sockets and their outgoing streams: connect(2)ed */
+    int32_t net_code;  /* P2_ERR: wasi:sockets error-code, -1 if none */
+    uint64_t permit;   /* outgoing datagram streams: what check-send allowed; tcp: backlog */
+    void *data;        /* P2_RESOLVE: the addresses; S_SOCK output streams: the bytes the
+                          socket has not taken yet (malloc'd, freed with the entry) */
+    uint32_t count, pos; /* P2_RESOLVE: how many, the next; S_SOCK: bytes buffered, sent;
+                            P2_TCP: count is the rep of its output stream */
     uint32_t next_free;
 } p2_obj;
 
@@ -169,7 +180,46 @@ uint32_t p2_code_errno(int e);
 uint32_t p2_stream_new(weld_wasi2 *w, p2_kind k, int sub, int fd, bool own_fd, uint64_t off,
                        bool append);
 /* A stream-error last-operation-failed(error) for host errno e into *out (a trap status
- * when out of memory). */
-weld_status p2_stream_fail(weld_wasi2 *w, weld_crt_host_call *call, weld_cval *res, int e);
+ * when out of memory); sock: the stream is a socket's (network-error-code maps e). */
+weld_status p2_stream_fail(weld_wasi2 *w, weld_crt_host_call *call, weld_cval *res, int e, bool sock);
+/* Send what waits in the buffer of a TCP output stream (S_SOCK), waiting up to
+ * timeout_ms for room each time the socket takes nothing (0: not at all, -1: as long as
+ * it takes); 0 once all is sent (or when nothing waits), else an errno (ETIMEDOUT). */
+int p2_sock_drain(p2_obj *s, int timeout_ms);
+/* A new pollable: PL_FD_IN / PL_FD_OUT on fd (not owned; -1: always ready), PL_READY or
+ * PL_TIMER at deadline; its rep or 0. */
+uint32_t p2_poll_new(weld_wasi2 *w, int sub, int fd, uint64_t deadline);
+
+/* ---- wasi:sockets (p2_sock.c) ------------------------------------------------------- */
+
+/* wasi:sockets/network error-code cases. */
+enum {
+    NE_UNKNOWN, NE_ACCESS_DENIED, NE_NOT_SUPPORTED, NE_INVALID_ARGUMENT, NE_OUT_OF_MEMORY, NE_TIMEOUT,
+    NE_CONCURRENCY_CONFLICT, NE_NOT_IN_PROGRESS, NE_WOULD_BLOCK, NE_INVALID_STATE, NE_NEW_SOCKET_LIMIT,
+    NE_ADDRESS_NOT_BINDABLE, NE_ADDRESS_IN_USE, NE_REMOTE_UNREACHABLE, NE_CONNECTION_REFUSED,
+    NE_CONNECTION_RESET, NE_CONNECTION_ABORTED, NE_DATAGRAM_TOO_LARGE, NE_NAME_UNRESOLVABLE,
+    NE_TEMPORARY_RESOLVER_FAILURE, NE_PERMANENT_RESOLVER_FAILURE
+};
+/* The error-code of a host errno. */
+uint32_t p2_net_code(int e);
+struct sockaddr_storage;
+/* An ip-socket-address value into a host address (*len its size) for a socket of family
+ * fam (0/1); false when its family is not fam. */
+bool p2_sockaddr_in(const weld_cval *v, int fam, struct sockaddr_storage *sa, unsigned *len);
+/* A host address into an ip-socket-address value; false when out of memory. */
+bool p2_sockaddr_out(weld_cval *out, const struct sockaddr_storage *sa);
+/* Whether the address (family checked by p2_sockaddr_in) may be used as `what`:
+ * unicast (not multicast nor the IPv4 broadcast), not IPv4-mapped on an IPv6 socket, and
+ * for a remote address not unspecified nor port 0. */
+bool p2_sockaddr_ok(const struct sockaddr_storage *sa, bool remote);
+/* A new non-blocking, close-on-exec socket entry of kind k (P2_TCP/P2_UDP) and family; its
+ * rep, or 0 with *e a host errno. */
+uint32_t p2_socket_new(weld_wasi2 *w, p2_kind k, int family, int *e);
+/* Common socket options (SO_RCVBUF/SO_SNDBUF, hop limit) for tcp and udp. */
+weld_status p2_sock_bufsize(weld_wasi2 *w, weld_crt_host_call *call, const p2_obj *s, bool send, const weld_cval *set,
+                            weld_cval *res);
+weld_status p2_sock_hoplimit(weld_wasi2 *w, weld_crt_host_call *call, const p2_obj *s, const weld_cval *set,
+                             weld_cval *res);
+extern const p2_def p2_tcp_defs[];
 
 #endif

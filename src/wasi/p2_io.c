@@ -1,11 +1,13 @@
 /* p2_io.c - wasi:io for the WASI 0.2 host: errors, pollables (waiting on several at once
- * with poll(2) and the monotonic clock) and streams over stdio host descriptors (read and
- * write, readiness by poll(2)) and files (pread/pwrite at the stream's position). */
+ * with poll(2) and the monotonic clock) and streams over stdio host descriptors and
+ * connected TCP sockets (read and write, readiness by poll(2)) and files (pread/pwrite at
+ * the stream's position). */
 #include "wasi/p2_int.h"
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,13 +23,14 @@ static uint64_t mono_ns(void)
 
 /* ---- errors ------------------------------------------------------------------------------ */
 
-weld_status p2_stream_fail(weld_wasi2 *w, weld_crt_host_call *call, weld_cval *res, int e)
+weld_status p2_stream_fail(weld_wasi2 *w, weld_crt_host_call *call, weld_cval *res, int e, bool sock)
 {
     uint32_t rep = p2_new(w, P2_ERR);
     if (!rep) return p2_trap(call, "wasi: out of memory");
     p2_obj *o = p2_get(w, rep, P2_ERR);
     o->msg = strdup(strerror(e));
     o->code = (int32_t)p2_code_errno(e);
+    if (sock) o->net_code = (int32_t)p2_net_code(e);
     weld_cval err = p2_own(w, P2_ERR, rep), se;
     if (!o->msg || !p2_var(&se, 0, &err) || !p2_var(res, 1, &se)) return p2_trap(call, "wasi: out of memory");
     return WELD_OK;
@@ -50,7 +53,7 @@ static weld_status err_to_debug_string(void *ctx, weld_crt_host_call *call, cons
 
 /* ---- pollables ------------------------------------------------------------------------ */
 
-static uint32_t poll_new(weld_wasi2 *w, int sub, int fd, uint64_t deadline)
+uint32_t p2_poll_new(weld_wasi2 *w, int sub, int fd, uint64_t deadline)
 {
     uint32_t rep = p2_new(w, P2_POLL);
     if (!rep) return 0;
@@ -203,7 +206,7 @@ static int stream_read(weld_wasi2 *w, uint32_t rep, uint64_t len, bool block, ui
     if (s->closed || s->sub == S_NONE) return -1;
     if (len == 0) return 0;
     size_t n = len > MAX_CHUNK ? MAX_CHUNK : (size_t)len;
-    if (s->sub == S_PIPE && !block) {
+    if ((s->sub == S_PIPE || s->sub == S_SOCK) && !block) {
         struct pollfd p = {s->fd, POLLIN, 0};
         if (poll(&p, 1, 0) == 0) return 0;
     }
@@ -243,8 +246,9 @@ static weld_status in_read_common(weld_wasi2 *w, weld_crt_host_call *call, const
     int e = stream_read(w, a[0].u.res.rep, a[1].u.u, block, &buf, &got);
     if (e == -1) return closed_err(call, res);
     if (e) {
-        p2_get(w, a[0].u.res.rep, P2_IN)->closed = true;
-        return p2_stream_fail(w, call, res, e);
+        p2_obj *s2 = p2_get(w, a[0].u.res.rep, P2_IN);
+        s2->closed = true;
+        return p2_stream_fail(w, call, res, e, s2->sub == S_SOCK);
     }
     weld_cval v;
     memset(&v, 0, sizeof v);
@@ -285,8 +289,8 @@ static weld_status subscribe(weld_wasi2 *w, weld_crt_host_call *call, const weld
                              p2_kind k)
 {
     P2_SELF(s, a[0], k);
-    int sub = s->sub == S_PIPE ? (k == P2_IN ? PL_FD_IN : PL_FD_OUT) : PL_READY;
-    uint32_t rep = poll_new(w, sub, sub == PL_READY ? -1 : s->fd, 0);
+    int sub = s->sub == S_PIPE || s->sub == S_SOCK ? (k == P2_IN ? PL_FD_IN : PL_FD_OUT) : PL_READY;
+    uint32_t rep = p2_poll_new(w, sub, sub == PL_READY ? -1 : s->fd, 0);
     if (!rep) return p2_trap(call, "wasi: out of memory");
     *res = p2_own(w, P2_POLL, rep);
     return WELD_OK;
@@ -302,10 +306,61 @@ static weld_status out_subscribe(void *ctx, weld_crt_host_call *call, const weld
     return subscribe(ctx, call, a, res, P2_OUT);
 }
 
+/* A socket's output stream never blocks in write: what the socket does not take at once
+ * waits in the stream's buffer (data, count bytes, pos sent), and check-write grants
+ * nothing until it has gone. Send the buffer (block: until all is sent); 0 or an errno. */
+int p2_sock_drain(p2_obj *s, int timeout_ms)
+{
+    uint8_t *buf = s->data;
+    while (s->pos < s->count) {
+        ssize_t k = send(s->fd, buf + s->pos, s->count - s->pos, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (k < 0) {
+            if (errno == EINTR) continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK) return errno;
+            if (timeout_ms == 0) return 0;
+            struct pollfd pf = {s->fd, POLLOUT, 0};
+            if (poll(&pf, 1, timeout_ms) == 0) return ETIMEDOUT;
+            continue;
+        }
+        s->pos += (uint32_t)k;
+    }
+    free(s->data);
+    s->data = NULL;
+    s->count = s->pos = 0;
+    return 0;
+}
+
+/* Queue (p, len) on a socket's output stream and send what the socket takes now. */
+static int sock_write(p2_obj *s, const uint8_t *p, size_t len)
+{
+    int e = p2_sock_drain(s, 0);
+    if (e) return e;
+    if (!s->count)
+        while (len) { /* nothing waits: straight to the socket */
+            ssize_t k = send(s->fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL); /* EPIPE, not SIGPIPE */
+            if (k < 0) {
+                if (errno == EINTR) continue;
+                if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+                return errno;
+            }
+            p += k;
+            len -= (size_t)k;
+        }
+    if (!len) return 0;
+    if (len > UINT32_MAX - s->count) return ENOBUFS;
+    uint8_t *buf = realloc(s->data, s->count + len);
+    if (!buf) return ENOMEM;
+    memcpy(buf + s->count, p, len);
+    s->data = buf;
+    s->count += (uint32_t)len;
+    return 0;
+}
+
 /* Write all of (p, len) to output stream s; 0 or a host errno. */
 static int write_all(p2_obj *s, const uint8_t *p, size_t len)
 {
     if (s->sub == S_NONE) return 0;
+    if (s->sub == S_SOCK) return sock_write(s, p, len);
     if (s->sub == S_FILE && s->append) {
         struct stat st;
         if (fstat(s->fd, &st) < 0) return errno;
@@ -329,6 +384,13 @@ static int write_all(p2_obj *s, const uint8_t *p, size_t len)
     return 0;
 }
 
+/* A failed write or flush of s: the stream is closed, the error reported. */
+static weld_status out_fail(weld_wasi2 *w, weld_crt_host_call *call, weld_cval *res, p2_obj *s, int e)
+{
+    s->closed = true;
+    return p2_stream_fail(w, call, res, e, s->sub == S_SOCK);
+}
+
 static weld_status out_check_write(void *ctx, weld_crt_host_call *call, const weld_cval *a, uint32_t n,
                                    weld_cval *res)
 {
@@ -336,54 +398,88 @@ static weld_status out_check_write(void *ctx, weld_crt_host_call *call, const we
     P2_SELF(s, a[0], P2_OUT);
     if (s->closed) return closed_err(call, res);
     weld_cval v = p2_u(MAX_CHUNK);
+    if (s->sub == S_SOCK) { /* nothing while earlier bytes wait or the socket takes none */
+        int e = p2_sock_drain(s, 0);
+        if (e) return out_fail(w, call, res, s, e);
+        struct pollfd p = {s->fd, POLLOUT, 0};
+        if (s->count || poll(&p, 1, 0) == 0) v = p2_u(0);
+    }
     return p2_ok(call, res, &v);
 }
 
+/* Write, and for the blocking-...-and-flush functions wait until a socket took it all. */
 static weld_status out_write_bytes(weld_wasi2 *w, weld_crt_host_call *call, uint32_t rep, const uint8_t *p,
-                                   size_t len, weld_cval *res)
+                                   size_t len, weld_cval *res, bool flush)
 {
     p2_obj *s = p2_get(w, rep, P2_OUT);
     if (s->closed) return closed_err(call, res);
     int e = write_all(s, p, len);
-    if (e) {
-        s->closed = true;
-        return p2_stream_fail(w, call, res, e);
-    }
+    if (!e && flush && s->sub == S_SOCK) e = p2_sock_drain(s, -1);
+    if (e) return out_fail(w, call, res, s, e);
     return p2_ok(call, res, NULL);
 }
 
-static weld_status out_write(void *ctx, weld_crt_host_call *call, const weld_cval *a, uint32_t n, weld_cval *res)
+static weld_status out_write_common(weld_wasi2 *w, weld_crt_host_call *call, const weld_cval *a, weld_cval *res,
+                                    bool flush)
 {
-    weld_wasi2 *w = ctx;
     P2_SELF(s, a[0], P2_OUT);
     (void)s;
-    return out_write_bytes(w, call, a[0].u.res.rep, a[1].u.list.bytes, a[1].u.list.count, res);
+    return out_write_bytes(w, call, a[0].u.res.rep, a[1].u.list.bytes, a[1].u.list.count, res, flush);
+}
+static weld_status out_write(void *ctx, weld_crt_host_call *call, const weld_cval *a, uint32_t n, weld_cval *res)
+{
+    return out_write_common(ctx, call, a, res, false);
+}
+static weld_status out_blocking_write(void *ctx, weld_crt_host_call *call, const weld_cval *a, uint32_t n,
+                                      weld_cval *res)
+{
+    return out_write_common(ctx, call, a, res, true);
 }
 
-static weld_status out_flush(void *ctx, weld_crt_host_call *call, const weld_cval *a, uint32_t n, weld_cval *res)
+static weld_status out_flush_common(weld_wasi2 *w, weld_crt_host_call *call, const weld_cval *a, weld_cval *res,
+                                    bool block)
 {
-    weld_wasi2 *w = ctx;
     P2_SELF(s, a[0], P2_OUT);
     if (s->closed) return closed_err(call, res);
+    int e = s->sub == S_SOCK ? p2_sock_drain(s, block ? -1 : 0) : 0;
+    if (e) return out_fail(w, call, res, s, e);
     return p2_ok(call, res, NULL);
 }
-
-static weld_status out_write_zeroes(void *ctx, weld_crt_host_call *call, const weld_cval *a, uint32_t n,
-                                    weld_cval *res)
+static weld_status out_flush(void *ctx, weld_crt_host_call *call, const weld_cval *a, uint32_t n, weld_cval *res)
 {
-    weld_wasi2 *w = ctx;
+    return out_flush_common(ctx, call, a, res, false);
+}
+static weld_status out_blocking_flush(void *ctx, weld_crt_host_call *call, const weld_cval *a, uint32_t n,
+                                      weld_cval *res)
+{
+    return out_flush_common(ctx, call, a, res, true);
+}
+
+static weld_status out_write_zeroes_common(weld_wasi2 *w, weld_crt_host_call *call, const weld_cval *a,
+                                           weld_cval *res, bool flush)
+{
     P2_SELF(s, a[0], P2_OUT);
     (void)s;
     static const uint8_t zeroes[4096];
     uint64_t left = a[1].u.u;
     do {
         size_t k = left > sizeof zeroes ? sizeof zeroes : (size_t)left;
-        weld_status st = out_write_bytes(w, call, a[0].u.res.rep, zeroes, k, res);
-        if (st || res->u.var.tag) return st;
         left -= k;
+        weld_status st = out_write_bytes(w, call, a[0].u.res.rep, zeroes, k, res, flush && !left);
+        if (st || res->u.var.tag) return st;
         if (left) free(res->u.var.payload), memset(res, 0, sizeof *res);
     } while (left);
     return WELD_OK;
+}
+static weld_status out_write_zeroes(void *ctx, weld_crt_host_call *call, const weld_cval *a, uint32_t n,
+                                    weld_cval *res)
+{
+    return out_write_zeroes_common(ctx, call, a, res, false);
+}
+static weld_status out_blocking_write_zeroes(void *ctx, weld_crt_host_call *call, const weld_cval *a, uint32_t n,
+                                             weld_cval *res)
+{
+    return out_write_zeroes_common(ctx, call, a, res, true);
 }
 
 static weld_status out_splice_common(weld_wasi2 *w, weld_crt_host_call *call, const weld_cval *a, weld_cval *res,
@@ -397,14 +493,12 @@ static weld_status out_splice_common(weld_wasi2 *w, weld_crt_host_call *call, co
     size_t got;
     int e = stream_read(w, a[1].u.res.rep, a[2].u.u, block, &buf, &got);
     if (e == -1) return closed_err(call, res);
-    if (e) return p2_stream_fail(w, call, res, e);
+    if (e) return p2_stream_fail(w, call, res, e, p2_get(w, a[1].u.res.rep, P2_IN)->sub == S_SOCK);
     d = p2_get(w, a[0].u.res.rep, P2_OUT);
     e = write_all(d, buf, got);
     free(buf);
-    if (e) {
-        d->closed = true;
-        return p2_stream_fail(w, call, res, e);
-    }
+    if (!e && block && d->sub == S_SOCK) e = p2_sock_drain(d, -1);
+    if (e) return out_fail(w, call, res, d, e);
     weld_cval v = p2_u(got);
     return p2_ok(call, res, &v);
 }
@@ -424,7 +518,7 @@ static weld_status mono_subscribe_instant(void *ctx, weld_crt_host_call *call, c
                                           weld_cval *res)
 {
     weld_wasi2 *w = ctx;
-    uint32_t rep = poll_new(w, PL_TIMER, -1, a[0].u.u);
+    uint32_t rep = p2_poll_new(w, PL_TIMER, -1, a[0].u.u);
     if (!rep) return p2_trap(call, "wasi: out of memory");
     *res = p2_own(w, P2_POLL, rep);
     return WELD_OK;
@@ -435,7 +529,7 @@ static weld_status mono_subscribe_duration(void *ctx, weld_crt_host_call *call, 
 {
     weld_wasi2 *w = ctx;
     uint64_t now = mono_ns(), d = a[0].u.u;
-    uint32_t rep = poll_new(w, PL_TIMER, -1, d > UINT64_MAX - now ? UINT64_MAX : now + d);
+    uint32_t rep = p2_poll_new(w, PL_TIMER, -1, d > UINT64_MAX - now ? UINT64_MAX : now + d);
     if (!rep) return p2_trap(call, "wasi: out of memory");
     *res = p2_own(w, P2_POLL, rep);
     return WELD_OK;
@@ -453,12 +547,12 @@ const p2_def p2_io_defs[] = {
     {"wasi:io/streams", "[method]input-stream.subscribe", in_subscribe},
     {"wasi:io/streams", "[method]output-stream.check-write", out_check_write},
     {"wasi:io/streams", "[method]output-stream.write", out_write},
-    {"wasi:io/streams", "[method]output-stream.blocking-write-and-flush", out_write},
+    {"wasi:io/streams", "[method]output-stream.blocking-write-and-flush", out_blocking_write},
     {"wasi:io/streams", "[method]output-stream.flush", out_flush},
-    {"wasi:io/streams", "[method]output-stream.blocking-flush", out_flush},
+    {"wasi:io/streams", "[method]output-stream.blocking-flush", out_blocking_flush},
     {"wasi:io/streams", "[method]output-stream.subscribe", out_subscribe},
     {"wasi:io/streams", "[method]output-stream.write-zeroes", out_write_zeroes},
-    {"wasi:io/streams", "[method]output-stream.blocking-write-zeroes-and-flush", out_write_zeroes},
+    {"wasi:io/streams", "[method]output-stream.blocking-write-zeroes-and-flush", out_blocking_write_zeroes},
     {"wasi:io/streams", "[method]output-stream.splice", out_splice},
     {"wasi:io/streams", "[method]output-stream.blocking-splice", out_blocking_splice},
     {"wasi:clocks/monotonic-clock", "subscribe-instant", mono_subscribe_instant},
