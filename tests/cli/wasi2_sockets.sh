@@ -97,3 +97,4 @@ else
     "without --net the client cannot reach the host"; do skip "$d" "python3 not installed (stands for 1 check)"; done
 fi
 expect_fail "--net on a core module is a usage error" "core module" "$WELD" run --net "$WELD_ROOT/fixtures/wasi/hello.wasm"
+tap_done
