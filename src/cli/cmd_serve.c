@@ -397,7 +397,7 @@ static int run_serve(int argc, char **argv)
     server s;
     memset(&s, 0, sizeof s);
     const char *addr = "127.0.0.1:8080";
-    uint64_t workers = 4, recycle = 64;
+    uint64_t workers = 4, recycle = 16;
     s.timeout_ms = 30000;
     s.max_body = 10 * 1024 * 1024;
     s.lim.fuel = 0;
@@ -580,7 +580,7 @@ const weld_cmd cmd_serve = {
     "  --max-memory BYTES   the largest a linear memory may grow (K, M, G suffixes)\n"
     "  --max-body BYTES     answer 413 to request bodies larger (default 10M)\n"
     "  --workers N          threads serving requests (default 4)\n"
-    "  --recycle N          rebuild a runtime after N requests (default 64): instances are\n"
+    "  --recycle N          rebuild a runtime after N requests (default 16): instances are\n"
     "                       freed with their runtime\n"
     "  --json-log           access log lines as JSON objects\n",
     run_serve,
