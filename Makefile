@@ -75,7 +75,7 @@ $(BUILD)/bench_validate: tests/bench/bench_validate.c $(LIB) $(HDRS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $< $(LDFLAGS) $(LIB) $(LDLIBS) -o $@
 
 # Debian packages the build, the tests and the demo need; installed only when missing.
-DEPS_DEB := build-essential pkg-config libjansson-dev libyaml-dev libcmocka-dev wabt graphviz libmicrohttpd-dev
+DEPS_DEB := build-essential pkg-config libjansson-dev libyaml-dev libcmocka-dev wabt graphviz libmicrohttpd-dev wrk
 deps:
 	@sh tests/deps.sh $(DEPS_DEB)
 

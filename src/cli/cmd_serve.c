@@ -539,10 +539,20 @@ static int run_serve(int argc, char **argv)
         nanosleep(&t, NULL);
     }
     int left = atomic_load(&s.inflight);
+    if (left > 0) {
+        /* a request still runs code that calls no host function (no --fuel): its thread
+         * cannot be stopped, so neither can the server's threads be joined */
+        fprintf(stderr,
+                "weld serve: %s: %d request(s) still running after the drain limit (give --fuel to bound "
+                "them); exiting without them\n",
+                sig == SIGINT ? "SIGINT" : "SIGTERM", left);
+        fflush(stdout);
+        _exit(CLI_REJECTED);
+    }
     MHD_stop_daemon(daemon);
-    fprintf(stderr, "weld serve: %s: stopped (%lu requests answered by the component, %lu failed%s)\n",
+    fprintf(stderr, "weld serve: %s: stopped (%lu requests answered by the component, %lu failed)\n",
             sig == SIGINT ? "SIGINT" : "SIGTERM", (unsigned long)atomic_load(&s.served),
-            (unsigned long)atomic_load(&s.traps), left > 0 ? ", some requests were cut off" : "");
+            (unsigned long)atomic_load(&s.traps));
 out_lock:
     while (s.pool) {
         worker *k = s.pool;
@@ -570,7 +580,8 @@ const weld_cmd cmd_serve = {
     "HTTP requests are refused (outgoing-handler returns HTTP-request-denied). A trap, a\n"
     "handler that sets no response or an error-code answers 500 and logs why; the server\n"
     "goes on. One access log line per request goes to stdout. SIGINT or SIGTERM stop\n"
-    "accepting, let the requests in flight finish, and exit 0.\n\n"
+    "accepting, let the requests in flight finish (for up to --timeout and a second more),\n"
+    "and exit 0; exit 1 when a request was still running then.\n\n"
     "  --addr IP:PORT       where to listen (IPv4)\n"
     "  --dir HOST[::GUEST]  grant the host directory HOST to the component as GUEST\n"
     "  --env NAME=VALUE     set an environment variable (--env NAME: the host's value)\n"

@@ -138,6 +138,20 @@ else
   fail "weld serve --json-log starts" "$(cat "$T/j.err")"; fail "SIGINT: weld serve exits 0"
 fi
 
+# ---- a request that cannot be stopped (no --fuel) does not hold up SIGTERM forever ----------
+if start u "$C" --timeout 500 --workers 1; then
+  get stuck $PORT /loop --max-time 10 & stuck=$!
+  sleep 0.5
+  t0=$(date +%s%N); stop "$PID"; rc=$?; t1=$(date +%s%N)
+  kill "$stuck" 2>/dev/null; wait "$stuck" 2>/dev/null
+  ms=$(( (t1 - t0) / 1000000 ))
+  if [ "$rc" = 1 ] && [ "$ms" -lt 5000 ] && grep -q 'still running after the drain limit' "$T/u.err"; then
+    ok "SIGTERM with an endless request and no --fuel: exit 1 after the drain limit (${ms} ms), saying why"
+  else fail "SIGTERM with an endless request and no --fuel: exit 1 after the drain limit" "exit $rc after $ms ms: $(tail -2 "$T/u.err")"; fi
+else
+  fail "weld serve --timeout 500 starts" "$(cat "$T/u.err")"
+fi
+
 # ---- bad input ---------------------------------------------------------------------------
 "$WELD" serve "$WELD_ROOT/fixtures/serve/proxy-c.c" --addr 127.0.0.1:0 > /dev/null 2> "$T/bad.err"; rc=$?
 if [ "$rc" != 0 ] && grep -q 'error' "$T/bad.err"; then ok "a file that is not a component is refused before listening"
