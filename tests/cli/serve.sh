@@ -53,7 +53,7 @@ head -c 1048576 /dev/urandom > "$T/big.bin"
 head -c 5000 /dev/urandom > "$T/5k.bin"
 
 # ---- the C fixture ------------------------------------------------------------------
-if start c "$C" --workers 2 --fuel 200000000 --timeout 300 --max-body 100000; then
+if start c "$C" --workers 2 --fuel 200000000 --timeout 2000 --max-body 100000; then
   P=$PORT CPID=$PID
   get hello $P /hello
   check "GET /hello: 200" "$(code hello)" 200
@@ -109,8 +109,9 @@ if start c "$C" --workers 2 --fuel 200000000 --timeout 300 --max-body 100000; th
   for j in $par; do wait "$j"; done
   good=0; for i in $(seq 8); do [ "$(code "par$i") $(body "par$i")" = "200 request $i" ] && good=$((good + 1)); done
   check "8 concurrent POST /echo: each gets its own body back" "$good" 8
-  # SIGTERM while a request runs: it finishes, then the server stops cleanly
-  get slow $P /loop --max-time 60 & slow=$!
+  # SIGTERM while a request runs (/spin: ended by --timeout, 2 s): it finishes, then the
+  # server stops cleanly
+  get slow $P /spin --max-time 60 & slow=$!
   sleep 0.3
   stop "$CPID"; rc=$?
   wait "$slow"
