@@ -73,6 +73,8 @@ if start c "$C" --workers 2 --fuel 200000000 --timeout 2000 --max-body 100000; t
   check "POST /echo with a chunked request body" "$(code chunked) $(body chunked)" "200 chunked request body"
   get nf $P /nope
   check "GET /nope: 404 from the component" "$(code nf) $(body nf)" "404 not found: /nope"
+  get q $P '/nope?a=1&b=%20x'
+  check "the path with its query string reaches the component as sent" "$(body q)" "not found: /nope?a=1&b=%20x"
   get rules $P /rules
   check "header rules: forbidden (connection), bad name, bad value, immutable request headers, a fine one" \
     "$(body rules | tr '\n' ';')" "append connection: 2;append bad name: 1;append bad value: 1;append to request headers: 3;append x-fine: 0;"
@@ -177,6 +179,9 @@ if start js "$JS" --workers 2; then
   check "js: request header in, response header out" "$(body jp) $(hdr jp x-probe-echo)" "probe=from curl from curl"
   get js418 $PORT /status/418
   check "js: a status the script chooses" "$(code js418) $(body js418)" "418 status 418"
+  get jf $PORT /fetch
+  check "js: fetch() is refused by the host (outgoing-handler: HTTP-request-denied), the script answers 502" \
+    "$(code jf) $(body jf | cut -c1-13)" "502 fetch failed:"
   get jn $PORT /missing
   check "js: 404" "$(code jn) $(body jn)" "404 not found: GET /missing"
   stop "$PID"; check "js: SIGTERM exits 0" "$?" 0
