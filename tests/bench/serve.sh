@@ -4,7 +4,9 @@
 # connections, against
 #   - weld serve on fixtures/serve/proxy-c.wasm (C) and proxy-js.wasm (JavaScript on
 #     StarlingMonkey), --workers 4: a fresh instance per request;
-#   - jco serve on proxy-c.wasm (node; jco 1.35.0 does not answer proxy-js.wasm);
+#   - jco serve (node) on proxy-c.wasm, and on proxy-js.wasm with --isolate-requests
+#     instance (a fresh instance per request, as weld; jco 1.35.0's default worker per
+#     request does not answer it);
 # a non-2xx answer fails the run; requests wrk gave up on (its 2 s timeout) or lost to socket
 # errors are shown after the rate ("12 (5 t/o)"). A row is skipped when its tool (wrk,
 # node + jco) is absent. Usage: serve.sh WELD
@@ -42,11 +44,14 @@ for fx in c js; do
   kill -TERM "$pid"; wait "$pid" 2>/dev/null
 done
 if command -v node >/dev/null 2>&1 && [ -x "$JCO_BIN" ]; then
-  p=$(free_port)
-  (cd "$T" && exec "$JCO_BIN" serve "$F/proxy-c.wasm" --port "$p" --host 127.0.0.1 > "$T/jco.log" 2>&1) &
-  pid=$!; PIDS="$PIDS $pid"
-  if wait_up "$p"; then row "jco serve proxy-c (node)" "$p"; else echo "  jco serve: did not start"; fi
-  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+  for fx in c js; do
+    p=$(free_port)
+    (cd "$T" && exec "$JCO_BIN" serve "$F/proxy-$fx.wasm" --port "$p" --host 127.0.0.1 \
+       $([ $fx = js ] && echo --isolate-requests instance) > "$T/jco.log" 2>&1) &
+    pid=$!; PIDS="$PIDS $pid"
+    if wait_up "$p"; then row "jco serve proxy-$fx (node)" "$p"; else echo "  jco serve proxy-$fx: did not start"; fi
+    kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+  done
 else
   echo "  jco serve: skipped (no node or jco at $JCO_BIN)"
 fi
