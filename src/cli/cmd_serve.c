@@ -7,7 +7,8 @@
  * The component is read, validated and compiled once per runtime; a runtime (with its
  * WASI 0.2 context and linker) serves one request at a time and is taken from a pool.
  * The component runtime frees instances only with the runtime, so a runtime is rebuilt
- * after --recycle requests (and after a trap). */
+ * after --recycle requests, sooner when the process's resident memory passes --max-rss,
+ * and after a trap. */
 #include "cli.h"
 #include "weld/crt.h"
 #include "weld/wasi2.h"
@@ -43,7 +44,7 @@ typedef struct server {
     size_t len;
     weld_rt_limits lim;
     weld_wasi2_config wc;
-    uint64_t timeout_ms, max_body;
+    uint64_t timeout_ms, max_body, max_rss;
     unsigned recycle;
     bool json_log;
     pthread_mutex_t lock; /* the pool and the logs */
@@ -104,9 +105,24 @@ static worker *pool_take(server *s, weld_diag *d)
     return k ? k : worker_new(s, d);
 }
 
+/* The process's resident memory in bytes (0 when unknown). */
+static uint64_t resident_bytes(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    unsigned long long size = 0, res = 0;
+    if (!f) return 0;
+    int n = fscanf(f, "%llu %llu", &size, &res);
+    fclose(f);
+    return n == 2 ? (uint64_t)res * (uint64_t)sysconf(_SC_PAGESIZE) : 0;
+}
+
+enum { MIN_USES = 4 }; /* requests a runtime serves before memory alone retires it */
+
 static void pool_give(server *s, worker *k)
 {
-    if (k->used >= s->recycle) { /* its instances are freed with the runtime only */
+    /* its instances are freed with the runtime only: retire it after --recycle requests,
+     * or sooner when the process holds more than --max-rss */
+    if (k->used >= s->recycle || (k->used >= MIN_USES && s->max_rss && resident_bytes() > s->max_rss)) {
         worker_free(k);
         return;
     }
@@ -397,9 +413,10 @@ static int run_serve(int argc, char **argv)
     server s;
     memset(&s, 0, sizeof s);
     const char *addr = "127.0.0.1:8080";
-    uint64_t workers = 4, recycle = 16;
+    uint64_t workers = 4, recycle = 256;
     s.timeout_ms = 30000;
     s.max_body = 10 * 1024 * 1024;
+    s.max_rss = 1024 * 1024 * 1024;
     s.lim.fuel = 0;
     const char **dirs = calloc((size_t)argc + 1, sizeof *dirs), **envs = calloc((size_t)argc + 1, sizeof *envs);
     char **genv = calloc((size_t)argc + 1, sizeof *genv);
@@ -434,6 +451,11 @@ static int run_serve(int argc, char **argv)
         } else if (strcmp(a, "--max-memory") == 0 && has) {
             if (!parse_u64(argv[++i], &s.lim.max_memory_bytes) || !s.lim.max_memory_bytes) {
                 rc = cli_usage_error(&cmd_serve, "--max-memory takes a byte count (K, M, G suffixes)");
+                goto out;
+            }
+        } else if (strcmp(a, "--max-rss") == 0 && has) {
+            if (!parse_u64(argv[++i], &s.max_rss)) {
+                rc = cli_usage_error(&cmd_serve, "--max-rss takes a byte count (K, M, G suffixes; 0: no limit)");
                 goto out;
             }
         } else if (strcmp(a, "--workers") == 0 && has) {
@@ -591,8 +613,10 @@ const weld_cmd cmd_serve = {
     "  --max-memory BYTES   the largest a linear memory may grow (K, M, G suffixes)\n"
     "  --max-body BYTES     answer 413 to request bodies larger (default 10M)\n"
     "  --workers N          threads serving requests (default 4)\n"
-    "  --recycle N          rebuild a runtime after N requests (default 16): instances are\n"
-    "                       freed with their runtime\n"
+    "  --recycle N          rebuild a runtime after N requests (default 256): instances are\n"
+    "                       freed with their runtime only\n"
+    "  --max-rss BYTES      rebuild a runtime sooner (once it served 4 requests) while the\n"
+    "                       process's resident memory exceeds BYTES (default 1G, 0: never)\n"
     "  --json-log           access log lines as JSON objects\n",
     run_serve,
 };

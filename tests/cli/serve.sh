@@ -189,6 +189,21 @@ else
   fail "weld serve proxy-js.wasm starts" "$(cat "$T/js.err")"
 fi
 
+# ---- --max-rss retires runtimes (their instances) so memory stays bounded ------------------
+if start rss "$JS" --workers 1 --max-rss 300M; then
+  good=0 peak=0
+  for i in $(seq 40); do
+    get r $PORT /hello; [ "$(code r)" = 200 ] && good=$((good + 1))
+    kb=$(ps -o rss= -p "$PID" | tr -d ' '); [ "${kb:-0}" -gt "$peak" ] && peak=$kb
+  done
+  check "--max-rss 300M: 40 requests on the JS fixture all answered" "$good" 40
+  if [ "$peak" -gt 0 ] && [ "$peak" -lt 614400 ]; then ok "--max-rss 300M: resident memory peaked at $((peak / 1024)) MB (< 600 MB; without the limit it grows about 5 MB a request)"
+  else fail "--max-rss 300M: resident memory stays under 600 MB" "peak $((peak / 1024)) MB"; fi
+  stop "$PID"
+else
+  fail "weld serve --max-rss starts" "$(cat "$T/rss.err")"
+fi
+
 # ---- against jco serve ---------------------------------------------------------------------
 JCO_BIN=${JCO:-${JCO_HOME:-$HOME/.cache/weld/npm}/node_modules/.bin/jco}
 REQS="/hello /headers /rules /nope /echo"
