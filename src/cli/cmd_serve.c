@@ -6,6 +6,8 @@
  *
  * The component is read, validated and compiled once per runtime; a runtime (with its
  * WASI 0.2 context and linker) serves one request at a time and is taken from a pool.
+ * The first runtime is made before listening (a bad component fails there), the others
+ * by a thread in the background ("N runtimes ready" on stderr), or on demand.
  * The component runtime frees instances only with the runtime, so a runtime is rebuilt
  * after --recycle requests, sooner when the process's resident memory passes --max-rss,
  * and after a trap. */
@@ -51,6 +53,8 @@ typedef struct server {
     worker *pool;
     atomic_int inflight;
     atomic_ulong served, traps;
+    unsigned prewarm;     /* runtimes the warming thread makes after the first */
+    atomic_bool stopping; /* the warming thread stops early */
 } server;
 
 /* What one request carries between the callbacks of libmicrohttpd. */
@@ -130,6 +134,30 @@ static void pool_give(server *s, worker *k)
     k->next = s->pool;
     s->pool = k;
     pthread_mutex_unlock(&s->lock);
+}
+
+/* The warming thread: the other runtimes of the pool, made while the server already
+ * listens, so that the first burst of requests does not wait for them one by one. */
+static void *prewarm(void *arg)
+{
+    server *s = arg;
+    unsigned made = 0;
+    for (; made < s->prewarm && !atomic_load(&s->stopping); made++) {
+        weld_diag d;
+        weld_diag_init(&d, s->path);
+        worker *k = worker_new(s, &d);
+        if (!k) break; /* requests will make (and report) it */
+        pthread_mutex_lock(&s->lock);
+        k->next = s->pool;
+        s->pool = k;
+        pthread_mutex_unlock(&s->lock);
+    }
+    if (made == s->prewarm) {
+        pthread_mutex_lock(&s->lock);
+        fprintf(stderr, "weld serve: %u runtimes ready\n", made + 1);
+        pthread_mutex_unlock(&s->lock);
+    }
+    return NULL;
 }
 
 /* ---- logging ---------------------------------------------------------------------------- */
@@ -550,8 +578,13 @@ static int run_serve(int argc, char **argv)
     inet_ntop(AF_INET, &sa.sin_addr, shown, sizeof shown);
     fprintf(stderr, "weld serve: %s on http://%s:%u/ (%u workers)\n", s.path, shown,
             di ? di->port : ntohs(sa.sin_port), (unsigned)workers);
+    pthread_t warm;
+    s.prewarm = (unsigned)workers - 1;
+    bool warming = s.prewarm && pthread_create(&warm, NULL, prewarm, &s) == 0;
     int sig = 0;
     sigwait(&sigs, &sig);
+    atomic_store(&s.stopping, true);
+    if (warming) pthread_join(warm, NULL);
     /* stop accepting, let the requests in flight finish, then stop */
     MHD_socket lfd = MHD_quiesce_daemon(daemon);
     if (lfd != MHD_INVALID_SOCKET) close(lfd);

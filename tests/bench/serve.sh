@@ -40,6 +40,8 @@ for fx in c js; do
   p=$(free_port)
   "$WELD" serve "$F/proxy-$fx.wasm" --addr "127.0.0.1:$p" --workers 4 > /dev/null 2> "$T/weld-$fx.err" &
   pid=$!; PIDS="$PIDS $pid"
+  # the runtimes of the other workers are made in the background: measure once they are
+  for _ in $(seq 600); do grep -q 'runtimes ready' "$T/weld-$fx.err" && break; sleep 0.1; done
   if wait_up "$p"; then row "weld serve proxy-$fx" "$p"; else echo "  weld serve proxy-$fx: did not start"; status=1; fi
   kill -TERM "$pid"; wait "$pid" 2>/dev/null
 done
