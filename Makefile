@@ -10,6 +10,9 @@ BUILD   ?= build$(if $(SANITIZE),-san)
 PKGS    := jansson yaml-0.1
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lyaml)
+# the CLI only: `weld serve` runs on libmicrohttpd
+CLI_PKGS   := libmicrohttpd
+CLI_LIBS   := $(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null || echo -lmicrohttpd) -pthread
 
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
@@ -56,7 +59,7 @@ $(LIB_INTERNAL): $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 $(WELD): $(CLI_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) $(CLI_OBJ) $(LIB) $(LDLIBS) -o $@
+	$(CC) $(LDFLAGS) $(CLI_OBJ) $(LIB) $(LDLIBS) $(CLI_LIBS) -o $@
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_INTERNAL) $(HDRS)
 	@mkdir -p $(dir $@)
@@ -82,7 +85,7 @@ $(BUILD)/bench_validate: tests/bench/bench_validate.c $(LIB) $(HDRS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $< $(LDFLAGS) $(LIB) $(LDLIBS) -o $@
 
 # Debian packages the build, the tests and the demo need; installed only when missing.
-DEPS_DEB := build-essential pkg-config libjansson-dev libyaml-dev libcmocka-dev wabt graphviz
+DEPS_DEB := build-essential pkg-config libjansson-dev libyaml-dev libcmocka-dev wabt graphviz libmicrohttpd-dev wrk curl
 deps:
 	@sh tests/deps.sh $(DEPS_DEB)
 

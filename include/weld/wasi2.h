@@ -1,7 +1,7 @@
 /* wasi2.h - a WASI 0.2 host for weld's component runtime (weld/crt.h): the interfaces a
  * command component imports (wasi:cli, wasi:io, wasi:clocks, wasi:random,
- * wasi:filesystem, wasi:sockets; wasi:http/types and outgoing-handler are defined but
- * trap when called), defined at version 0.2.0 so that
+ * wasi:filesystem, wasi:sockets (off unless the context allows networking); wasi:http is
+ * served through weld/wasi2_http.h), defined at version 0.2.0 so that
  * every 0.2.x import binds to them (an interface imported at two patch versions binds to
  * the same host functions and resource types).
  *

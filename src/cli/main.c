@@ -3,7 +3,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-extern const weld_cmd cmd_parse, cmd_dump, cmd_print, cmd_validate, cmd_run, cmd_wit, cmd_inspect, cmd_audit, cmd_targets, cmd_compose, cmd_plug, cmd_graph, cmd_embed, cmd_new, cmd_wast, cmd_version;
+extern const weld_cmd cmd_parse, cmd_dump, cmd_print, cmd_validate, cmd_run, cmd_serve, cmd_wit, cmd_inspect, cmd_audit, cmd_targets, cmd_compose, cmd_plug, cmd_graph, cmd_embed, cmd_new, cmd_wast, cmd_version;
 
 /* Every subcommand, in the order `weld --help` lists them. */
 static const weld_cmd *const commands[] = {
@@ -12,6 +12,7 @@ static const weld_cmd *const commands[] = {
     &cmd_print,
     &cmd_validate,
     &cmd_run,
+    &cmd_serve,
     &cmd_wit,
     &cmd_inspect,
     &cmd_audit,

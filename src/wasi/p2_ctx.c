@@ -55,6 +55,7 @@ void p2_release(weld_wasi2 *w, uint32_t rep)
     else if (o->own_fd && o->fd >= 0) close(o->fd);
     free(o->msg);
     free(o->data);
+    p2_membuf_unref(o->mem);
     memset(o, 0, sizeof *o);
     o->next_free = w->free_head;
     w->free_head = rep;
@@ -180,6 +181,8 @@ static void set_types(weld_cval *v, const weld_tnode *t)
 static weld_status dispatch(void *ctx, weld_crt_host_call *call, const weld_cval *a, uint32_t n, weld_cval *res)
 {
     const p2_bind *b = ctx;
+    if (b->w->deadline && p2_mono_ns() > b->w->deadline)
+        return p2_trap(call, "wasi: the time limit of the call was exceeded");
     weld_status st = b->fn(b->w, call, a, n, res);
     const weld_tnode *ft = call ? weld_tnode_strip(weld_crt_call_type(call)) : NULL;
     if (ft && ft->kind == WELD_TK_FUNC && ft->u.func.result) set_types(res, ft->u.func.result);
@@ -236,7 +239,7 @@ weld_wasi2 *weld_wasi2_new(const weld_wasi2_config *c, weld_crt *rt, weld_diag *
     for (int k = 1; k < P2_NKINDS; k++)
         if (!(w->types[k] = weld_crt_resource_type_new(rt, KIND_NAMES[k], dtor, w))) goto nomem;
     for (int k = 0; k < P2_NHTTP; k++)
-        if (!(w->http[k] = weld_crt_resource_type_new(rt, p2_http_resources[k], NULL, NULL))) goto nomem;
+        if (!(w->http[k] = weld_crt_resource_type_new(rt, p2_http_resources[k], p2_http_dtor, w))) goto nomem;
     for (int i = 0; c && c->preopens && i < c->npreopens; i++) {
         const char *s = c->preopens[i], *sep = strstr(s, "::");
         char *host = strndup(s, sep ? (size_t)(sep - s) : strlen(s));
@@ -259,6 +262,7 @@ void weld_wasi2_free(weld_wasi2 *w)
 {
     if (!w) return;
     for (uint32_t i = 0; i < w->nobjs; i++) p2_release(w, i + 1);
+    p2_http_free(w);
     for (uint32_t i = 0; i < w->npre; i++) {
         close(w->pre[i].fd);
         free(w->pre[i].name);

@@ -6,7 +6,7 @@
  *   p2_fs.c    wasi:filesystem (types, preopens) over the preview1 sandbox (path.c)
  *   p2_sock.c  wasi:sockets network, instance-network, ip-name-lookup, udp (+ create)
  *   p2_sock_tcp.c  wasi:sockets tcp, tcp-create-socket
- *   p2_http.c  wasi:http (types, outgoing-handler): defined, every function traps
+ *   p2_http.c  wasi:http (types, incoming-handler calls, outgoing-handler refusing)
  *
  * Every resource the host hands out is an entry of one object table; its representation
  * is the entry's index + 1 and its kind says which resource type it belongs to. */
@@ -41,6 +41,7 @@ enum {
     S_PIPE,    /* a stdio host descriptor: read/write, readiness by poll(2) */
     S_FILE,    /* a file: pread/pwrite at `off` (always ready) */
     S_SOCK,    /* a connected TCP socket: read/send, readiness by poll(2) */
+    S_MEM,     /* a memory buffer (`mem`): an HTTP body (always ready) */
 };
 enum { PL_READY, PL_FD_IN, PL_FD_OUT, PL_TIMER };
 
@@ -53,6 +54,16 @@ enum {
     DF_REQ_SYNC = 16,
     DF_MUTATE = 32
 };
+
+/* A shared, reference-counted byte buffer: an HTTP body a stream reads or appends to. */
+typedef struct p2_membuf {
+    uint8_t *data;
+    size_t len, cap;
+    uint32_t refs;
+    bool finished; /* outgoing bodies: finish was called (writes fail) */
+} p2_membuf;
+p2_membuf *p2_membuf_new(void);
+void p2_membuf_unref(p2_membuf *m);
 
 typedef struct p2_obj {
     uint8_t kind;      /* p2_kind */
@@ -77,6 +88,7 @@ typedef struct p2_obj {
                           socket has not taken yet (malloc'd, freed with the entry) */
     uint32_t count, pos; /* P2_RESOLVE: how many, the next; S_SOCK: bytes buffered, sent;
                             P2_TCP: count is the rep of its output stream */
+    p2_membuf *mem;    /* S_MEM streams: the buffer (a reference) */
     uint32_t next_free;
 } p2_obj;
 
@@ -92,9 +104,14 @@ typedef struct p2_bind {
     weld_crt_host_fn fn;
 } p2_bind;
 
-/* wasi:http resource types (p2_http.c): never instantiated, but bound. */
+/* wasi:http resource types (p2_http.c); their objects live in the p2_http table. */
 #define P2_NHTTP 11
 extern const char *const p2_http_resources[P2_NHTTP];
+struct p2_http;
+/* The destructor of every wasi:http resource type (ctx: the context). */
+void p2_http_dtor(void *ctx, uint32_t rep);
+/* Free the wasi:http objects of the context (weld_wasi2_free). */
+void p2_http_free(weld_wasi2 *w);
 
 struct weld_wasi2 {
     weld_crt *rt;
@@ -112,6 +129,8 @@ struct weld_wasi2 {
     bool allow_net;
     p2_bind *binds;  /* one per function of the tables, in their order */
     weld_crt_resource_type *http[P2_NHTTP];
+    struct p2_http *hs;  /* wasi:http objects (p2_http.c), NULL until the first */
+    uint64_t deadline;   /* CLOCK_MONOTONIC ns after which host calls trap (0: none) */
 };
 
 /* A host function of an interface; tables end with a NULL name. */
@@ -176,6 +195,12 @@ uint32_t p2_code_errno(int e);
 
 /* ---- streams (p2_io.c) -------------------------------------------------------------- */
 
+/* CLOCK_MONOTONIC in ns. */
+uint64_t p2_mono_ns(void);
+/* A new stream entry over buffer m (S_MEM; takes a reference); its rep or 0. */
+uint32_t p2_stream_mem(weld_wasi2 *w, p2_kind k, p2_membuf *m);
+/* A pollable that is always ready; its rep or 0. */
+uint32_t p2_poll_ready(weld_wasi2 *w);
 /* A new stream entry; its rep or 0. fd is owned by the stream when own_fd. */
 uint32_t p2_stream_new(weld_wasi2 *w, p2_kind k, int sub, int fd, bool own_fd, uint64_t off,
                        bool append);

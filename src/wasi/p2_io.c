@@ -1,7 +1,7 @@
 /* p2_io.c - wasi:io for the WASI 0.2 host: errors, pollables (waiting on several at once
  * with poll(2) and the monotonic clock) and streams over stdio host descriptors and
- * connected TCP sockets (read and write, readiness by poll(2)) and files (pread/pwrite at
- * the stream's position). */
+ * connected TCP sockets (read and write, readiness by poll(2)), files (pread/pwrite at the
+ * stream's position) and memory buffers (HTTP bodies: read from the start, appended to). */
 #include "wasi/p2_int.h"
 #include <errno.h>
 #include <poll.h>
@@ -14,11 +14,58 @@
 
 #define MAX_CHUNK (1u << 20) /* the most one read returns / check-write permits */
 
-static uint64_t mono_ns(void)
+uint64_t p2_mono_ns(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+#define mono_ns p2_mono_ns
+
+/* ---- memory buffers ------------------------------------------------------------------------ */
+
+p2_membuf *p2_membuf_new(void)
+{
+    p2_membuf *m = calloc(1, sizeof *m);
+    if (m) m->refs = 1;
+    return m;
+}
+
+void p2_membuf_unref(p2_membuf *m)
+{
+    if (!m || --m->refs) return;
+    free(m->data);
+    free(m);
+}
+
+/* Append (p, len) to m; 0 or ENOMEM. */
+static int membuf_append(p2_membuf *m, const uint8_t *p, size_t len)
+{
+    if (len > m->cap - m->len) {
+        size_t cap = m->cap ? m->cap : 256;
+        while (cap - m->len < len) {
+            if (cap > SIZE_MAX / 2) return ENOMEM;
+            cap *= 2;
+        }
+        uint8_t *d = realloc(m->data, cap);
+        if (!d) return ENOMEM;
+        m->data = d;
+        m->cap = cap;
+    }
+    if (len) memcpy(m->data + m->len, p, len);
+    m->len += len;
+    return 0;
+}
+
+uint32_t p2_stream_mem(weld_wasi2 *w, p2_kind k, p2_membuf *m)
+{
+    uint32_t rep = p2_new(w, k);
+    if (!rep) return 0;
+    p2_obj *o = p2_get(w, rep, k);
+    o->sub = S_MEM;
+    o->mem = m;
+    m->refs++;
+    return rep;
 }
 
 /* ---- errors ------------------------------------------------------------------------------ */
@@ -63,6 +110,8 @@ uint32_t p2_poll_new(weld_wasi2 *w, int sub, int fd, uint64_t deadline)
     o->deadline = deadline;
     return rep;
 }
+
+uint32_t p2_poll_ready(weld_wasi2 *w) { return p2_poll_new(w, PL_READY, -1, 0); }
 
 /* Wait until at least one of the pollables is ready (block: wait at all); ready[i] set
  * for each ready one. Returns false when a pollable is unknown or out of memory. */
@@ -204,6 +253,20 @@ static int stream_read(weld_wasi2 *w, uint32_t rep, uint64_t len, bool block, ui
     *buf = NULL;
     *got = 0;
     if (s->closed || s->sub == S_NONE) return -1;
+    if (s->sub == S_MEM) {
+        if (s->off >= s->mem->len) {
+            s->closed = true;
+            return -1;
+        }
+        if (len == 0) return 0;
+        size_t left = s->mem->len - (size_t)s->off, k = len < left ? (size_t)len : left;
+        if (k > MAX_CHUNK) k = MAX_CHUNK;
+        if (!(*buf = malloc(k))) return ENOMEM;
+        memcpy(*buf, s->mem->data + s->off, k);
+        s->off += k;
+        *got = k;
+        return 0;
+    }
     if (len == 0) return 0;
     size_t n = len > MAX_CHUNK ? MAX_CHUNK : (size_t)len;
     if ((s->sub == S_PIPE || s->sub == S_SOCK) && !block) {
@@ -361,6 +424,7 @@ static int write_all(p2_obj *s, const uint8_t *p, size_t len)
 {
     if (s->sub == S_NONE) return 0;
     if (s->sub == S_SOCK) return sock_write(s, p, len);
+    if (s->sub == S_MEM) return s->mem->finished ? EPIPE : membuf_append(s->mem, p, len);
     if (s->sub == S_FILE && s->append) {
         struct stat st;
         if (fstat(s->fd, &st) < 0) return errno;

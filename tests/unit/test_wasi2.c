@@ -2,7 +2,9 @@
  * with the values the runtime would pass (borrow handles as reps, strings, flags, packed
  * byte lists) on a context with a preopened directory tree, checking the sandbox rules of
  * wasi:filesystem, file and pipe streams, poll, clocks, environment and exit; then whole
- * command components of fixtures/wasi2 linked, instantiated and run through the API. */
+ * command components of fixtures/wasi2 linked, instantiated and run through the API;
+ * wasi:http (header rules, bodies as streams, the refusing outgoing-handler) and a
+ * request served by fixtures/serve/proxy-c.wasm through weld_wasi2_http_handle. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -17,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "weld/wasi2.h"
+#include "weld/wasi2_http.h"
 #include "wasi/p2_int.h"
 
 typedef struct fx {
@@ -668,7 +671,177 @@ static void test_link(void **state)
     weld_cval rs[2] = {H(net), S("example.com")};
     assert_int_equal(call(f, "wasi:sockets/ip-name-lookup", "resolve-addresses", rs, 2, &r), WELD_OK);
     assert_int_equal(rc_of(&r), 1);
-    assert_int_equal(call(f, "wasi:http/types", "[constructor]fields", NULL, 0, &r), WELD_ERR_TRAP);
+}
+
+/* ---- wasi:http ------------------------------------------------------------------------- */
+
+/* A tuple<field-name, field-value> for from-list. */
+static weld_cval *pair(weld_cval *t, const char *name, const char *value)
+{
+    t[0] = S(name);
+    t[1] = B(value);
+    return t;
+}
+
+static void test_http(void **state)
+{
+    fx *f = *state;
+    weld_cval r;
+    /* fields: the rules of header names and values */
+    uint32_t h = own_of(f, "wasi:http/types", "[constructor]fields", NULL, 0);
+    weld_cval ap[3] = {H(h), S("X-Thing"), B("one")};
+    assert_int_equal(call(f, "wasi:http/types", "[method]fields.append", ap, 3, &r), WELD_OK);
+    assert_int_equal(rc_of(&r), -1);
+    ap[2] = B("two");
+    assert_int_equal(call(f, "wasi:http/types", "[method]fields.append", ap, 3, &r), WELD_OK);
+    assert_int_equal(rc_of(&r), -1);
+    const char *bad[][2] = {{"Connection", "close"}, {"transfer-encoding", "chunked"}, {"Upgrade", "x"},
+                            {"bad name", "x"}, {"", "x"}, {"x-crlf", "a\r\nb"}, {"x-nul", "a\001b"}};
+    int want[] = {1, 1, 1, 0, 0, 0, 0}; /* forbidden, invalid-syntax */
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        weld_cval a[3] = {H(h), S(bad[i][0]), B(bad[i][1])};
+        assert_int_equal(call(f, "wasi:http/types", "[method]fields.append", a, 3, &r), WELD_OK);
+        assert_int_equal(rc_of(&r), want[i]);
+    }
+    /* get ignores the case of the name and keeps the order of values */
+    weld_cval g[2] = {H(h), S("x-THING")};
+    assert_int_equal(call(f, "wasi:http/types", "[method]fields.get", g, 2, &r), WELD_OK);
+    assert_int_equal(r.u.list.count, 2);
+    assert_memory_equal(r.u.list.items[0].u.list.bytes, "one", 3);
+    assert_memory_equal(r.u.list.items[1].u.list.bytes, "two", 3);
+    for (uint32_t i = 0; i < r.u.list.count; i++) free(r.u.list.items[i].u.list.bytes);
+    free(r.u.list.items);
+    /* entries keep the name's case */
+    weld_cval e[1] = {H(h)};
+    assert_int_equal(call(f, "wasi:http/types", "[method]fields.entries", e, 1, &r), WELD_OK);
+    assert_int_equal(r.u.list.count, 2);
+    assert_string_equal(r.u.list.items[0].u.list.items[0].u.str.ptr, "X-Thing");
+    for (uint32_t i = 0; i < r.u.list.count; i++) {
+        free(r.u.list.items[i].u.list.items[0].u.str.ptr);
+        free(r.u.list.items[i].u.list.items[1].u.list.bytes);
+        free(r.u.list.items[i].u.list.items);
+    }
+    free(r.u.list.items);
+    /* from-list refuses a forbidden name */
+    weld_cval t1[2], t2[2], items[2];
+    memset(items, 0, sizeof items);
+    items[0].u.list.items = pair(t1, "x-a", "1");
+    items[0].u.list.count = 2;
+    items[1].u.list.items = pair(t2, "keep-alive", "5");
+    items[1].u.list.count = 2;
+    weld_cval fl;
+    memset(&fl, 0, sizeof fl);
+    fl.u.list.items = items;
+    fl.u.list.count = 2;
+    assert_int_equal(call(f, "wasi:http/types", "[static]fields.from-list", &fl, 1, &r), WELD_OK);
+    assert_int_equal(rc_of(&r), 1);
+    fl.u.list.count = 1;
+    assert_int_equal(call(f, "wasi:http/types", "[static]fields.from-list", &fl, 1, &r), WELD_OK);
+    assert_int_equal(r.u.var.tag, 0);
+    free(r.u.var.payload);
+    /* a response takes the fields; its headers are then immutable */
+    weld_cval hv[1] = {H(h)};
+    uint32_t resp = own_of(f, "wasi:http/types", "[constructor]outgoing-response", hv, 1);
+    weld_cval rv[1] = {H(resp)};
+    uint32_t rh = own_of(f, "wasi:http/types", "[method]outgoing-response.headers", rv, 1);
+    weld_cval del[2] = {H(rh), S("x-thing")};
+    assert_int_equal(call(f, "wasi:http/types", "[method]fields.delete", del, 2, &r), WELD_OK);
+    assert_int_equal(rc_of(&r), 2); /* immutable */
+    weld_cval has[2] = {H(rh), S("X-THING")};
+    assert_int_equal(call(f, "wasi:http/types", "[method]fields.has", has, 2, &r), WELD_OK);
+    assert_true(r.u.b);
+    /* status codes outside 100..999 are refused */
+    weld_cval st[2] = {H(resp), U(42)};
+    assert_int_equal(call(f, "wasi:http/types", "[method]outgoing-response.set-status-code", st, 2, &r), WELD_OK);
+    assert_int_equal(r.u.var.tag, 1);
+    /* the body: once; written through an output stream; a second body() fails */
+    assert_int_equal(call(f, "wasi:http/types", "[method]outgoing-response.body", rv, 1, &r), WELD_OK);
+    assert_int_equal(r.u.var.tag, 0);
+    uint32_t ob = r.u.var.payload->u.res.rep;
+    free(r.u.var.payload);
+    assert_int_equal(call(f, "wasi:http/types", "[method]outgoing-response.body", rv, 1, &r), WELD_OK);
+    assert_int_equal(r.u.var.tag, 1);
+    weld_cval obv[1] = {H(ob)};
+    assert_int_equal(call(f, "wasi:http/types", "[method]outgoing-body.write", obv, 1, &r), WELD_OK);
+    uint32_t os = r.u.var.payload->u.res.rep;
+    free(r.u.var.payload);
+    weld_cval wr[2] = {H(os), B("body text")};
+    assert_int_equal(call(f, "wasi:io/streams", "[method]output-stream.write", wr, 2, &r), WELD_OK);
+    assert_int_equal(rc_of(&r), -1);
+    weld_cval fin[2] = {H(ob), U(0)};
+    assert_int_equal(call(f, "wasi:http/types", "[static]outgoing-body.finish", fin, 2, &r), WELD_OK);
+    assert_int_equal(rc_of(&r), -1);
+    /* writes after finish fail: the stream is closed */
+    assert_int_equal(call(f, "wasi:io/streams", "[method]output-stream.write", wr, 2, &r), WELD_OK);
+    assert_int_equal(r.u.var.tag, 1);
+    free(r.u.var.payload->u.var.payload); /* stream-error's own error */
+    free(r.u.var.payload);
+    /* outgoing-handler refuses: HTTP-request-denied */
+    uint32_t h2 = own_of(f, "wasi:http/types", "[constructor]fields", NULL, 0);
+    weld_cval h2v[1] = {H(h2)};
+    uint32_t oreq = own_of(f, "wasi:http/types", "[constructor]outgoing-request", h2v, 1);
+    weld_cval oh[2] = {H(oreq), U(0)};
+    assert_int_equal(call(f, "wasi:http/outgoing-handler", "handle", oh, 2, &r), WELD_OK);
+    assert_int_equal(rc_of(&r), 15);
+}
+
+/* A request through weld_wasi2_http_handle on the C proxy fixture: GET, POST echo, a trap. */
+static void test_http_handle(void **state)
+{
+    fx *f = *state;
+    char path[512];
+    const char *root = getenv("WELD_ROOT");
+    snprintf(path, sizeof path, "%s/fixtures/serve/proxy-c.wasm", root ? root : ".");
+    uint8_t *data;
+    size_t len;
+    weld_diag d;
+    weld_diag_init(&d, path);
+    assert_int_equal(weld_file_read(path, &data, &len, &d), WELD_OK);
+    weld_crt_component *c;
+    assert_int_equal(weld_crt_component_load(f->rt, data, len, &c, &d), WELD_OK);
+    free(data);
+    weld_crt_linker *l = weld_crt_linker_new(f->rt);
+    assert_int_equal(weld_wasi2_link(f->w, l, &d), WELD_OK);
+    weld_wasi2_http_field hd[] = {{"X-Weld-Probe", (const uint8_t *)"p1", 2}};
+    weld_wasi2_http_request rq = {.method = "GET", .scheme = "http", .authority = "localhost",
+                                  .path_with_query = "/headers", .headers = hd, .nheaders = 1};
+    weld_wasi2_http_response rs;
+    weld_crt_instance *in;
+    assert_int_equal(weld_crt_instantiate(f->rt, c, l, &in, &d), WELD_OK);
+    assert_int_equal(weld_wasi2_http_handle(f->w, f->rt, in, &rq, &rs, &d), WELD_OK);
+    assert_int_equal(rs.status, 200);
+    assert_int_equal(rs.body_len, 9);
+    assert_memory_equal(rs.body, "probe=p1\n", 9);
+    bool echoed = false;
+    for (uint32_t i = 0; i < rs.nheaders; i++)
+        if (!strcmp(rs.headers[i].name, "x-probe-echo") && rs.headers[i].len == 2 && !memcmp(rs.headers[i].value, "p1", 2))
+            echoed = true;
+    assert_true(echoed);
+    weld_wasi2_http_response_free(&rs);
+    /* POST: the body goes in through incoming-body's stream and comes back */
+    rq.method = "POST";
+    rq.path_with_query = "/echo";
+    rq.body = (const uint8_t *)"abc\0def";
+    rq.body_len = 7;
+    assert_int_equal(weld_crt_instantiate(f->rt, c, l, &in, &d), WELD_OK);
+    assert_int_equal(weld_wasi2_http_handle(f->w, f->rt, in, &rq, &rs, &d), WELD_OK);
+    assert_int_equal(rs.status, 200);
+    assert_int_equal(rs.body_len, 7);
+    assert_memory_equal(rs.body, "abc\0def", 7);
+    weld_wasi2_http_response_free(&rs);
+    /* a trap is WELD_ERR_TRAP and leaves the response empty */
+    rq.method = "GET";
+    rq.path_with_query = "/trap";
+    assert_int_equal(weld_crt_instantiate(f->rt, c, l, &in, &d), WELD_OK);
+    assert_int_equal(weld_wasi2_http_handle(f->w, f->rt, in, &rq, &rs, &d), WELD_ERR_TRAP);
+    assert_null(rs.body);
+    assert_int_equal(rs.nheaders, 0);
+    /* no response set */
+    weld_diag_init(&d, path);
+    rq.path_with_query = "/noresponse";
+    assert_int_equal(weld_crt_instantiate(f->rt, c, l, &in, &d), WELD_OK);
+    assert_int_equal(weld_wasi2_http_handle(f->w, f->rt, in, &rq, &rs, &d), WELD_ERR_TRAP);
+    assert_non_null(strstr(d.message, "without setting a response"));
 }
 
 /* ---- whole components through the library API -------------------------------------- */
@@ -755,6 +928,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cli, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_link, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_http, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_http_handle, setup, teardown),
         cmocka_unit_test_setup_teardown(test_components, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
