@@ -50,6 +50,11 @@ typedef struct cexport_req {
     weld_compose_pos pos;
 } cexport_req;
 
+/* One instance's view of an import (which import of which instance). */
+typedef struct import_view {
+    uint32_t inst, import;
+} import_view;
+
 /* An import of the composed component (merged by name). */
 typedef struct outer_import {
     const char *name;
@@ -58,6 +63,9 @@ typedef struct outer_import {
     bool deferred;            /* merged with another view whose agreement only the composed
                                * component's validation can decide */
     uint32_t other;           /* that other instance */
+    import_view *views;       /* instance imports: further views whose exports the import's
+                               * type adds (the union of what the importers use) */
+    uint32_t nviews, capviews;
 } outer_import;
 
 struct weld_composer {
