@@ -58,7 +58,8 @@ static int run_compose(int argc, char **argv)
         else if (strcmp(a, "--skip-validation") == 0) flags.skip_validation = true;
         else if (strcmp(a, "--import-components") == 0 || strcmp(a, "--import-dependencies") == 0)
             flags.import_dependencies = true;
-        else if (strcmp(a, "--no-imports") == 0) flags.no_imports = true;
+        else if (strcmp(a, "--no-imports") == 0 || strcmp(a, "--disallow-imports") == 0)
+            flags.no_imports = true;
         else if (strcmp(a, "--explain") == 0) explain = true;
         else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) verbose = true;
         else if (a[0] == '-' && a[1]) return cli_usage_error(&cmd_compose, "unknown option '%s'", a);
@@ -86,6 +87,12 @@ static int run_compose(int argc, char **argv)
         rc = CLI_REJECTED;
         goto done;
     }
+    /* -p directories are taken from the working directory (a configuration's search-paths
+     * from its own directory) */
+    char *abs_paths[32] = {0};
+    for (uint32_t i = 0; i < npaths; i++)
+        if (paths[i][0] != '/' && (abs_paths[i] = realpath(paths[i], NULL))) paths[i] = abs_paths[i];
+    opts = flags; /* the loaders add the spec's own settings */
     if (wasm_compose) {
         weld_wasm_compose_args wa = {input, config, text, len, dir, defs, ndefs, paths, npaths};
         st = weld_wasm_compose_load(c, &wa, &opts, &d);
@@ -114,6 +121,7 @@ static int run_compose(int argc, char **argv)
         fprintf(stderr, "wrote %s (%zu bytes)\n", out, n);
     }
     free(bytes);
+    for (uint32_t i = 0; i < npaths; i++) free(abs_paths[i]);
 done:
     weld_composer_free(c);
     free(text);

@@ -20,6 +20,8 @@ typedef struct cdef {
     const weld_cexport **exports;
     weld_compose_pos pos;
     bool used;
+    const char *import_name;  /* imported under this name instead of embedded (NULL: embedded,
+                               * unless the options import every definition) */
 } cdef;
 
 /* How one import of an instance is satisfied. */

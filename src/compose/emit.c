@@ -647,8 +647,8 @@ static const char *kebab_name(emitter *E, const char *name)
     return out;
 }
 
-/* With import_dependencies: the definition becomes an import of a component, named after
- * it, whose type is its world (decoded into WIT and written back as a component type, so
+/* With import_dependencies (or a definition's own import name): the definition becomes an
+ * import of a component, named after it (or by that import name), whose type is its world (decoded into WIT and written back as a component type, so
  * the type is self-contained). The caller counts the component index. */
 static void import_definition(emitter *E, const cdef *k)
 {
@@ -677,7 +677,7 @@ static void import_definition(emitter *E, const cdef *k)
     it = push_item(E, WELD_CSEC_IMPORT);
     if (!it) return;
     memset(&it->u.imp, 0, sizeof it->u.imp);
-    it->u.imp.name.name = str_of(E, kebab_name(E, k->name));
+    it->u.imp.name.name = str_of(E, k->import_name ? k->import_name : kebab_name(E, k->name));
     it->u.imp.type.kind = WELD_EXT_COMPONENT;
     it->u.imp.type.index = tidx;
 }
@@ -715,7 +715,7 @@ weld_status weld_composer_encode(weld_composer *c, const weld_compose_opts *opts
     if (!comp_names || !inst_names) efail(&E, WELD_ERR_NOMEM, "out of memory");
     for (uint32_t k = 0; k < c->ndefs && !failed(&E); k++) {
         if (!c->defs[k].used) continue;
-        if (opts->import_dependencies) {
+        if (opts->import_dependencies || c->defs[k].import_name) {
             import_definition(&E, &c->defs[k]);
             if (failed(&E)) break;
         } else {
