@@ -7,7 +7,8 @@
  * or semver-compatibly (`@0.2.1` satisfies `@0.2.0`; `0.0.x` and prereleases only
  * exactly), preferring an exact match, then the highest compatible version. Every edge is
  * type-checked; imports no edge satisfies become imports of the composed component,
- * merged by name across instances (their types must agree). The encoder embeds the
+ * merged by name across instances (the wider view, or the union of instance views that
+ * each lack something; what they share must agree). The encoder embeds the
  * component definitions, instantiates them in dependency order, aliases and exports, adds
  * a component-name section, and validates the result before handing back the bytes.
  *

@@ -70,7 +70,7 @@ static int run_compose(int argc, char **argv)
     if (!out) return cli_usage_error(&cmd_compose, "missing -o OUT.wasm");
     bool wasm_compose = has_suffix(input, ".wasm") || config || ndefs || npaths;
     if (!wasm_compose && (flags.no_imports || flags.skip_validation))
-        return cli_usage_error(&cmd_compose, "--no-imports and --skip-validation go with ROOT.wasm "
+        return cli_usage_error(&cmd_compose, "--disallow-imports and --skip-validation go with ROOT.wasm "
                                "(a spec sets them under `options`)");
     int rc = CLI_OK;
     char *text = NULL, *dir = NULL;
@@ -134,17 +134,23 @@ const weld_cmd cmd_compose = {
     "compose components into one (weld's YAML spec, or wasm-compose's config)",
     "usage: weld compose SPEC.yaml -o OUT.wasm [--explain] [-v]\n"
     "       weld compose ROOT.wasm [-c CONFIG.yml] [-d DEF.wasm]... [-p DIR]...\n"
-    "                    [--skip-validation] [--import-components] [--no-imports] -o OUT.wasm\n"
+    "                    [--skip-validation] [--import-dependencies] [--disallow-imports]\n"
+    "                    -o OUT.wasm\n"
     "\n"
     "The first form reads weld's compose spec (see README, `Compose specs`, and\n"
     "compose-specs/): components, instances with their arguments, exports, options.\n"
-    "The second reads wasm-compose's configuration format: the root component's imports\n"
-    "are satisfied transitively, by name, from the configuration's dependencies and\n"
-    "instantiations, files named after the import in the search paths (-p), and the\n"
-    "definitions given with -d; the root's exports are exported.\n"
+    "The second reads wasm-compose's configuration format (dependencies, with `import:`\n"
+    "to import one instead of embedding it; instantiations, `root:` giving the root's own\n"
+    "arguments; definitions; search-paths; skip-validation; import-components;\n"
+    "disallow-imports): the root component's instance imports are satisfied\n"
+    "transitively, by name, from the definitions (-d and `definitions:`, by their\n"
+    "instance exports), the instantiations' arguments, the dependencies and files named\n"
+    "after the import in the search paths (-p); the root's exports are exported. A root\n"
+    "without instance imports, or with no dependency found, is an error.\n"
     "\n"
-    "Every edge is type-checked; imports nothing satisfies become imports of the result\n"
-    "(merged by name). The result is validated before it is written.\n"
+    "Every edge is type-checked; imports nothing satisfies become imports of the result,\n"
+    "merged by name (into the union of what the importers use). The result is validated\n"
+    "before it is written.\n"
     "\n"
     "options:\n"
     "  -o OUT.wasm           the composed component\n"
@@ -152,11 +158,13 @@ const weld_cmd cmd_compose = {
     "                        or was not taken\n"
     "  -v, --verbose         print the graph (mermaid) and the size written\n"
     "  -c, --config FILE     wasm-compose configuration (YAML)\n"
-    "  -d, --definitions F   a component whose exports may satisfy imports\n"
-    "  -p, --search-path D   a directory to look for dependencies in (NAME.wasm)\n"
+    "  -d, --definitions F   a component whose instance exports may satisfy imports\n"
+    "  -p, --search-path D   a directory to look for dependencies in (NAME.wasm), from the\n"
+    "                        working directory\n"
     "  --skip-validation     do not validate the result\n"
-    "  --import-components   import each component (under its name, made kebab-case, typed\n"
-    "                        by its world) instead of embedding its definition\n"
-    "  --no-imports          an unsatisfied import is an error\n",
+    "  --import-dependencies (or --import-components) import each component (under its\n"
+    "                        name, made kebab-case, typed by its world) instead of\n"
+    "                        embedding its definition\n"
+    "  --disallow-imports    (or --no-imports) an unsatisfied import is an error\n",
     run_compose,
 };
