@@ -259,3 +259,37 @@ dependencies:
 Y
 expect_fail "error: a dependency without a path" 'e8.yml:2:8: dependency `two`: missing key `path`' \
   "$WELD" compose "$R/app.wasm" -c "$T/e8.yml" -o "$T/x.wasm"
+
+# ---- resources imported through several interfaces ---------------------------------------------------
+# ra imports t:r/types and t:r/use-a (use types.{thing}); rb imports t:r/types and t:r/use-b
+conf res <<Y
+dependencies:
+  "t:r/ra": $R/ra.wasm
+  "t:r/rb": $R/rb.wasm
+Y
+expect_ok "resources: two importers of t:r/types and of interfaces using its thing compose" \
+  "$WELD" compose "$R/rduo.wasm" -c "$T/res.yml" -o "$T/res.wasm"
+"$WELD" print "$T/res.wasm" | sed -n '1,/^  (component/p' > "$T/res-top.wat"
+order=$(grep -o '^  (import "[^"]*"' "$T/res-top.wat" | sed 's/.*"\(.*\)"/\1/' | paste -sd' ')
+[ "$order" = "t:r/types t:r/use-a t:r/use-b" ] && ok "resources: the imports keep WIT order: types before the interfaces using it" ||
+  fail "resources: the imports keep WIT order: types before the interfaces using it" "$order"
+n=$(grep -c '(type (sub resource))' "$T/res-top.wat" || true)
+m=$(grep -c 'alias outer 1 1 (type' "$T/res-top.wat" || true)
+[ "$n" -eq 1 ] && [ "$m" -eq 2 ] && ok "resources: one thing, aliased by both users" ||
+  fail "resources: one thing, aliased by both users" "$n resources, $m aliases of the outer thing"
+expect_ok "resources: the composition validates" "$WELD" validate "$T/res.wasm"
+expect_wit_same "resources: weld wit equals jco wit of the composition" "$T/res.wasm"
+# rb2 uses make-b and size of t:r/use-a; ra uses make-a: the union keeps thing once, first
+conf res2 <<Y
+dependencies:
+  "t:r/ra": $R/ra.wasm
+  "t:r/rb": $R/rb2.wasm
+Y
+expect_ok "resources: two views of t:r/use-a with its thing compose into their union" \
+  "$WELD" compose "$R/rduo.wasm" -c "$T/res2.yml" -o "$T/res2.wasm"
+"$WELD" print "$T/res2.wasm" | sed -n '1,/^  (component/p' > "$T/res2-top.wat"
+exports=$(sed -n '/^  (type (;2;)/,/^  )/p' "$T/res2-top.wat" | grep -o '(export (;[0-9]*;) "[^"]*"' | sed 's/.*"\(.*\)"/\1/' | paste -sd' ')
+[ "$exports" = "thing make-a make-b size" ] && ok "resources: the union's order: thing, ra's make-a, then rb2's make-b and size" ||
+  fail "resources: the union's order: thing, ra's make-a, then rb2's make-b and size" "$exports"
+expect_ok "resources: the union validates (one thing for both views)" "$WELD" validate "$T/res2.wasm"
+expect_wit_same "resources: weld wit equals jco wit of the union" "$T/res2.wasm"
