@@ -126,6 +126,14 @@ typedef struct weld_wasm_compose_args {
 weld_status weld_wasm_compose_load(weld_composer *c, const weld_wasm_compose_args *a,
                                    weld_compose_opts *opts, weld_diag *d);
 
+/* A composition in (a subset of) the WAC language: `package`, `let NAME = new ns:pkg { ... }`
+ * with named, shorthand and `...` arguments, access expressions (`a.name`, `a["name"]`),
+ * `export EXPR [as NAME]` (src/compose/wac.c). Packages come from `deps` ("ns:pkg=PATH"),
+ * else DIR/deps/ns/pkg.wasm. */
+weld_status weld_wac_load(weld_composer *c, const char *file, const char *text, size_t len,
+                          const char *dir, const char *const *deps, uint32_t ndeps,
+                          weld_compose_opts *opts, weld_diag *d);
+
 /* Semver-aware name matching: does an export named `have` satisfy an import named `want`?
  * *rank (when non-NULL) orders candidates: higher is preferred (exact match highest). */
 bool weld_compose_name_matches(const char *want, const char *have, uint64_t *rank);

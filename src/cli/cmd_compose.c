@@ -40,8 +40,8 @@ static bool has_suffix(const char *s, const char *suf)
 static int run_compose(int argc, char **argv)
 {
     const char *input = NULL, *config = NULL, *out = NULL;
-    const char *defs[256], *paths[32];
-    uint32_t ndefs = 0, npaths = 0;
+    const char *defs[256], *paths[32], *wdeps[256];
+    uint32_t ndefs = 0, npaths = 0, nwdeps = 0;
     bool explain = false, verbose = false;
     weld_compose_opts opts = {0}, flags = {0};
     for (int i = 1; i < argc; i++) {
@@ -54,6 +54,12 @@ static int run_compose(int argc, char **argv)
         } else if ((strcmp(a, "-p") == 0 || strcmp(a, "--search-path") == 0) && i + 1 < argc) {
             if (npaths == 32) return cli_usage_error(&cmd_compose, "too many -p search paths");
             paths[npaths++] = argv[++i];
+        }
+        else if (strcmp(a, "--dep") == 0 && i + 1 < argc) {
+            if (nwdeps == 256) return cli_usage_error(&cmd_compose, "too many --dep packages");
+            if (!strchr(argv[i + 1], '='))
+                return cli_usage_error(&cmd_compose, "--dep '%s': expected PKG=PATH", argv[i + 1]);
+            wdeps[nwdeps++] = argv[++i];
         }
         else if (strcmp(a, "--skip-validation") == 0) flags.skip_validation = true;
         else if (strcmp(a, "--import-components") == 0 || strcmp(a, "--import-dependencies") == 0)
@@ -68,8 +74,10 @@ static int run_compose(int argc, char **argv)
     }
     if (!input) return cli_usage_error(&cmd_compose, "missing SPEC.yaml or ROOT.wasm");
     if (!out) return cli_usage_error(&cmd_compose, "missing -o OUT.wasm");
-    bool wasm_compose = has_suffix(input, ".wasm") || config || ndefs || npaths;
-    if (!wasm_compose && (flags.no_imports || flags.skip_validation))
+    bool wac = has_suffix(input, ".wac");
+    bool wasm_compose = !wac && (has_suffix(input, ".wasm") || config || ndefs || npaths);
+    if (nwdeps && !wac) return cli_usage_error(&cmd_compose, "--dep goes with FILE.wac");
+    if (!wasm_compose && !wac && (flags.no_imports || flags.skip_validation))
         return cli_usage_error(&cmd_compose, "--disallow-imports and --skip-validation go with ROOT.wasm "
                                "(a spec sets them under `options`)");
     int rc = CLI_OK;
@@ -96,6 +104,8 @@ static int run_compose(int argc, char **argv)
     if (wasm_compose) {
         weld_wasm_compose_args wa = {input, config, text, len, dir, defs, ndefs, paths, npaths};
         st = weld_wasm_compose_load(c, &wa, &opts, &d);
+    } else if (wac) {
+        st = weld_wac_load(c, input, text, len, dir, wdeps, nwdeps, &opts, &d);
     } else {
         st = weld_compose_spec_load(c, input, text, len, dir, &opts, &d);
     }
@@ -133,6 +143,7 @@ const weld_cmd cmd_compose = {
     "compose",
     "compose components into one (weld's YAML spec, or wasm-compose's config)",
     "usage: weld compose SPEC.yaml -o OUT.wasm [--explain] [-v]\n"
+    "       weld compose FILE.wac [--dep PKG=PATH]... -o OUT.wasm\n"
     "       weld compose ROOT.wasm [-c CONFIG.yml] [-d DEF.wasm]... [-p DIR]...\n"
     "                    [--skip-validation] [--import-dependencies] [--disallow-imports]\n"
     "                    -o OUT.wasm\n"
@@ -148,6 +159,12 @@ const weld_cmd cmd_compose = {
     "after the import in the search paths (-p); the root's exports are exported. A root\n"
     "without instance imports, or with no dependency found, is an error.\n"
     "\n"
+    "The third reads the WAC language (a subset): `package ns:name;`, `let x = new\n"
+    "ns:pkg { import: value, name, ... };`, `let y = x.export;`, `x[\"exact:name/i\"]`,\n"
+    "`export x.name as other;`. Packages come from --dep PKG=PATH, else\n"
+    "deps/NS/PKG.wasm beside the file; `...` leaves the imports no argument names as\n"
+    "imports of the composition.\n"
+    "\n"
     "Every edge is type-checked; imports nothing satisfies become imports of the result,\n"
     "merged by name (into the union of what the importers use). The result is validated\n"
     "before it is written.\n"
@@ -157,6 +174,7 @@ const weld_cmd cmd_compose = {
     "  --explain             for each import, the candidates considered and why each was\n"
     "                        or was not taken\n"
     "  -v, --verbose         print the graph (mermaid) and the size written\n"
+    "  --dep PKG=PATH        (WAC) the component of package PKG\n"
     "  -c, --config FILE     wasm-compose configuration (YAML)\n"
     "  -d, --definitions F   a component whose instance exports may satisfy imports\n"
     "  -p, --search-path D   a directory to look for dependencies in (NAME.wasm), from the\n"

@@ -2,7 +2,9 @@
 # fixtures/compose-rules: the root's own arguments (`root:`), `definitions:`, instance
 # imports merged into their union, an import satisfied by an item of another kind, a root
 # with nothing to compose, per-dependency `import:`, the flags, and the configuration's
-# errors with their file:line:col. Composed components run in weld (`weld run --invoke`);
+# errors with their file:line:col; and the WAC language (`weld compose FILE.wac`): let/new,
+# arguments, `...`, access expressions, export/as, errors with line:col and a caret.
+# Composed components run in weld (`weld run --invoke`);
 # `weld wit` of a composition is compared with `jco wit` of the same file when jco is there.
 . "$WELD_ROOT/tests/tap.sh"
 R="$FIX/compose-rules"
@@ -293,3 +295,65 @@ exports=$(sed -n '/^  (type (;2;)/,/^  )/p' "$T/res2-top.wat" | grep -o '(export
   fail "resources: the union's order: thing, ra's make-a, then rb2's make-b and size" "$exports"
 expect_ok "resources: the union validates (one thing for both views)" "$WELD" validate "$T/res2.wasm"
 expect_wit_same "resources: weld wit equals jco wit of the union" "$T/res2.wasm"
+
+# ---- the WAC language (weld compose FILE.wac) -------------------------------------------------------
+mkdir -p "$T/wac/deps/t"
+cp "$R/ops.wasm" "$T/wac/deps/t/ops.wasm"
+D="--dep t:ua=$R/ua.wasm --dep t:ub=$R/ub.wasm --dep t:duo=$R/duo.wasm --dep t:app=$R/app.wasm --dep t:get3=$R/get3.wasm"
+cat > "$T/wac/duo.wac" <<'W'
+// ops from deps/t/ops.wasm; the others from --dep
+package example:duo;
+
+let ops = new t:ops {};
+let ua = new t:ua { t:r/ops: ops };             /* the whole instance: its t:r/ops export */
+let ub = new t:ub { "t:r/ops": ops["t:r/ops"] };
+let duo = new t:duo { "t:r/ua": ua.ua, "t:r/ub": ub };
+export duo.run;
+W
+expect_ok "wac: let/new with named arguments, access expressions, export" \
+  "$WELD" compose "$T/wac/duo.wac" $D -o "$T/wac/duo.wasm"
+expect_run "wac: the composition runs: (1 + 10) + (2 + 20)" 33 "$T/wac/duo.wasm" 'run()'
+expect_wit_same "wac: weld wit equals jco wit of the composition" "$T/wac/duo.wasm"
+cat > "$T/wac/open.wac" <<'W'
+package example:open;
+let ua = new t:ua { ... };
+let ub = new t:ub { ... };
+let duo = new t:duo { "t:r/ua": ua, "t:r/ub": ub };
+export duo.run as total;
+W
+expect_ok "wac: \`...\` leaves the imports no argument names as imports" \
+  "$WELD" compose "$T/wac/open.wac" $D -o "$T/wac/open.wasm"
+"$WELD" wit "$T/wac/open.wasm" > "$T/wac/open.wit" 2>&1
+if grep -q 'import t:r/ops;' "$T/wac/open.wit" && grep -q 'export total: func() -> u32;' "$T/wac/open.wit"; then
+  ok "wac: one t:r/ops import (the union of ua's and ub's), run exported as total"
+else fail "wac: one t:r/ops import (the union of ua's and ub's), run exported as total" "$(cat "$T/wac/open.wit")"; fi
+# wac_fail DESC PATTERN TEXT: TEXT as $T/wac/e.wac fails with PATTERN
+wac_fail() {
+  printf '%s\n' "$3" > "$T/wac/e.wac"
+  expect_fail "$1" "$2" "$WELD" compose "$T/wac/e.wac" $D -o "$T/x.wasm"
+}
+wac_fail "wac error: no package declaration" 'e.wac:1:1: expected `package ns:name;` first, found `let`' 'let x = new t:ua { ... };'
+wac_fail "wac error: an undefined name" 'e.wac:3:8: undefined name `y` (expected a name bound by `let`)' \
+  "$(printf 'package a:b;\nlet x = new t:ua { ... };\nexport y.ua;')"
+wac_fail "wac error: an import without an argument and no \`...\`" 'e.wac:2:5: instance `x` (package t:ua): import `t:r/ops` has no argument' \
+  "$(printf 'package a:b;\nlet x = new t:ua { };\nexport x.ua;')"
+wac_fail "wac error: an export the instance lacks" 'e.wac:3:10: instance `x` has no export `nope`' \
+  "$(printf 'package a:b;\nlet x = new t:ua { ... };\nexport x.nope;')"
+wac_fail "wac error: an unterminated string" 'e.wac:2:20: unterminated string' \
+  "$(printf 'package a:b;\nlet x = new t:ua { "t:r/ops: y };')"
+wac_fail "wac error: a package with no --dep and no deps/ file" 'e.wac:2:13: package `t:nope`: no --dep t:nope=PATH' \
+  "$(printf 'package a:b;\nlet x = new t:nope { };')"
+wac_fail "wac error: a missing semicolon" 'e.wac:3:1: expected `;` after the `let` statement, found `export`' \
+  "$(printf 'package a:b;\nlet x = new t:ua { ... }\nexport x.ua;')"
+wac_fail "wac error: an argument for an import the package lacks" 'e.wac:3:20: package `t:ua` has no import `bogus`' \
+  "$(printf 'package a:b;\nlet o = new t:ops {};\nlet x = new t:ua { bogus: o };')"
+wac_fail "wac error: exporting an instance without a name" 'e.wac:3:8: exporting the instance `x` needs a name (`as NAME`)' \
+  "$(printf 'package a:b;\nlet x = new t:ua { ... };\nexport x;')"
+wac_fail "wac error: an instance import given a function, naming both kinds" \
+  'e.wac:3:21: type mismatch: import `t:r/num` of instance `x` is an instance import, found a func (export `get`' \
+  "$(printf 'package a:b;\nlet g = new t:get3 {};\nlet x = new t:app { t:r/num: g.get };\nexport x.run;')"
+printf 'package a:b;\nlet x = new t:ua { ... };\nexport x.nope;\n' > "$T/wac/e.wac"
+"$WELD" compose "$T/wac/e.wac" $D -o "$T/x.wasm" 2> "$T/wac/caret.err"
+if grep -q '^    3 | export x.nope;' "$T/wac/caret.err" && grep -q '^      |          \^' "$T/wac/caret.err"; then
+  ok "wac: errors quote the line with a caret under the column"
+else fail "wac: errors quote the line with a caret under the column" "$(cat "$T/wac/caret.err")"; fi
