@@ -312,13 +312,13 @@ static weld_status parse_new(wac *w, const tok *name)
     if (w->t.kind != T_PKG)
         return err(w, w->t.pos, "expected a package name (ns:name) after `new`, found %s",
                    tok_desc(&w->t, b, sizeof b));
+    if (find_bind(w, name->p, name->n))
+        return err(w, name->pos, "`%.*s` is already defined", (int)name->n, name->p);
     uint32_t comp, inst;
     tok pkg = w->t;
     if ((st = package_component(w, &pkg, &comp))) return st;
     char *iname = dup_tok(w, name);
     if ((st = weld_composer_add_instance(w->c, iname, comp, name->pos, &inst, w->d))) return st;
-    if (find_bind(w, name->p, name->n))
-        return err(w, name->pos, "`%.*s` is already defined", (int)name->n, name->p);
     if ((st = lex(w)) || (st = expect_punct(w, '{', "to open the arguments"))) return st;
     bool open = false;
     while (!is_punct(&w->t, '}')) {
