@@ -15,6 +15,8 @@ typedef struct yspec {
     const char *search[32];
     uint32_t nsearch;
     weld_diag *d;
+    const yaml_node_t *insts;  /* wasm-compose: the instantiations (or NULL) */
+    uint32_t root_inst;        /* wasm-compose: the root's instance */
 } yspec;
 
 static weld_compose_pos pos_of(const yaml_node_t *n)
@@ -397,35 +399,74 @@ static weld_status find_dependency(yspec *y, const char *name, uint32_t *out)
     return weld_composer_add_file(y->c, name, full, (weld_compose_pos){0, 0}, out, y->d);
 }
 
+static weld_status wc_arg(yspec *y, uint32_t inst, const yaml_node_t *key, const yaml_node_t *v);
+
+/* The instantiation entry named `name` (the root's under `root` or `$input`), or NULL. */
+static const yaml_node_t *instantiation(yspec *y, const char *name)
+{
+    if (!y->insts) return NULL;
+    if (is_root_name(name)) {
+        const yaml_node_t *r = get(y, y->insts, "root");
+        return r ? r : get(y, y->insts, "$input");
+    }
+    return get(y, y->insts, name);
+}
+
+/* Apply the arguments the instantiation named `name` gives to instance `inst`. */
+static weld_status apply_args(yspec *y, uint32_t inst, const char *name)
+{
+    const yaml_node_t *args = get(y, instantiation(y, name), "arguments");
+    if (!args) return WELD_OK;
+    weld_status st = want_kind(y, args, YAML_MAPPING_NODE, "arguments");
+    for (yaml_node_pair_t *q = args->data.mapping.pairs.start; !st && q < args->data.mapping.pairs.top; q++)
+        st = wc_arg(y, inst, node(y, q->key), node(y, q->value));
+    return st;
+}
+
+/* A new instance `name` of component `comp`, with the arguments its instantiation gives
+ * (instances are made when first used, as wasm-compose does). */
+static weld_status new_instance(yspec *y, const char *name, uint32_t comp, weld_compose_pos pos,
+                                uint32_t *out)
+{
+    weld_status st = weld_composer_add_instance(y->c, name, comp, pos, out, y->d);
+    return st ? st : apply_args(y, *out, name);
+}
+
+/* The component the instance `name` instantiates: its instantiation's `dependency`, else
+ * the dependency (or search-path file) of that name; UINT32_MAX when there is none. */
+static weld_status instance_component(yspec *y, const char *name, const char **dep, uint32_t *out)
+{
+    *dep = name;
+    const yaml_node_t *dv = get(y, instantiation(y, name), "dependency");
+    if (scalar(dv)) *dep = scalar(dv);
+    return find_dependency(y, *dep, out);
+}
+
 /* The instance an argument names: the root, an instance already made, or a new instance of
  * the dependency the instantiation of that name gives (by default the dependency of that
  * name). */
-static weld_status arg_instance(yspec *y, const yaml_node_t *insts, const yaml_node_t *at_node,
-                                const char *import, const char *name, uint32_t root_inst,
-                                uint32_t *out)
+static weld_status arg_instance(yspec *y, const yaml_node_t *at_node, const char *import,
+                                const char *name, uint32_t *out)
 {
     if (is_root_name(name)) {
-        *out = root_inst;
+        *out = y->root_inst;
         return WELD_OK;
     }
     *out = weld_composer_find_instance(y->c, name);
     if (*out != UINT32_MAX) return WELD_OK;
-    const char *dep = name;
-    const yaml_node_t *dv = get(y, get(y, insts, name), "dependency");
-    if (scalar(dv)) dep = scalar(dv);
+    const char *dep;
     uint32_t ci;
-    weld_status st = find_dependency(y, dep, &ci);
+    weld_status st = instance_component(y, name, &dep, &ci);
     if (st) return st;
     if (ci == UINT32_MAX)
         return at(y, at_node, WELD_ERR_USAGE, "argument `%s`: instance `%s`: expected an "
                   "instantiation, a dependency or a file `%s.wasm` in the search paths of that "
                   "name", import, name, dep);
-    return weld_composer_add_instance(y->c, name, ci, pos_of(at_node), out, y->d);
+    return new_instance(y, name, ci, pos_of(at_node), out);
 }
 
 /* One argument of an instantiation: `import: instance` or `import: {instance, export}`. */
-static weld_status wc_arg(yspec *y, const yaml_node_t *insts, uint32_t inst, const yaml_node_t *key,
-                          const yaml_node_t *v, uint32_t root_inst)
+static weld_status wc_arg(yspec *y, uint32_t inst, const yaml_node_t *key, const yaml_node_t *v)
 {
     const char *import = scalar(key), *from = NULL, *export_name = NULL;
     weld_status st;
@@ -449,7 +490,7 @@ static weld_status wc_arg(yspec *y, const yaml_node_t *insts, uint32_t inst, con
         return at(y, key, WELD_ERR_USAGE, "argument `%s`: component %s has no import named `%s`",
                   import, y->c->defs[y->c->insts[inst].def].path, import);
     uint32_t f;
-    if ((st = arg_instance(y, insts, from_node, import, from, root_inst, &f))) return st;
+    if ((st = arg_instance(y, from_node, import, from, &f))) return st;
     return weld_composer_add_arg(y->c, inst, import, f, export_name, pos_of(key), y->d);
 }
 
@@ -514,6 +555,7 @@ weld_status weld_wasm_compose_load(weld_composer *c, const weld_wasm_compose_arg
     if ((st = weld_composer_add_file(c, "$input", a->root, (weld_compose_pos){0, 0}, &root_comp, d)) ||
         (st = weld_composer_add_instance(c, "$input", root_comp, (weld_compose_pos){0, 0}, &root_inst, d)))
         goto out;
+    y.root_inst = root_inst;
     /* dependencies: name -> path or {path, import} */
     const yaml_node_t *deps = get(&y, root, "dependencies");
     if (deps) {
@@ -582,6 +624,7 @@ weld_status weld_wasm_compose_load(weld_composer *c, const weld_wasm_compose_arg
     /* instantiations: the root's (`root`) arguments, and named instances of dependencies */
     const yaml_node_t *insts = get(&y, root, "instantiations");
     if (insts) {
+        /* each is checked now and instantiated when first used */
         if ((st = want_kind(&y, insts, YAML_MAPPING_NODE, "instantiations"))) goto out;
         for (yaml_node_pair_t *p = insts->data.mapping.pairs.start; p < insts->data.mapping.pairs.top; p++) {
             const yaml_node_t *k = node(&y, p->key), *v = node(&y, p->value);
@@ -602,7 +645,6 @@ weld_status weld_wasm_compose_load(weld_composer *c, const weld_wasm_compose_arg
                 }
                 continue;
             }
-            if (weld_composer_find_instance(c, name) != UINT32_MAX) continue; /* made by an argument */
             const char *dep = name;
             if (dv && (st = want_string(&y, dv, "dependency", &dep))) goto out;
             uint32_t ci;
@@ -613,18 +655,10 @@ weld_status weld_wasm_compose_load(weld_composer *c, const weld_wasm_compose_arg
                         "paths)", name, dep, dep);
                 goto out;
             }
-            if ((st = weld_composer_add_instance(c, name, ci, pos_of(k), NULL, d))) goto out;
-        }
-        for (yaml_node_pair_t *p = insts->data.mapping.pairs.start; p < insts->data.mapping.pairs.top; p++) {
-            const yaml_node_t *k = node(&y, p->key), *v = node(&y, p->value);
-            const yaml_node_t *args = get(&y, v, "arguments");
-            if (!args) continue;
-            if ((st = want_kind(&y, args, YAML_MAPPING_NODE, "arguments"))) goto out;
-            uint32_t inst = is_root_name(scalar(k)) ? root_inst : weld_composer_find_instance(c, scalar(k));
-            for (yaml_node_pair_t *q = args->data.mapping.pairs.start; q < args->data.mapping.pairs.top; q++)
-                if ((st = wc_arg(&y, insts, inst, node(&y, q->key), node(&y, q->value), root_inst))) goto out;
         }
     }
+    y.insts = insts;
+    if ((st = apply_args(&y, root_inst, "root"))) goto out;
     /* the root must import an instance */
     const cdef *rk = &c->defs[root_comp];
     bool any_instance = false;
@@ -637,8 +671,9 @@ weld_status weld_wasm_compose_load(weld_composer *c, const weld_wasm_compose_arg
         goto out;
     }
     /* transitive resolution of each import without an argument, by its name: a definition
-     * exporting an instance of that name, else the dependency (or NAME.wasm in the search
-     * paths) of that name; otherwise the import stays (an error under disallow-imports) */
+     * exporting an instance of that name, else the instance of that name (made now from its
+     * instantiation's dependency, or the dependency or NAME.wasm in the search paths of that
+     * name); otherwise the import stays (an error under disallow-imports) */
     for (uint32_t i = 0; i < c->ninsts; i++) {
         const cdef *k = &c->defs[c->insts[i].def];
         for (uint32_t j = 0; j < k->nimports; j++) {
@@ -653,10 +688,15 @@ weld_status weld_wasm_compose_load(weld_composer *c, const weld_wasm_compose_arg
                         break;
                     }
             }
-            uint32_t ci = UINT32_MAX;
-            if (from == UINT32_MAX && (st = find_dependency(&y, iname, &ci))) goto out;
-            if (ci != UINT32_MAX && ci != c->insts[i].def && (st = dep_instance(&y, iname, ci, &from)))
-                goto out;
+            if (from == UINT32_MAX) from = weld_composer_find_instance(c, iname);
+            if (from == UINT32_MAX) {
+                const char *dep;
+                uint32_t ci;
+                if ((st = instance_component(&y, iname, &dep, &ci))) goto out;
+                if (ci != UINT32_MAX && ci != c->insts[i].def &&
+                    (st = new_instance(&y, iname, ci, (weld_compose_pos){0, 0}, &from)))
+                    goto out;
+            }
             if (from == UINT32_MAX || from == i) {
                 if (opts->no_imports) {
                     st = compose_fail(c, d, WELD_ERR_LINK, (weld_compose_pos){0, 0},

@@ -57,6 +57,23 @@ expect_fail "root: its instantiation takes no dependency, with line:col" \
   "root-dep.yml:4:17: instantiation \`root\`: the root component's instantiation takes only \`arguments\`" \
   "$WELD" compose "$R/app.wasm" -c "$T/root-dep.yml" -o "$T/x.wasm"
 
+# ---- instantiations are made when first used -----------------------------------------------------
+conf lazy <<Y
+dependencies:
+  one: $R/num1.wasm
+  two: $R/num2.wasm
+instantiations:
+  "t:r/num": { dependency: two }
+  unused: { dependency: one }
+Y
+expect_ok "instantiations: an import resolves through the instantiation of its name" \
+  "$WELD" compose "$R/app.wasm" -c "$T/lazy.yml" -o "$T/lazy.wasm"
+expect_run "instantiations: ... which instantiates its dependency (two: 2 + 100)" 102 "$T/lazy.wasm" 'run()'
+"$WELD" graph "$T/lazy.wasm" --format json > "$T/lazy.json" 2>&1
+if grep -q '"component": "two"' "$T/lazy.json" && ! grep -q '"component": "one"' "$T/lazy.json"; then
+  ok "instantiations: one nothing uses is not instantiated, nor its component embedded"
+else fail "instantiations: one nothing uses is not instantiated, nor its component embedded" "$(cat "$T/lazy.json")"; fi
+
 # ---- definitions --------------------------------------------------------------------------------
 conf defs <<Y
 definitions: [$R/num2.wasm]
