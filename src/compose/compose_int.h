@@ -34,6 +34,9 @@ typedef struct binding {
     uint8_t export_sort;
     uint32_t outer;           /* BIND_OUTER: index into composer.outer */
     weld_compose_pos pos;
+    bool deferred;            /* BIND_EDGE: the types differ only in resource identities that
+                               * come through other imports; the composed component's
+                               * validation decides */
 } binding;
 
 typedef struct inode {

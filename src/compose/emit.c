@@ -609,12 +609,23 @@ static weld_status validate_output(const weld_composer *c, const uint8_t *bytes,
                 l += (size_t)snprintf(merged + l, sizeof merged - l, "%s`%s` (instances `%s` and `%s`)",
                                       l ? ", " : "", c->outer[o].name, c->insts[c->outer[o].inst].name,
                                       c->insts[c->outer[o].other].name);
+        char edges[400] = "";
+        l = 0;
+        for (uint32_t i = 0; i < c->ninsts && l < sizeof edges - 1; i++) {
+            const cdef *k = &c->defs[c->insts[i].def];
+            for (uint32_t j = 0; j < k->nimports && l < sizeof edges - 1; j++)
+                if (c->insts[i].args[j].kind == BIND_EDGE && c->insts[i].args[j].deferred)
+                    l += (size_t)snprintf(edges + l, sizeof edges - l, "%simport `%s` of instance `%s`",
+                                          l ? ", " : "", k->imports[j]->name.name.ptr, c->insts[i].name);
+        }
         char at[48] = "";
         if (vd.offset != WELD_NO_OFFSET)
             snprintf(at, sizeof at, " (at its offset 0x%llx)", (unsigned long long)vd.offset);
         weld_diag_set(d, st == WELD_ERR_NOMEM ? st : WELD_ERR_INVALID, WELD_NO_OFFSET,
-                      "the composed component does not validate%s: %s%s%s", at, vd.message,
-                      merged[0] ? "; imports merged from differing views: " : "", merged);
+                      "the composed component does not validate%s: %s%s%s%s%s", at, vd.message,
+                      merged[0] ? "; imports merged from differing views: " : "", merged,
+                      edges[0] ? "; edges whose resources only this validation could match: " : "",
+                      edges);
         st = d->status;
     }
     weld_ctypes_free(m);

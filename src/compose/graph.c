@@ -346,7 +346,7 @@ weld_status weld_composer_add_arg(weld_composer *c, uint32_t inst, const char *i
             esort = WELD_SORT_INSTANCE;
         }
     }
-    n->args[i] = (binding){BIND_EDGE, true, from, ename, esort, 0, pos};
+    n->args[i] = (binding){BIND_EDGE, true, from, ename, esort, 0, pos, false};
     c->linked = false;
     return WELD_OK;
 }
@@ -454,8 +454,8 @@ static const char *sort_word(uint8_t sort)
  * import `imp` of instance `inst` declares (weld_tnode_subtype)? On a mismatch `msg`
  * names the import, the export of the instance that differs with both types in WIT
  * terms, the model's explanation, and where the provided item comes from. */
-static bool check_edge(weld_composer *c, uint32_t inst, uint32_t imp, const binding *b, char *msg,
-                       size_t ml)
+static int check_edge(weld_composer *c, uint32_t inst, uint32_t imp, const binding *b, char *msg,
+                      size_t ml)
 {
     const inode *n = &c->insts[inst];
     const cdef *k = &c->defs[n->def];
@@ -472,7 +472,11 @@ static bool check_edge(weld_composer *c, uint32_t inst, uint32_t imp, const bind
     }
     const weld_tnode *want = import_decl(k, imp), *have = provided(c, b);
     char why[640] = "";
-    if (want && have && weld_tnode_subtype(have, want, why, sizeof why)) return true;
+    if (want && have && weld_tnode_subtype(have, want, why, sizeof why)) return 1;
+    /* each component's model gives a resource reached through another import (`thing` of
+     * t:r/types inside t:r/use-a) its own identity, which only the composed component, where
+     * that import is bound too, can match: the edge is kept and its validation decides */
+    if (want && have && strstr(why, "resource types are not the same")) return 2;
     if (!want || !have) {
         snprintf(msg, ml, "import `%s` of instance `%s`: its type or the provided one is unknown",
                  iname, n->name);
@@ -520,6 +524,7 @@ static weld_status auto_plug(weld_composer *c, uint32_t inst, uint32_t imp, bool
     if (explain) weld_buf_printf(&c->explain, "instance `%s` import `%s`:\n", n->name, iname);
     uint32_t best = UINT32_MAX, nbest = 0;
     uint64_t best_rank = 0;
+    bool best_deferred = false;
     char cands[512] = "", mismatch[1024] = "";
     for (uint32_t j = 0; j < c->ninsts; j++) {
         if (j == inst) continue;
@@ -534,9 +539,10 @@ static weld_status auto_plug(weld_composer *c, uint32_t inst, uint32_t imp, bool
         const char *ename = fk->exports[e]->name.name.ptr;
         uint64_t rank;
         weld_compose_name_matches(iname, ename, &rank);
-        binding b = {BIND_EDGE, false, j, ename, fk->exports[e]->item.sort.sort, 0, n->pos};
+        binding b = {BIND_EDGE, false, j, ename, fk->exports[e]->item.sort.sort, 0, n->pos, false};
         char msg[1024];
-        if (!check_edge(c, inst, imp, &b, msg, sizeof msg)) {
+        int r = check_edge(c, inst, imp, &b, msg, sizeof msg);
+        if (!r) {
             if (explain)
                 weld_buf_printf(&c->explain, "  `%s` export `%s`: not taken, the types differ: %s\n",
                                 c->insts[j].name, ename, msg);
@@ -547,6 +553,7 @@ static weld_status auto_plug(weld_composer *c, uint32_t inst, uint32_t imp, bool
             weld_buf_printf(&c->explain, "  `%s` export `%s`: candidate (%s)\n", c->insts[j].name,
                             ename, rank == UINT64_MAX ? "exact name" : "semver-compatible version");
         if (best == UINT32_MAX || rank > best_rank) {
+            best_deferred = r == 2;
             best = j;
             best_rank = rank;
             nbest = 1;
@@ -569,7 +576,7 @@ static weld_status auto_plug(weld_composer *c, uint32_t inst, uint32_t imp, bool
     const cdef *fk = &c->defs[c->insts[best].def];
     uint32_t e = find_export(fk, iname);
     n->args[imp] = (binding){BIND_EDGE, false, best, fk->exports[e]->name.name.ptr,
-                             fk->exports[e]->item.sort.sort, 0, n->pos};
+                             fk->exports[e]->item.sort.sort, 0, n->pos, best_deferred};
     if (explain)
         weld_buf_printf(&c->explain, "  => taken: `%s` export `%s`%s\n", c->insts[best].name,
                         fk->exports[e]->name.name.ptr,
@@ -710,8 +717,9 @@ weld_status weld_composer_link(weld_composer *c, const weld_compose_opts *opts, 
             if (b->kind == BIND_EDGE && !b->explicit_arg) *b = (binding){0};
             if (b->kind == BIND_EDGE) {
                 char msg[1024];
-                if (!check_edge(c, i, a, b, msg, sizeof msg))
-                    return compose_fail(c, d, WELD_ERR_LINK, b->pos, "type mismatch: %s", msg);
+                int r = check_edge(c, i, a, b, msg, sizeof msg);
+                if (!r) return compose_fail(c, d, WELD_ERR_LINK, b->pos, "type mismatch: %s", msg);
+                b->deferred = r == 2;
                 if (explain)
                     weld_buf_printf(&c->explain, "instance `%s` import `%s`:\n  => given: `%s` %s%s%s\n",
                                     n->name, k->imports[a]->name.name.ptr, c->insts[b->from].name,
@@ -804,7 +812,7 @@ weld_status weld_composer_link(weld_composer *c, const weld_compose_opts *opts, 
                     return nomem(d);
                 c->outer[c->nouter++] = (outer_import){name, compose_import_sort(im), i, a, false, 0, NULL, 0, 0};
             }
-            n->args[a] = (binding){BIND_OUTER, false, 0, NULL, 0, o, n->pos};
+            n->args[a] = (binding){BIND_OUTER, false, 0, NULL, 0, o, n->pos, false};
         }
     }
     /* no exports named: every export of the instances nothing depends on */

@@ -298,6 +298,13 @@ m=$(grep -c 'alias outer 1 1 (type' "$T/res-top.wat" || true)
   fail "resources: one thing, aliased by both users" "$n resources, $m aliases of the outer thing"
 expect_ok "resources: the composition validates" "$WELD" validate "$T/res.wasm"
 expect_wit_same "resources: weld wit equals jco wit of the composition" "$T/res.wasm"
+cat > "$T/res-run.yaml" <<Y
+components: { u: $T/res.wasm, p: $R/rprov.wasm }
+exports: [u/run]
+Y
+expect_ok "resources: a provider of types, use-a and use-b satisfies the three imports" \
+  "$WELD" compose "$T/res-run.yaml" -o "$T/res-run.wasm"
+expect_run "resources: it runs: ra drops a thing (5) + rb's size(make-b()) (20)" 25 "$T/res-run.wasm" 'run()'
 # rb2 uses make-b and size of t:r/use-a; ra uses make-a: the union keeps thing once, first
 conf res2 <<Y
 dependencies:
@@ -312,6 +319,19 @@ exports=$(sed -n '/^  (type (;2;)/,/^  )/p' "$T/res2-top.wat" | grep -o '(export
   fail "resources: the union's order: thing, ra's make-a, then rb2's make-b and size" "$exports"
 expect_ok "resources: the union validates (one thing for both views)" "$WELD" validate "$T/res2.wasm"
 expect_wit_same "resources: weld wit equals jco wit of the union" "$T/res2.wasm"
+cat > "$T/res2-run.yaml" <<Y
+components: { u: $T/res2.wasm, p: $R/rprov2.wasm }
+exports: [u/run]
+Y
+expect_ok "resources: a provider of the whole t:r/use-a satisfies the union" \
+  "$WELD" compose "$T/res2-run.yaml" -o "$T/res2-run.wasm"
+expect_run "resources: it runs (5 + 20)" 25 "$T/res2-run.wasm" 'run()'
+cat > "$T/res2-short.yaml" <<Y
+components: { u: $T/res2.wasm, p: $R/rprov.wasm }
+exports: [u/run]
+Y
+expect_fail "resources: a provider lacking what the union adds is refused, naming it" 'missing expected export `make-b`' \
+  "$WELD" compose "$T/res2-short.yaml" -o "$T/x.wasm"
 
 # ---- the WAC language (weld compose FILE.wac) -------------------------------------------------------
 mkdir -p "$T/wac/deps/t"
