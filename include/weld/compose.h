@@ -7,7 +7,8 @@
  * or semver-compatibly (`@0.2.1` satisfies `@0.2.0`; `0.0.x` and prereleases only
  * exactly), preferring an exact match, then the highest compatible version. Every edge is
  * type-checked; imports no edge satisfies become imports of the composed component,
- * merged by name across instances (their types must agree). The encoder embeds the
+ * merged by name across instances (the wider view, or the union of instance views that
+ * each lack something; what they share must agree). The encoder embeds the
  * component definitions, instantiates them in dependency order, aliases and exports, adds
  * a component-name section, and validates the result before handing back the bytes.
  *
@@ -124,6 +125,14 @@ typedef struct weld_wasm_compose_args {
 } weld_wasm_compose_args;
 weld_status weld_wasm_compose_load(weld_composer *c, const weld_wasm_compose_args *a,
                                    weld_compose_opts *opts, weld_diag *d);
+
+/* A composition in (a subset of) the WAC language: `package`, `let NAME = new ns:pkg { ... }`
+ * with named, shorthand and `...` arguments, access expressions (`a.name`, `a["name"]`),
+ * `export EXPR [as NAME]` (src/compose/wac.c). Packages come from `deps` ("ns:pkg=PATH"),
+ * else DIR/deps/ns/pkg.wasm. */
+weld_status weld_wac_load(weld_composer *c, const char *file, const char *text, size_t len,
+                          const char *dir, const char *const *deps, uint32_t ndeps,
+                          weld_compose_opts *opts, weld_diag *d);
 
 /* Semver-aware name matching: does an export named `have` satisfy an import named `want`?
  * *rank (when non-NULL) orders candidates: higher is preferred (exact match highest). */

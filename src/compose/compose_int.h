@@ -20,6 +20,8 @@ typedef struct cdef {
     const weld_cexport **exports;
     weld_compose_pos pos;
     bool used;
+    const char *import_name;  /* imported under this name instead of embedded (NULL: embedded,
+                               * unless the options import every definition) */
 } cdef;
 
 /* How one import of an instance is satisfied. */
@@ -32,6 +34,9 @@ typedef struct binding {
     uint8_t export_sort;
     uint32_t outer;           /* BIND_OUTER: index into composer.outer */
     weld_compose_pos pos;
+    bool deferred;            /* BIND_EDGE: the types differ only in resource identities that
+                               * come through other imports; the composed component's
+                               * validation decides */
 } binding;
 
 typedef struct inode {
@@ -50,6 +55,11 @@ typedef struct cexport_req {
     weld_compose_pos pos;
 } cexport_req;
 
+/* One instance's view of an import (which import of which instance). */
+typedef struct import_view {
+    uint32_t inst, import;
+} import_view;
+
 /* An import of the composed component (merged by name). */
 typedef struct outer_import {
     const char *name;
@@ -58,6 +68,9 @@ typedef struct outer_import {
     bool deferred;            /* merged with another view whose agreement only the composed
                                * component's validation can decide */
     uint32_t other;           /* that other instance */
+    import_view *views;       /* instance imports: further views whose exports the import's
+                               * type adds (the union of what the importers use) */
+    uint32_t nviews, capviews;
 } outer_import;
 
 struct weld_composer {

@@ -143,10 +143,96 @@ static uint32_t alias_export(emitter *E, uint32_t inst, const char *name, uint8_
 static uint32_t copy_type(emitter *E, uint32_t node, uint32_t idx);
 static uint32_t ensure_outer(emitter *E, uint32_t o);
 
-static weld_cvaltype remap_val(emitter *E, uint32_t node, weld_cvaltype v)
+/* How a type definition's indices are rewritten: `fn(E, ctx, index)` gives the new index. */
+typedef uint32_t (*idx_map)(emitter *E, void *ctx, uint32_t idx);
+
+static weld_cvaltype map_val(emitter *E, idx_map fn, void *ctx, weld_cvaltype v)
 {
-    if (!v.prim) v.index = copy_type(E, node, v.index);
+    if (!v.prim) v.index = fn(E, ctx, v.index);
     return v;
+}
+
+/* A copy of the defined (non-declarator) type `t` with each type index it refers to
+ * rewritten by `fn`. `path` names the component in errors. */
+static const weld_ctype *map_def(emitter *E, const weld_ctype *t, idx_map fn, void *ctx,
+                                 const char *path)
+{
+    weld_ctype *nt = weld_arena_alloc(E->a, sizeof *nt);
+    if (!nt) {
+        efail(E, WELD_ERR_NOMEM, "out of memory while encoding the composition");
+        return NULL;
+    }
+    *nt = *t;
+    switch (t->kind) {
+    case WELD_CT_RECORD: {
+        weld_cfield *f = weld_arena_alloc(E->a, (t->u.record.count + 1) * sizeof *f);
+        if (!f) break;
+        for (uint32_t i = 0; i < t->u.record.count; i++) {
+            f[i] = t->u.record.fields[i];
+            f[i].type = map_val(E, fn, ctx, f[i].type);
+        }
+        nt->u.record.fields = f;
+        return nt;
+    }
+    case WELD_CT_VARIANT: {
+        weld_ccase *cs = weld_arena_alloc(E->a, (t->u.variant.count + 1) * sizeof *cs);
+        if (!cs) break;
+        for (uint32_t i = 0; i < t->u.variant.count; i++) {
+            cs[i] = t->u.variant.cases[i];
+            if (cs[i].has_type) cs[i].type = map_val(E, fn, ctx, cs[i].type);
+        }
+        nt->u.variant.cases = cs;
+        return nt;
+    }
+    case WELD_CT_LIST:
+    case WELD_CT_FIXED_LIST: nt->u.list.elem = map_val(E, fn, ctx, t->u.list.elem); return nt;
+    case WELD_CT_TUPLE: {
+        weld_cvaltype *ts = weld_arena_alloc(E->a, (t->u.tuple.count + 1) * sizeof *ts);
+        if (!ts) break;
+        for (uint32_t i = 0; i < t->u.tuple.count; i++) ts[i] = map_val(E, fn, ctx, t->u.tuple.types[i]);
+        nt->u.tuple.types = ts;
+        return nt;
+    }
+    case WELD_CT_OPTION: nt->u.option = map_val(E, fn, ctx, t->u.option); return nt;
+    case WELD_CT_RESULT:
+        if (t->u.result.has_ok) nt->u.result.ok = map_val(E, fn, ctx, t->u.result.ok);
+        if (t->u.result.has_err) nt->u.result.err = map_val(E, fn, ctx, t->u.result.err);
+        return nt;
+    case WELD_CT_OWN:
+    case WELD_CT_BORROW: nt->u.handle = fn(E, ctx, t->u.handle); return nt;
+    case WELD_CT_STREAM:
+    case WELD_CT_FUTURE:
+        if (t->u.async_value.has_elem) nt->u.async_value.elem = map_val(E, fn, ctx, t->u.async_value.elem);
+        return nt;
+    case WELD_CT_MAP:
+        nt->u.map.key = map_val(E, fn, ctx, t->u.map.key);
+        nt->u.map.value = map_val(E, fn, ctx, t->u.map.value);
+        return nt;
+    case WELD_CT_FUNC:
+    case WELD_CT_FUNC_ASYNC: {
+        weld_cfield *f = weld_arena_alloc(E->a, (t->u.func.nparams + 1) * sizeof *f);
+        if (!f) break;
+        for (uint32_t i = 0; i < t->u.func.nparams; i++) {
+            f[i] = t->u.func.params[i];
+            f[i].type = map_val(E, fn, ctx, f[i].type);
+        }
+        nt->u.func.params = f;
+        if (t->u.func.has_result) nt->u.func.result = map_val(E, fn, ctx, t->u.func.result);
+        return nt;
+    }
+    case WELD_CT_RESOURCE:
+        efail(E, WELD_ERR_UNSUPPORTED, "component %s: an import's type uses a resource the "
+              "component defines itself; it cannot become an import of the composition", path);
+        return NULL;
+    default: return nt; /* primitives, flags, enums: no indices */
+    }
+    efail(E, WELD_ERR_NOMEM, "out of memory while encoding the composition");
+    return NULL;
+}
+
+static uint32_t copy_type_of(emitter *E, void *node, uint32_t idx)
+{
+    return copy_type(E, *(uint32_t *)node, idx);
 }
 
 /* A copy of type definition `t` of instance `node`'s component for the outer component.
@@ -192,77 +278,7 @@ static const weld_ctype *clone_def(emitter *E, uint32_t node, const weld_ctype *
         return nt;
     }
     if (level > 0) return t; /* its indices are local to the declaration scope */
-    weld_ctype *nt = weld_arena_alloc(E->a, sizeof *nt);
-    if (!nt) {
-        efail(E, WELD_ERR_NOMEM, "out of memory while encoding the composition");
-        return NULL;
-    }
-    *nt = *t;
-    switch (t->kind) {
-    case WELD_CT_RECORD: {
-        weld_cfield *f = weld_arena_alloc(E->a, (t->u.record.count + 1) * sizeof *f);
-        if (!f) break;
-        for (uint32_t i = 0; i < t->u.record.count; i++) {
-            f[i] = t->u.record.fields[i];
-            f[i].type = remap_val(E, node, f[i].type);
-        }
-        nt->u.record.fields = f;
-        return nt;
-    }
-    case WELD_CT_VARIANT: {
-        weld_ccase *cs = weld_arena_alloc(E->a, (t->u.variant.count + 1) * sizeof *cs);
-        if (!cs) break;
-        for (uint32_t i = 0; i < t->u.variant.count; i++) {
-            cs[i] = t->u.variant.cases[i];
-            if (cs[i].has_type) cs[i].type = remap_val(E, node, cs[i].type);
-        }
-        nt->u.variant.cases = cs;
-        return nt;
-    }
-    case WELD_CT_LIST:
-    case WELD_CT_FIXED_LIST: nt->u.list.elem = remap_val(E, node, t->u.list.elem); return nt;
-    case WELD_CT_TUPLE: {
-        weld_cvaltype *ts = weld_arena_alloc(E->a, (t->u.tuple.count + 1) * sizeof *ts);
-        if (!ts) break;
-        for (uint32_t i = 0; i < t->u.tuple.count; i++) ts[i] = remap_val(E, node, t->u.tuple.types[i]);
-        nt->u.tuple.types = ts;
-        return nt;
-    }
-    case WELD_CT_OPTION: nt->u.option = remap_val(E, node, t->u.option); return nt;
-    case WELD_CT_RESULT:
-        if (t->u.result.has_ok) nt->u.result.ok = remap_val(E, node, t->u.result.ok);
-        if (t->u.result.has_err) nt->u.result.err = remap_val(E, node, t->u.result.err);
-        return nt;
-    case WELD_CT_OWN:
-    case WELD_CT_BORROW: nt->u.handle = copy_type(E, node, t->u.handle); return nt;
-    case WELD_CT_STREAM:
-    case WELD_CT_FUTURE:
-        if (t->u.async_value.has_elem) nt->u.async_value.elem = remap_val(E, node, t->u.async_value.elem);
-        return nt;
-    case WELD_CT_MAP:
-        nt->u.map.key = remap_val(E, node, t->u.map.key);
-        nt->u.map.value = remap_val(E, node, t->u.map.value);
-        return nt;
-    case WELD_CT_FUNC:
-    case WELD_CT_FUNC_ASYNC: {
-        weld_cfield *f = weld_arena_alloc(E->a, (t->u.func.nparams + 1) * sizeof *f);
-        if (!f) break;
-        for (uint32_t i = 0; i < t->u.func.nparams; i++) {
-            f[i] = t->u.func.params[i];
-            f[i].type = remap_val(E, node, f[i].type);
-        }
-        nt->u.func.params = f;
-        if (t->u.func.has_result) nt->u.func.result = remap_val(E, node, t->u.func.result);
-        return nt;
-    }
-    case WELD_CT_RESOURCE:
-        efail(E, WELD_ERR_UNSUPPORTED, "component %s: an import's type uses a resource the "
-              "component defines itself; it cannot become an import of the composition", k->path);
-        return NULL;
-    default: return nt; /* primitives, flags, enums: no indices */
-    }
-    efail(E, WELD_ERR_NOMEM, "out of memory while encoding the composition");
-    return NULL;
+    return map_def(E, t, copy_type_of, &node, k->path);
 }
 
 /* Which import of a definition `p` (a weld_cimport) is; UINT32_MAX if none. */
@@ -348,6 +364,159 @@ static uint32_t copy_type(emitter *E, uint32_t node, uint32_t idx)
     return out;
 }
 
+/* Does declaration `dc` of an instance type add an entry to its type index space? */
+static bool decl_makes_type(const weld_cdecl *dc)
+{
+    return dc->kind == WELD_DECL_TYPE ||
+           (dc->kind == WELD_DECL_ALIAS && dc->u.alias.sort.sort == WELD_SORT_TYPE &&
+            !dc->u.alias.sort.core) ||
+           (dc->kind == WELD_DECL_EXPORT && dc->u.ext.type.kind == WELD_EXT_TYPE);
+}
+
+typedef struct local_map {
+    uint32_t *map;
+    uint32_t n;
+    const char *path;
+} local_map;
+
+static uint32_t local_of(emitter *E, void *ctx, uint32_t idx)
+{
+    local_map *m = ctx;
+    if (idx >= m->n) {
+        efail(E, WELD_ERR_MALFORMED, "component %s: an instance type refers to its type %u "
+              "before defining it", m->path, idx);
+        return 0;
+    }
+    return m->map[idx];
+}
+
+/* The instance type of view `v` of a merged import, copied for the outer component. */
+static const weld_ctype *view_type(emitter *E, uint32_t inst, uint32_t imp)
+{
+    const cdef *k = &E->c->defs[E->c->insts[inst].def];
+    const weld_cimport *im = k->imports[imp];
+    const cs_entry *e = cs_get(k->sp, WELD_SORT_TYPE, im->type.index);
+    if (!e || e->orig != ORIG_DEF || ((const weld_ctype *)e->p)->kind != WELD_CT_INSTANCE) {
+        efail(E, WELD_ERR_UNSUPPORTED, "import `%s` of component %s: merging its views needs an "
+              "instance type defined in the component itself", im->name.name.ptr, k->path);
+        return NULL;
+    }
+    return clone_def(E, inst, e->p, 0);
+}
+
+/* The union of the instance types of an import's views: the first view's declarations,
+ * then each further view's exports the type so far lacks, with the types they need (an
+ * export both have is the same item: a resource keeps one identity). Order: the first
+ * view's, then additions in the order each view declares them. */
+static const weld_ctype *union_type(emitter *E, const outer_import *x)
+{
+    const weld_ctype *ta = view_type(E, x->inst, x->import);
+    if (!ta) return NULL;
+    uint32_t cap = ta->u.decls.count;
+    for (uint32_t v = 0; v < x->nviews; v++) {
+        const cdef *k = &E->c->defs[E->c->insts[x->views[v].inst].def];
+        const cs_entry *e = cs_get(k->sp, WELD_SORT_TYPE, k->imports[x->views[v].import]->type.index);
+        if (e && e->orig == ORIG_DEF) cap += ((const weld_ctype *)e->p)->u.decls.count;
+    }
+    weld_cdecl *decls = weld_arena_alloc(E->a, (cap + 1) * sizeof *decls);
+    weld_ctype *nt = weld_arena_alloc(E->a, sizeof *nt);
+    if (!decls || !nt) {
+        efail(E, WELD_ERR_NOMEM, "out of memory while encoding the composition");
+        return NULL;
+    }
+    uint32_t nd = 0, ntypes = 0;
+    for (uint32_t i = 0; i < ta->u.decls.count; i++) {
+        decls[nd++] = ta->u.decls.decls[i];
+        ntypes += decl_makes_type(&ta->u.decls.decls[i]);
+    }
+    for (uint32_t v = 0; v < x->nviews && !failed(E); v++) {
+        const cdef *k = &E->c->defs[E->c->insts[x->views[v].inst].def];
+        const weld_ctype *tb = view_type(E, x->views[v].inst, x->views[v].import);
+        if (!tb) return NULL;
+        local_map m = {weld_arena_alloc(E->a, (tb->u.decls.count + 1) * sizeof *m.map), 0, k->path};
+        if (!m.map) {
+            efail(E, WELD_ERR_NOMEM, "out of memory while encoding the composition");
+            return NULL;
+        }
+        for (uint32_t i = 0; i < tb->u.decls.count && !failed(E); i++) {
+            weld_cdecl dc = tb->u.decls.decls[i];
+            if (dc.kind == WELD_DECL_TYPE) {
+                if (dc.u.type->kind == WELD_CT_INSTANCE || dc.u.type->kind == WELD_CT_COMPONENT) {
+                    efail(E, WELD_ERR_UNSUPPORTED, "import `%s` of component %s: merging views "
+                          "whose instance types nest instance or component types is not "
+                          "supported", x->name, k->path);
+                    return NULL;
+                }
+                dc.u.type = map_def(E, dc.u.type, local_of, &m, k->path);
+                if (!dc.u.type) return NULL;
+                decls[nd++] = dc;
+                m.map[m.n++] = ntypes++;
+            } else if (dc.kind == WELD_DECL_ALIAS) {
+                if (!decl_makes_type(&dc)) continue;
+                /* an outer alias (already in the outer space): reuse an identical one */
+                uint32_t found = UINT32_MAX, t = 0;
+                for (uint32_t j = 0; j < nd && found == UINT32_MAX; j++) {
+                    if (decls[j].kind == WELD_DECL_ALIAS && decl_makes_type(&decls[j]) &&
+                        decls[j].u.alias.tag == dc.u.alias.tag &&
+                        decls[j].u.alias.instance == dc.u.alias.instance &&
+                        decls[j].u.alias.index == dc.u.alias.index)
+                        found = t;
+                    t += decl_makes_type(&decls[j]);
+                }
+                if (found == UINT32_MAX) {
+                    decls[nd++] = dc;
+                    found = ntypes++;
+                }
+                m.map[m.n++] = found;
+            } else if (dc.kind == WELD_DECL_EXPORT) {
+                /* the same export in the union so far: the same item */
+                uint32_t found = UINT32_MAX, t = 0;
+                bool have = false;
+                for (uint32_t j = 0; j < nd && !have; j++) {
+                    if (decls[j].kind == WELD_DECL_EXPORT &&
+                        strcmp(decls[j].u.ext.name.name.ptr, dc.u.ext.name.name.ptr) == 0) {
+                        have = true;
+                        if (decl_makes_type(&decls[j])) found = t;
+                    }
+                    t += decl_makes_type(&decls[j]);
+                }
+                if (have) {
+                    if (decl_makes_type(&dc)) m.map[m.n++] = found;
+                    continue;
+                }
+                switch (dc.u.ext.type.kind) {
+                case WELD_EXT_FUNC:
+                case WELD_EXT_INSTANCE:
+                case WELD_EXT_COMPONENT:
+                    dc.u.ext.type.index = local_of(E, &m, dc.u.ext.type.index);
+                    break;
+                case WELD_EXT_TYPE:
+                    if (dc.u.ext.type.bound == 0x00)
+                        dc.u.ext.type.index = local_of(E, &m, dc.u.ext.type.index);
+                    break;
+                case WELD_EXT_VALUE:
+                    dc.u.ext.type.val = map_val(E, local_of, &m, dc.u.ext.type.val);
+                    break;
+                default:
+                    efail(E, WELD_ERR_UNSUPPORTED, "import `%s` of component %s: merging views "
+                          "that export core modules is not supported", x->name, k->path);
+                    return NULL;
+                }
+                decls[nd++] = dc;
+                if (decl_makes_type(&dc)) m.map[m.n++] = ntypes++;
+            } else {
+                efail(E, WELD_ERR_UNSUPPORTED, "import `%s` of component %s: merging views whose "
+                      "instance types declare core types is not supported", x->name, k->path);
+                return NULL;
+            }
+        }
+    }
+    *nt = *ta;
+    nt->u.decls.decls = decls;
+    nt->u.decls.count = nd;
+    return failed(E) ? NULL : nt;
+}
+
 static uint32_t ensure_outer(emitter *E, uint32_t o)
 {
     if (failed(E)) return 0;
@@ -361,7 +530,14 @@ static uint32_t ensure_outer(emitter *E, uint32_t o)
     const outer_import *x = &E->c->outer[o];
     const cdef *k = &E->c->defs[E->c->insts[x->inst].def];
     weld_cimport im = *k->imports[x->import];
-    switch (im.type.kind) {
+    if (x->nviews && im.type.kind == WELD_EXT_INSTANCE) {
+        const weld_ctype *t = union_type(E, x);
+        item *ti = t ? push_item(E, WELD_CSEC_TYPE) : NULL;
+        if (ti) {
+            ti->u.type = t;
+            im.type.index = E->count[WELD_SORT_TYPE]++;
+        }
+    } else switch (im.type.kind) {
     case WELD_EXT_FUNC:
     case WELD_EXT_INSTANCE:
     case WELD_EXT_COMPONENT: im.type.index = copy_type(E, x->inst, im.type.index); break;
@@ -433,12 +609,23 @@ static weld_status validate_output(const weld_composer *c, const uint8_t *bytes,
                 l += (size_t)snprintf(merged + l, sizeof merged - l, "%s`%s` (instances `%s` and `%s`)",
                                       l ? ", " : "", c->outer[o].name, c->insts[c->outer[o].inst].name,
                                       c->insts[c->outer[o].other].name);
+        char edges[400] = "";
+        l = 0;
+        for (uint32_t i = 0; i < c->ninsts && l < sizeof edges - 1; i++) {
+            const cdef *k = &c->defs[c->insts[i].def];
+            for (uint32_t j = 0; j < k->nimports && l < sizeof edges - 1; j++)
+                if (c->insts[i].args[j].kind == BIND_EDGE && c->insts[i].args[j].deferred)
+                    l += (size_t)snprintf(edges + l, sizeof edges - l, "%simport `%s` of instance `%s`",
+                                          l ? ", " : "", k->imports[j]->name.name.ptr, c->insts[i].name);
+        }
         char at[48] = "";
         if (vd.offset != WELD_NO_OFFSET)
             snprintf(at, sizeof at, " (at its offset 0x%llx)", (unsigned long long)vd.offset);
         weld_diag_set(d, st == WELD_ERR_NOMEM ? st : WELD_ERR_INVALID, WELD_NO_OFFSET,
-                      "the composed component does not validate%s: %s%s%s", at, vd.message,
-                      merged[0] ? "; imports merged from differing views: " : "", merged);
+                      "the composed component does not validate%s: %s%s%s%s%s", at, vd.message,
+                      merged[0] ? "; imports merged from differing views: " : "", merged,
+                      edges[0] ? "; edges whose resources only this validation could match: " : "",
+                      edges);
         st = d->status;
     }
     weld_ctypes_free(m);
@@ -471,8 +658,8 @@ static const char *kebab_name(emitter *E, const char *name)
     return out;
 }
 
-/* With import_dependencies: the definition becomes an import of a component, named after
- * it, whose type is its world (decoded into WIT and written back as a component type, so
+/* With import_dependencies (or a definition's own import name): the definition becomes an
+ * import of a component, named after it (or by that import name), whose type is its world (decoded into WIT and written back as a component type, so
  * the type is self-contained). The caller counts the component index. */
 static void import_definition(emitter *E, const cdef *k)
 {
@@ -501,7 +688,7 @@ static void import_definition(emitter *E, const cdef *k)
     it = push_item(E, WELD_CSEC_IMPORT);
     if (!it) return;
     memset(&it->u.imp, 0, sizeof it->u.imp);
-    it->u.imp.name.name = str_of(E, kebab_name(E, k->name));
+    it->u.imp.name.name = str_of(E, k->import_name ? k->import_name : kebab_name(E, k->name));
     it->u.imp.type.kind = WELD_EXT_COMPONENT;
     it->u.imp.type.index = tidx;
 }
@@ -539,7 +726,7 @@ weld_status weld_composer_encode(weld_composer *c, const weld_compose_opts *opts
     if (!comp_names || !inst_names) efail(&E, WELD_ERR_NOMEM, "out of memory");
     for (uint32_t k = 0; k < c->ndefs && !failed(&E); k++) {
         if (!c->defs[k].used) continue;
-        if (opts->import_dependencies) {
+        if (opts->import_dependencies || c->defs[k].import_name) {
             import_definition(&E, &c->defs[k]);
             if (failed(&E)) break;
         } else {

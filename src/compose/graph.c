@@ -346,7 +346,7 @@ weld_status weld_composer_add_arg(weld_composer *c, uint32_t inst, const char *i
             esort = WELD_SORT_INSTANCE;
         }
     }
-    n->args[i] = (binding){BIND_EDGE, true, from, ename, esort, 0, pos};
+    n->args[i] = (binding){BIND_EDGE, true, from, ename, esort, 0, pos, false};
     c->linked = false;
     return WELD_OK;
 }
@@ -424,6 +424,20 @@ static const weld_tnode *provided(weld_composer *c, const binding *b)
     return fk->as_instance;
 }
 
+static const char *sort_word(uint8_t sort);
+/* The sort with its article: "a func", "an instance". */
+static const char *a_sort(uint8_t sort)
+{
+    switch (sort) {
+    case WELD_SORT_FUNC: return "a func";
+    case WELD_SORT_VALUE: return "a value";
+    case WELD_SORT_TYPE: return "a type";
+    case WELD_SORT_COMPONENT: return "a component";
+    case WELD_SORT_INSTANCE: return "an instance";
+    default: return "a core item";
+    }
+}
+
 static const char *sort_word(uint8_t sort)
 {
     switch (sort) {
@@ -440,8 +454,8 @@ static const char *sort_word(uint8_t sort)
  * import `imp` of instance `inst` declares (weld_tnode_subtype)? On a mismatch `msg`
  * names the import, the export of the instance that differs with both types in WIT
  * terms, the model's explanation, and where the provided item comes from. */
-static bool check_edge(weld_composer *c, uint32_t inst, uint32_t imp, const binding *b, char *msg,
-                       size_t ml)
+static int check_edge(weld_composer *c, uint32_t inst, uint32_t imp, const binding *b, char *msg,
+                      size_t ml)
 {
     const inode *n = &c->insts[inst];
     const cdef *k = &c->defs[n->def];
@@ -450,15 +464,19 @@ static bool check_edge(weld_composer *c, uint32_t inst, uint32_t imp, const bind
     const cdef *fk = &c->defs[fn->def];
     uint8_t isort = compose_import_sort(k->imports[imp]);
     if (isort != b->export_sort) {
-        snprintf(msg, ml, "import `%s` of instance `%s` wants a %s, found a %s (%s%s%s of "
-                 "instance `%s`, component %s)", iname, n->name, sort_word(isort),
-                 sort_word(b->export_sort), b->export_name ? "export `" : "the whole instance",
+        snprintf(msg, ml, "import `%s` of instance `%s` is %s import, found %s "
+                 "(%s%s%s of instance `%s`, component %s)", iname, n->name, a_sort(isort),
+                 a_sort(b->export_sort), b->export_name ? "export `" : "the whole instance",
                  b->export_name ? b->export_name : "", b->export_name ? "`" : "", fn->name, fk->path);
         return false;
     }
     const weld_tnode *want = import_decl(k, imp), *have = provided(c, b);
     char why[640] = "";
-    if (want && have && weld_tnode_subtype(have, want, why, sizeof why)) return true;
+    if (want && have && weld_tnode_subtype(have, want, why, sizeof why)) return 1;
+    /* each component's model gives a resource reached through another import (`thing` of
+     * t:r/types inside t:r/use-a) its own identity, which only the composed component, where
+     * that import is bound too, can match: the edge is kept and its validation decides */
+    if (want && have && strstr(why, "resource types are not the same")) return 2;
     if (!want || !have) {
         snprintf(msg, ml, "import `%s` of instance `%s`: its type or the provided one is unknown",
                  iname, n->name);
@@ -506,6 +524,7 @@ static weld_status auto_plug(weld_composer *c, uint32_t inst, uint32_t imp, bool
     if (explain) weld_buf_printf(&c->explain, "instance `%s` import `%s`:\n", n->name, iname);
     uint32_t best = UINT32_MAX, nbest = 0;
     uint64_t best_rank = 0;
+    bool best_deferred = false;
     char cands[512] = "", mismatch[1024] = "";
     for (uint32_t j = 0; j < c->ninsts; j++) {
         if (j == inst) continue;
@@ -520,9 +539,10 @@ static weld_status auto_plug(weld_composer *c, uint32_t inst, uint32_t imp, bool
         const char *ename = fk->exports[e]->name.name.ptr;
         uint64_t rank;
         weld_compose_name_matches(iname, ename, &rank);
-        binding b = {BIND_EDGE, false, j, ename, fk->exports[e]->item.sort.sort, 0, n->pos};
+        binding b = {BIND_EDGE, false, j, ename, fk->exports[e]->item.sort.sort, 0, n->pos, false};
         char msg[1024];
-        if (!check_edge(c, inst, imp, &b, msg, sizeof msg)) {
+        int r = check_edge(c, inst, imp, &b, msg, sizeof msg);
+        if (!r) {
             if (explain)
                 weld_buf_printf(&c->explain, "  `%s` export `%s`: not taken, the types differ: %s\n",
                                 c->insts[j].name, ename, msg);
@@ -533,6 +553,7 @@ static weld_status auto_plug(weld_composer *c, uint32_t inst, uint32_t imp, bool
             weld_buf_printf(&c->explain, "  `%s` export `%s`: candidate (%s)\n", c->insts[j].name,
                             ename, rank == UINT64_MAX ? "exact name" : "semver-compatible version");
         if (best == UINT32_MAX || rank > best_rank) {
+            best_deferred = r == 2;
             best = j;
             best_rank = rank;
             nbest = 1;
@@ -555,7 +576,7 @@ static weld_status auto_plug(weld_composer *c, uint32_t inst, uint32_t imp, bool
     const cdef *fk = &c->defs[c->insts[best].def];
     uint32_t e = find_export(fk, iname);
     n->args[imp] = (binding){BIND_EDGE, false, best, fk->exports[e]->name.name.ptr,
-                             fk->exports[e]->item.sort.sort, 0, n->pos};
+                             fk->exports[e]->item.sort.sort, 0, n->pos, best_deferred};
     if (explain)
         weld_buf_printf(&c->explain, "  => taken: `%s` export `%s`%s\n", c->insts[best].name,
                         fk->exports[e]->name.name.ptr,
@@ -593,11 +614,49 @@ static weld_status visit(weld_composer *c, uint32_t i, uint32_t *stack, uint32_t
     return WELD_OK;
 }
 
+/* Do two instance types agree on the exports they both have (same sort, and each type a
+ * subtype of the other)? Resources are matched by name: the merged import gives them one
+ * identity. */
+static bool views_agree(const weld_composer *c, const weld_tnode *ta, const char *na,
+                        const weld_tnode *tb, const char *nb, char *msg, size_t ml)
+{
+    (void)c;
+    for (uint32_t i = 0; i < tb->u.ext.nexports; i++) {
+        const weld_textern *h = &tb->u.ext.exports[i], *w = NULL;
+        for (uint32_t j = 0; j < ta->u.ext.nexports && !w; j++)
+            if (ta->u.ext.exports[j].name.len == h->name.len &&
+                memcmp(ta->u.ext.exports[j].name.ptr, h->name.ptr, h->name.len) == 0)
+                w = &ta->u.ext.exports[j];
+        if (!w) continue;
+        if (w->sort != h->sort) {
+            snprintf(msg, ml, "`%s` is a %s for instance `%s` and a %s for instance `%s`",
+                     h->name.ptr, sort_word(w->sort), na, sort_word(h->sort), nb);
+            return false;
+        }
+        if (w->sort == WELD_EXT_TYPE) continue;
+        char why[640] = "";
+        if (!weld_tnode_subtype(h->type, w->type, why, sizeof why) ||
+            !weld_tnode_subtype(w->type, h->type, why, sizeof why)) {
+            char wd[300] = "", hd[300] = "";
+            weld_tnode_describe(w->type, wd, sizeof wd);
+            weld_tnode_describe(h->type, hd, sizeof hd);
+            /* the same in WIT terms: only resource identities differ, which the merged
+             * import unifies (the composed component's validation decides) */
+            if (strcmp(wd, hd) == 0) continue;
+            snprintf(msg, ml, "%s `%s` is `%s` for instance `%s` and `%s` for instance `%s` (%s)",
+                     sort_word(w->sort), h->name.ptr, wd, na, hd, nb, why);
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Two instances import the same name with types that differ. One import of the
  * composition serves both when its type is a subtype of the other's (an instance type
  * with more exports serves a narrower view). Returns 0 when the existing import `x`
- * serves both, 1 when import `imp` of instance `inst` does, -1 (with a message) when
- * neither does. The two types come from two components' models, where resources reached
+ * serves both, 1 when import `imp` of instance `inst` does, 2 when neither includes the
+ * other and the import becomes their union (the exports they share must agree), -1 (with a
+ * message) when they disagree. The two types come from two components' models, where resources reached
  * through other imports have distinct identities: when only that could be in the way (the
  * export names agree), the merge is kept and the composed component's validation, where
  * the merged import has one identity, decides (x->deferred). */
@@ -618,7 +677,6 @@ static int merge_wider(weld_composer *c, outer_import *x, uint32_t inst, uint32_
         return -1;
     }
     bool a_has_b = true, b_has_a = true;
-    const char *missing_a = NULL, *missing_b = NULL;
     for (int pass = 0; pass < 2; pass++) {
         const weld_tnode *p = pass ? tb : ta, *q = pass ? ta : tb;
         for (uint32_t i = 0; i < p->u.ext.nexports; i++) {
@@ -628,25 +686,16 @@ static int merge_wider(weld_composer *c, outer_import *x, uint32_t inst, uint32_
                         memcmp(p->u.ext.exports[i].name.ptr, q->u.ext.exports[j].name.ptr,
                                p->u.ext.exports[i].name.len) == 0;
             if (found) continue;
-            if (pass) {
-                a_has_b = false;
-                missing_a = p->u.ext.exports[i].name.ptr;
-            } else {
-                b_has_a = false;
-                missing_b = p->u.ext.exports[i].name.ptr;
-            }
+            if (pass) a_has_b = false;
+            else b_has_a = false;
         }
     }
-    if (!a_has_b && !b_has_a) {
-        snprintf(msg, ml, "instance `%s` sees `%s`, which instance `%s` lacks, and instance `%s` "
-                 "sees `%s`, which instance `%s` lacks (weld merges an import only when one view "
-                 "includes the other)", c->insts[x->inst].name, missing_b, c->insts[inst].name,
-                 c->insts[inst].name, missing_a, c->insts[x->inst].name);
+    if (!views_agree(c, ta, c->insts[x->inst].name, tb,
+                                              c->insts[inst].name, msg, ml))
         return -1;
-    }
     x->deferred = true;
     x->other = inst;
-    return a_has_b ? 0 : 1;
+    return !a_has_b && !b_has_a ? 2 : a_has_b ? 0 : 1;
 }
 
 weld_status weld_composer_link(weld_composer *c, const weld_compose_opts *opts, bool explain,
@@ -668,8 +717,9 @@ weld_status weld_composer_link(weld_composer *c, const weld_compose_opts *opts, 
             if (b->kind == BIND_EDGE && !b->explicit_arg) *b = (binding){0};
             if (b->kind == BIND_EDGE) {
                 char msg[1024];
-                if (!check_edge(c, i, a, b, msg, sizeof msg))
-                    return compose_fail(c, d, WELD_ERR_LINK, b->pos, "type mismatch: %s", msg);
+                int r = check_edge(c, i, a, b, msg, sizeof msg);
+                if (!r) return compose_fail(c, d, WELD_ERR_LINK, b->pos, "type mismatch: %s", msg);
+                b->deferred = r == 2;
                 if (explain)
                     weld_buf_printf(&c->explain, "instance `%s` import `%s`:\n  => given: `%s` %s%s%s\n",
                                     n->name, k->imports[a]->name.name.ptr, c->insts[b->from].name,
@@ -723,7 +773,28 @@ weld_status weld_composer_link(weld_composer *c, const weld_compose_opts *opts, 
                 } else if (import_decl(&c->defs[c->insts[x->inst].def], x->import) != import_decl(k, a) ||
                            c->insts[x->inst].def != n->def) {
                     char msg[1024];
-                    int wider = merge_wider(c, x, i, a, msg, sizeof msg);
+                    int wider = x->nviews ? 2 : merge_wider(c, x, i, a, msg, sizeof msg);
+                    if (wider == 2 && x->nviews) {
+                        /* an existing union: the new view agrees with every view so far */
+                        const weld_tnode *tb = import_decl(k, a);
+                        for (uint32_t v = 0; v <= x->nviews && wider == 2; v++) {
+                            uint32_t vi = v ? x->views[v - 1].inst : x->inst;
+                            uint32_t vm = v ? x->views[v - 1].import : x->import;
+                            const weld_tnode *ta = import_decl(&c->defs[c->insts[vi].def], vm);
+                            if (!ta || !tb || ta->kind != WELD_TK_INSTANCE || tb->kind != WELD_TK_INSTANCE) {
+                                snprintf(msg, sizeof msg, "their types are unknown");
+                                wider = -1;
+                            } else if (!views_agree(c, ta, c->insts[vi].name, tb, n->name, msg, sizeof msg)) {
+                                wider = -1;
+                            }
+                        }
+                    }
+                    if (wider == 2) {
+                        if (!compose_grow(c->arena, (void **)&x->views, x->nviews, &x->capviews,
+                                          sizeof *x->views))
+                            return nomem(d);
+                        x->views[x->nviews++] = (import_view){i, a};
+                    }
                     if (wider < 0)
                         return compose_fail(c, d, WELD_ERR_LINK, n->pos,
                                             "instances `%s` and `%s` both import `%s` with types "
@@ -739,9 +810,9 @@ weld_status weld_composer_link(weld_composer *c, const weld_compose_opts *opts, 
                 if (!compose_grow(c->arena, (void **)&c->outer, c->nouter, &c->capouter,
                                   sizeof *c->outer))
                     return nomem(d);
-                c->outer[c->nouter++] = (outer_import){name, compose_import_sort(im), i, a, false, 0};
+                c->outer[c->nouter++] = (outer_import){name, compose_import_sort(im), i, a, false, 0, NULL, 0, 0};
             }
-            n->args[a] = (binding){BIND_OUTER, false, 0, NULL, 0, o, n->pos};
+            n->args[a] = (binding){BIND_OUTER, false, 0, NULL, 0, o, n->pos, false};
         }
     }
     /* no exports named: every export of the instances nothing depends on */

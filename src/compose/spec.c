@@ -15,6 +15,8 @@ typedef struct yspec {
     const char *search[32];
     uint32_t nsearch;
     weld_diag *d;
+    const yaml_node_t *insts;  /* wasm-compose: the instantiations (or NULL) */
+    uint32_t root_inst;        /* wasm-compose: the root's instance */
 } yspec;
 
 static weld_compose_pos pos_of(const yaml_node_t *n)
@@ -367,6 +369,13 @@ static const char *base_name(const char *path, char *buf, size_t n)
     return buf;
 }
 
+/* The root component's instance. wasm-compose names it `root`; weld's earlier name `$input`
+ * is accepted too. */
+static bool is_root_name(const char *s)
+{
+    return s && (strcmp(s, "root") == 0 || strcmp(s, "$input") == 0);
+}
+
 /* Find or create the instance named `name` of dependency `dep` (a component). */
 static weld_status dep_instance(yspec *y, const char *name, uint32_t comp, uint32_t *out)
 {
@@ -378,20 +387,155 @@ static weld_status dep_instance(yspec *y, const char *name, uint32_t comp, uint3
     return weld_composer_add_instance(y->c, name, comp, (weld_compose_pos){0, 0}, out, y->d);
 }
 
+/* The component named `name`: a dependency already loaded, else NAME.wasm in the config's
+ * directory or a search path (loaded now); UINT32_MAX when there is none. */
+static weld_status find_dependency(yspec *y, const char *name, uint32_t *out)
+{
+    *out = weld_composer_find_component(y->c, name);
+    if (*out != UINT32_MAX || is_root_name(name)) return WELD_OK;
+    char full[1024], fname[600];
+    snprintf(fname, sizeof fname, "%s.wasm", name);
+    if (!resolve_path(y, fname, full, sizeof full)) return WELD_OK;
+    return weld_composer_add_file(y->c, name, full, (weld_compose_pos){0, 0}, out, y->d);
+}
+
+static weld_status wc_arg(yspec *y, uint32_t inst, const yaml_node_t *key, const yaml_node_t *v);
+
+/* The instantiation entry named `name` (the root's under `root` or `$input`), or NULL. */
+static const yaml_node_t *instantiation(yspec *y, const char *name)
+{
+    if (!y->insts) return NULL;
+    if (is_root_name(name)) {
+        const yaml_node_t *r = get(y, y->insts, "root");
+        return r ? r : get(y, y->insts, "$input");
+    }
+    return get(y, y->insts, name);
+}
+
+/* Apply the arguments the instantiation named `name` gives to instance `inst`. */
+static weld_status apply_args(yspec *y, uint32_t inst, const char *name)
+{
+    const yaml_node_t *args = get(y, instantiation(y, name), "arguments");
+    if (!args) return WELD_OK;
+    weld_status st = want_kind(y, args, YAML_MAPPING_NODE, "arguments");
+    for (yaml_node_pair_t *q = args->data.mapping.pairs.start; !st && q < args->data.mapping.pairs.top; q++)
+        st = wc_arg(y, inst, node(y, q->key), node(y, q->value));
+    return st;
+}
+
+/* A new instance `name` of component `comp`, with the arguments its instantiation gives
+ * (instances are made when first used, as wasm-compose does). */
+static weld_status new_instance(yspec *y, const char *name, uint32_t comp, weld_compose_pos pos,
+                                uint32_t *out)
+{
+    weld_status st = weld_composer_add_instance(y->c, name, comp, pos, out, y->d);
+    return st ? st : apply_args(y, *out, name);
+}
+
+/* The component the instance `name` instantiates: its instantiation's `dependency`, else
+ * the dependency (or search-path file) of that name; UINT32_MAX when there is none. */
+static weld_status instance_component(yspec *y, const char *name, const char **dep, uint32_t *out)
+{
+    *dep = name;
+    const yaml_node_t *dv = get(y, instantiation(y, name), "dependency");
+    if (scalar(dv)) *dep = scalar(dv);
+    return find_dependency(y, *dep, out);
+}
+
+/* The instance an argument names: the root, an instance already made, or a new instance of
+ * the dependency the instantiation of that name gives (by default the dependency of that
+ * name). */
+static weld_status arg_instance(yspec *y, const yaml_node_t *at_node, const char *import,
+                                const char *name, uint32_t *out)
+{
+    if (is_root_name(name)) {
+        *out = y->root_inst;
+        return WELD_OK;
+    }
+    *out = weld_composer_find_instance(y->c, name);
+    if (*out != UINT32_MAX) return WELD_OK;
+    const char *dep;
+    uint32_t ci;
+    weld_status st = instance_component(y, name, &dep, &ci);
+    if (st) return st;
+    if (ci == UINT32_MAX)
+        return at(y, at_node, WELD_ERR_USAGE, "argument `%s`: instance `%s`: expected an "
+                  "instantiation, a dependency or a file `%s.wasm` in the search paths of that "
+                  "name", import, name, dep);
+    return new_instance(y, name, ci, pos_of(at_node), out);
+}
+
+/* One argument of an instantiation: `import: instance` or `import: {instance, export}`. */
+static weld_status wc_arg(yspec *y, uint32_t inst, const yaml_node_t *key, const yaml_node_t *v)
+{
+    const char *import = scalar(key), *from = NULL, *export_name = NULL;
+    weld_status st;
+    if (!import) return at(y, key, WELD_ERR_SYNTAX, "arguments: expected an import name");
+    const yaml_node_t *from_node = v;
+    if (v->type == YAML_SCALAR_NODE) {
+        from = scalar(v);
+    } else if (v->type == YAML_MAPPING_NODE) {
+        static const char *const keys[] = {"instance", "export", NULL};
+        if ((st = check_keys(y, v, "argument", keys))) return st;
+        const yaml_node_t *in = get(y, v, "instance"), *ex = get(y, v, "export");
+        if (!in) return at(y, v, WELD_ERR_SYNTAX, "argument `%s`: missing key `instance`", import);
+        if ((st = want_string(y, in, "argument instance", &from))) return st;
+        if (ex && (st = want_string(y, ex, "argument export", &export_name))) return st;
+        from_node = in;
+    } else {
+        return at(y, v, WELD_ERR_SYNTAX, "argument `%s`: expected an instance name or a mapping "
+                  "with `instance` and `export`, found %s", import, kind_name(v));
+    }
+    if (!weld_composer_has_import(y->c, inst, import))
+        return at(y, key, WELD_ERR_USAGE, "argument `%s`: component %s has no import named `%s`",
+                  import, y->c->defs[y->c->insts[inst].def].path, import);
+    uint32_t f;
+    if ((st = arg_instance(y, from_node, import, from, &f))) return st;
+    return weld_composer_add_arg(y->c, inst, import, f, export_name, pos_of(key), y->d);
+}
+
+/* A list of paths under `key` (definitions, search-paths). */
+static weld_status string_list(yspec *y, const yaml_node_t *n, const char *what,
+                               const char **out, uint32_t max, uint32_t *count,
+                               const yaml_node_t **nodes)
+{
+    if (!n) return WELD_OK;
+    weld_status st = want_kind(y, n, YAML_SEQUENCE_NODE, what);
+    if (st) return st;
+    for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++) {
+        const char *s = NULL;
+        char w[64];
+        snprintf(w, sizeof w, "%s entry", what);
+        if ((st = want_string(y, node(y, *i), w, &s))) return st;
+        if (*count == max) return at(y, node(y, *i), WELD_ERR_USAGE, "%s: more than %u entries", what, max);
+        if (nodes) nodes[*count] = node(y, *i);
+        out[(*count)++] = s;
+    }
+    return WELD_OK;
+}
+
 weld_status weld_wasm_compose_load(weld_composer *c, const weld_wasm_compose_args *a,
                                    weld_compose_opts *opts, weld_diag *d)
 {
     yspec y = {.c = c, .file = a->config_file, .dir = a->config_dir ? a->config_dir : ".", .d = d};
     weld_status st = WELD_OK;
     const yaml_node_t *root = NULL;
+    enum { MAXDEFS = 256 };
+    const char *defs[MAXDEFS];
+    const yaml_node_t *def_nodes[MAXDEFS];
+    uint32_t ndefs = 0;
     if (a->config_text) {
         weld_composer_set_spec_file(c, a->config_file);
         if ((st = load_doc(&y, a->config_text, a->config_len, &root))) goto out;
-        static const char *const top[] = {"search-paths", "skip-validation", "import-components",
-                                          "disallow-imports", "dependencies", "instantiations", NULL};
+        static const char *const top[] = {"definitions", "search-paths", "skip-validation",
+                                          "import-components", "disallow-imports", "dependencies",
+                                          "instantiations", NULL};
         if ((st = check_keys(&y, root, "configuration", top))) goto out;
         const yaml_node_t *v;
         if ((st = load_search_paths(&y, get(&y, root, "search-paths")))) goto out;
+        if ((st = string_list(&y, get(&y, root, "definitions"), "definitions", defs, MAXDEFS,
+                              &ndefs, def_nodes)))
+            goto out;
         bool b;
         if ((v = get(&y, root, "skip-validation"))) {
             if ((st = want_bool(&y, v, "skip-validation", &b))) goto out;
@@ -411,22 +555,28 @@ weld_status weld_wasm_compose_load(weld_composer *c, const weld_wasm_compose_arg
     if ((st = weld_composer_add_file(c, "$input", a->root, (weld_compose_pos){0, 0}, &root_comp, d)) ||
         (st = weld_composer_add_instance(c, "$input", root_comp, (weld_compose_pos){0, 0}, &root_inst, d)))
         goto out;
-    /* dependencies: name -> path or {path} */
+    y.root_inst = root_inst;
+    /* dependencies: name -> path or {path, import} */
     const yaml_node_t *deps = get(&y, root, "dependencies");
     if (deps) {
         if ((st = want_kind(&y, deps, YAML_MAPPING_NODE, "dependencies"))) goto out;
         for (yaml_node_pair_t *p = deps->data.mapping.pairs.start; p < deps->data.mapping.pairs.top; p++) {
-            const yaml_node_t *k = node(&y, p->key), *v = node(&y, p->value);
-            const char *path = NULL;
+            const yaml_node_t *k = node(&y, p->key), *v = node(&y, p->value), *iv = NULL;
+            const char *path = NULL, *import = NULL;
+            if (!scalar(k)) {
+                st = at(&y, k, WELD_ERR_SYNTAX, "dependencies: expected a name");
+                goto out;
+            }
+            if (is_root_name(scalar(k))) {
+                st = at(&y, k, WELD_ERR_USAGE, "dependency `%s`: the name is the root component's",
+                        scalar(k));
+                goto out;
+            }
             if (v->type == YAML_MAPPING_NODE) {
                 static const char *const dkeys[] = {"path", "import", NULL};
                 if ((st = check_keys(&y, v, "dependency", dkeys))) goto out;
-                if (get(&y, v, "import")) {
-                    st = at(&y, get(&y, v, "import"), WELD_ERR_UNSUPPORTED,
-                            "dependency `%s`: importing a dependency instead of embedding it is not "
-                            "supported yet", scalar(k));
+                if ((iv = get(&y, v, "import")) && (st = want_string(&y, iv, "dependency import", &import)))
                     goto out;
-                }
                 v = get(&y, v, "path");
                 if (!v) {
                     st = at(&y, node(&y, p->value), WELD_ERR_SYNTAX, "dependency `%s`: missing key `path`",
@@ -440,86 +590,133 @@ weld_status weld_wasm_compose_load(weld_composer *c, const weld_wasm_compose_arg
                 st = at(&y, v, WELD_ERR_IO, "dependency `%s`: file `%s` not found", scalar(k), path);
                 goto out;
             }
-            if ((st = weld_composer_add_file(c, scalar(k), full, pos_of(v), NULL, d))) goto out;
+            uint32_t ci;
+            if ((st = weld_composer_add_file(c, scalar(k), full, pos_of(v), &ci, d))) goto out;
+            if (import) {
+                if (!import[0]) {
+                    st = at(&y, iv, WELD_ERR_SYNTAX, "dependency `%s`: import: expected a name, found "
+                            "an empty string", scalar(k));
+                    goto out;
+                }
+                c->defs[ci].import_name = weld_arena_strndup(c->arena, import, strlen(import));
+            }
         }
     }
-    /* definitions (-d): components whose exports satisfy imports by name */
+    /* definitions (the configuration's, then -d): components whose instance exports satisfy
+     * imports of that name; each is instantiated once, when first used */
     uint32_t first_def = c->ndefs;
-    for (uint32_t i = 0; i < a->ndefinitions; i++) {
-        char nb[256];
-        base_name(a->definitions[i], nb, sizeof nb);
-        if ((st = weld_composer_add_file(c, nb, a->definitions[i], (weld_compose_pos){0, 0}, NULL, d)))
-            goto out;
+    for (uint32_t i = 0; i < ndefs + a->ndefinitions; i++) {
+        const char *p = i < ndefs ? defs[i] : a->definitions[i - ndefs];
+        weld_compose_pos pos = i < ndefs ? pos_of(def_nodes[i]) : (weld_compose_pos){0, 0};
+        char nb[256], full[1024];
+        base_name(p, nb, sizeof nb);
+        if (i < ndefs) {
+            if (!resolve_path(&y, p, full, sizeof full)) {
+                st = at(&y, def_nodes[i], WELD_ERR_IO, "definition: file `%s` not found (looked in "
+                        "the configuration's directory%s)", p, y.nsearch ? " and the search paths" : "");
+                goto out;
+            }
+            p = full;
+        }
+        if ((st = weld_composer_add_file(c, nb, p, pos, NULL, d))) goto out;
     }
     uint32_t end_def = c->ndefs;
-    /* explicit instantiations */
+    /* instantiations: the root's (`root`) arguments, and named instances of dependencies */
     const yaml_node_t *insts = get(&y, root, "instantiations");
     if (insts) {
+        /* each is checked now and instantiated when first used */
         if ((st = want_kind(&y, insts, YAML_MAPPING_NODE, "instantiations"))) goto out;
         for (yaml_node_pair_t *p = insts->data.mapping.pairs.start; p < insts->data.mapping.pairs.top; p++) {
             const yaml_node_t *k = node(&y, p->key), *v = node(&y, p->value);
             const char *name = scalar(k);
-            if (!name || (st = want_kind(&y, v, YAML_MAPPING_NODE, "instantiation"))) {
-                if (!st) st = at(&y, k, WELD_ERR_SYNTAX, "instantiations: expected a name");
+            if (!name) {
+                st = at(&y, k, WELD_ERR_SYNTAX, "instantiations: expected a name");
                 goto out;
             }
+            if ((st = want_kind(&y, v, YAML_MAPPING_NODE, "instantiation"))) goto out;
             static const char *const ikeys[] = {"dependency", "arguments", NULL};
             if ((st = check_keys(&y, v, "instantiation", ikeys))) goto out;
-            if (strcmp(name, "$input") == 0) continue;
-            const char *dep = name;
             const yaml_node_t *dv = get(&y, v, "dependency");
+            if (is_root_name(name)) {
+                if (dv) {
+                    st = at(&y, dv, WELD_ERR_USAGE, "instantiation `%s`: the root component's "
+                            "instantiation takes only `arguments`", name);
+                    goto out;
+                }
+                continue;
+            }
+            const char *dep = name;
             if (dv && (st = want_string(&y, dv, "dependency", &dep))) goto out;
-            uint32_t ci = weld_composer_find_component(c, dep);
+            uint32_t ci;
+            if ((st = find_dependency(&y, dep, &ci))) goto out;
             if (ci == UINT32_MAX) {
-                st = at(&y, dv ? dv : k, WELD_ERR_USAGE, "instantiation `%s`: unknown dependency `%s`",
-                        name, dep);
+                st = at(&y, dv ? dv : k, WELD_ERR_USAGE, "instantiation `%s`: unknown dependency `%s` "
+                        "(expected a name under `dependencies` or a file `%s.wasm` in the search "
+                        "paths)", name, dep, dep);
                 goto out;
             }
-            if ((st = weld_composer_add_instance(c, name, ci, pos_of(k), NULL, d))) goto out;
-        }
-        for (yaml_node_pair_t *p = insts->data.mapping.pairs.start; p < insts->data.mapping.pairs.top; p++) {
-            const yaml_node_t *k = node(&y, p->key), *v = node(&y, p->value);
-            const yaml_node_t *args = get(&y, v, "arguments");
-            if (!args) continue;
-            if ((st = want_kind(&y, args, YAML_MAPPING_NODE, "arguments"))) goto out;
-            uint32_t inst = weld_composer_find_instance(c, scalar(k));
-            for (yaml_node_pair_t *q = args->data.mapping.pairs.start; q < args->data.mapping.pairs.top; q++)
-                if ((st = load_arg(&y, inst, node(&y, q->key), node(&y, q->value)))) goto out;
         }
     }
-    /* transitive resolution by import name: a dependency or a file in the search paths of that
-     * name, else a definition exporting it; otherwise the import stays */
+    y.insts = insts;
+    if ((st = apply_args(&y, root_inst, "root"))) goto out;
+    /* the root must import an instance */
+    const cdef *rk = &c->defs[root_comp];
+    bool any_instance = false;
+    for (uint32_t j = 0; j < rk->nimports; j++)
+        any_instance |= compose_import_sort(rk->imports[j]) == WELD_SORT_INSTANCE;
+    if (!any_instance) {
+        st = compose_fail(c, d, WELD_ERR_LINK, (weld_compose_pos){0, 0},
+                          "component `%s` does not import any instances (wasm-compose composes a "
+                          "root's instance imports)", a->root);
+        goto out;
+    }
+    /* transitive resolution of each import without an argument, by its name: a definition
+     * exporting an instance of that name, else the instance of that name (made now from its
+     * instantiation's dependency, or the dependency or NAME.wasm in the search paths of that
+     * name); otherwise the import stays (an error under disallow-imports) */
     for (uint32_t i = 0; i < c->ninsts; i++) {
         const cdef *k = &c->defs[c->insts[i].def];
         for (uint32_t j = 0; j < k->nimports; j++) {
             if (c->insts[i].args[j].kind != BIND_NONE) continue;
             const char *iname = k->imports[j]->name.name.ptr;
             uint32_t from = UINT32_MAX;
-            uint32_t ci = weld_composer_find_component(c, iname);
-            char full[1024], fname[600];
-            snprintf(fname, sizeof fname, "%s.wasm", iname);
-            if (ci == UINT32_MAX && !strchr(iname, '/') && resolve_path(&y, fname, full, sizeof full) &&
-                (st = weld_composer_add_file(c, iname, full, (weld_compose_pos){0, 0}, &ci, d)))
-                goto out;
-            if (ci != UINT32_MAX && ci != c->insts[i].def) {
-                if ((st = dep_instance(&y, iname, ci, &from))) goto out;
-            } else {
-                for (uint32_t dd = first_def; dd < end_def && from == UINT32_MAX; dd++) {
-                    for (uint32_t e = 0; e < c->defs[dd].nexports; e++)
-                        if (weld_compose_name_matches(iname, c->defs[dd].exports[e]->name.name.ptr, NULL)) {
-                            if ((st = dep_instance(&y, c->defs[dd].name, dd, &from))) goto out;
-                            break;
-                        }
-                }
+            for (uint32_t dd = first_def; dd < end_def && from == UINT32_MAX; dd++) {
+                for (uint32_t e = 0; e < c->defs[dd].nexports; e++)
+                    if (c->defs[dd].exports[e]->item.sort.sort == WELD_SORT_INSTANCE &&
+                        weld_compose_name_matches(iname, c->defs[dd].exports[e]->name.name.ptr, NULL)) {
+                        if ((st = dep_instance(&y, c->defs[dd].name, dd, &from))) goto out;
+                        break;
+                    }
             }
-            if (from != UINT32_MAX && from != i &&
-                (st = weld_composer_add_arg(c, i, iname, from, NULL, (weld_compose_pos){0, 0}, d)))
-                goto out;
+            if (from == UINT32_MAX) from = weld_composer_find_instance(c, iname);
+            if (from == UINT32_MAX) {
+                const char *dep;
+                uint32_t ci;
+                if ((st = instance_component(&y, iname, &dep, &ci))) goto out;
+                if (ci != UINT32_MAX && ci != c->insts[i].def &&
+                    (st = new_instance(&y, iname, ci, (weld_compose_pos){0, 0}, &from)))
+                    goto out;
+            }
+            if (from == UINT32_MAX || from == i) {
+                if (opts->no_imports) {
+                    st = compose_fail(c, d, WELD_ERR_LINK, (weld_compose_pos){0, 0},
+                                      "a dependency named `%s` (imported by %s) could not be found and "
+                                      "instance imports are not allowed", iname, k->path);
+                    goto out;
+                }
+                continue;
+            }
+            if ((st = weld_composer_add_arg(c, i, iname, from, NULL, (weld_compose_pos){0, 0}, d))) goto out;
             k = &c->defs[c->insts[i].def]; /* defs may have grown */
         }
     }
+    if (c->ninsts == 1) {
+        st = compose_fail(c, d, WELD_ERR_LINK, (weld_compose_pos){0, 0},
+                          "no dependencies of component `%s` were found", a->root);
+        goto out;
+    }
     /* the composition exports what the root component exports */
-    const cdef *rk = &c->defs[root_comp];
+    rk = &c->defs[root_comp];
     for (uint32_t e = 0; e < rk->nexports; e++)
         if ((st = weld_composer_add_export(c, root_inst, rk->exports[e]->name.name.ptr, NULL,
                                            (weld_compose_pos){0, 0}, d)))

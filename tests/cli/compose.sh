@@ -130,7 +130,7 @@ components:
   bad: $C/logger-bad.wasm
 Y
 expect_fail "error: merged imports whose types disagree" \
-  'does not validate.*type mismatch for import `t:host/log@0.1.0`.*parameter `x` expected primitive `u64` found primitive `u32`; imports merged from differing views: `t:host/log@0.1.0` (instances `b` and `bad`)' \
+  'merged-bad.yaml:3:3: instances `b` and `bad` both import `t:host/log@0.1.0` with types that do not agree: func `log` is `func(x: u32)` for instance `b` and `func(x: u64)` for instance `bad`' \
   "$WELD" compose "$T/merged-bad.yaml" -o "$T/x.wasm"
 spec noimports <<Y
 components:
