@@ -394,3 +394,4 @@ printf 'package a:b;\nlet x = new t:ua { ... };\nexport x.nope;\n' > "$T/wac/e.w
 if grep -q '^    3 | export x.nope;' "$T/wac/caret.err" && grep -q '^      |          \^' "$T/wac/caret.err"; then
   ok "wac: errors quote the line with a caret under the column"
 else fail "wac: errors quote the line with a caret under the column" "$(cat "$T/wac/caret.err")"; fi
+tap_done
