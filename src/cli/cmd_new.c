@@ -25,6 +25,8 @@ static int run_new(int argc, char **argv)
             if (strcmp(argv[++i], "synthesize") != 0)
                 return cli_usage_error(&cmd_new, "--realloc takes `synthesize`");
             opts.synthesize_realloc = true;
+        } else if (strcmp(a, "--realloc-via-memory-grow") == 0) {
+            opts.adapter_realloc_via_grow = true;
         } else if (strcmp(a, "--skip-validation") == 0) opts.skip_validation = true;
         else if (a[0] == '-' && a[1]) return cli_usage_error(&cmd_new, "unknown option `%s`", a);
         else if (!input) input = a;
@@ -85,7 +87,8 @@ const weld_cmd cmd_new = {
     "new",
     "make a component from a core module with an embedded WIT world",
     "usage: weld new CORE.wasm [--wit PATH [--world W] [--string-encoding ENC]]\n"
-    "                [--adapt NAME=ADAPTER.wasm] [--realloc synthesize] -o OUT\n"
+    "                [--adapt NAME=ADAPTER.wasm [--realloc-via-memory-grow]]\n"
+    "                [--realloc synthesize] -o OUT\n"
     "\n"
     "Turns a core module into a component (what `jco new` / `wasm-tools component new`\n"
     "do). The world comes from the module's `component-type` section (see `weld embed`),\n"
@@ -105,7 +108,11 @@ const weld_cmd cmd_new = {
     "  --adapt NAME=FILE      fuse an adapter module (a WASI preview1 adapter, such as\n"
     "                         jco's wasi_snapshot_preview1.reactor.wasm): the module's\n"
     "                         imports from NAME are served by it, trimmed to the functions\n"
-    "                         used; its WASI 0.2 imports become the component's\n"
+    "                         used; its WASI 0.2 imports become the component's.\n"
+    "                         A function the module imports twice is imported once\n"
+    "  --realloc-via-memory-grow  the adapter takes its memory with memory.grow rather\n"
+    "                         than the module's cabi_realloc (needed by Go's wasip1\n"
+    "                         reactors, whose exports cannot run during _initialize)\n"
     "  --realloc synthesize   when the module exports no cabi_realloc, add one of weld's\n"
     "                         own (a bump allocator over pages from memory.grow)\n"
     "  --skip-validation      do not validate the result\n"

@@ -892,6 +892,20 @@ static weld_status match_imports(nc *x, const weld_module *m, uint8_t modid)
 }
 
 /* Core exports that name no world export are errors, but for the ABI's own. */
+/* Whether core export name `n` could name something a world exports: an interface's
+ * function (`...#f`), a cm32p2 name, an annotated name (`[method]r.m`) or a plain
+ * kebab-case name. Anything else (`syscall.seek`, `output_ptr`, which TinyGo and Go
+ * modules export for their own hosts) names no world item and is left alone, as
+ * wit-component leaves it. */
+static bool world_item_name(const char *n)
+{
+    if (strchr(n, '#') || strchr(n, '|') || n[0] == '[') return true;
+    for (const char *p = n; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-'))
+            return false;
+    return true;
+}
+
 static weld_status check_exports(nc *x)
 {
     const weld_module *m = x->m;
@@ -902,7 +916,7 @@ static weld_status check_exports(nc *x)
         if (strcmp(n, "cabi_realloc") == 0 || strcmp(n, "cabi_import_realloc") == 0 ||
             strcmp(n, "cabi_export_realloc") == 0 || strcmp(n, "_initialize") == 0 || strncmp(n, "cabi_post_", 10) == 0 ||
             strcmp(n, "cm32p2_realloc") == 0 || strcmp(n, "cm32p2_initialize") == 0 ||
-            strncmp(n, "cabi_", 5) == 0)
+            strncmp(n, "cabi_", 5) == 0 || !world_item_name(n))
             continue;
         return weld_diag_set(x->d, WELD_ERR_LINK, x->exp_off, "core export `%s` matches nothing that world `%s` exports",
                              n, world_label(x));
@@ -1618,7 +1632,7 @@ static weld_status load_adapter(nc *x, const weld_new_opts *opts, weld_wit_resol
     /* trim */
     uint32_t nkeep = m->nimports + 2;
     for (uint32_t i = 0; i < adw->nexports; i++)
-        nkeep += adw->exports[i].kind == WELD_WIT_ITEM_INTERFACE ? r->interfaces[adw->exports[i].id].nfuncs : 1;
+        nkeep += 2 * (adw->exports[i].kind == WELD_WIT_ITEM_INTERFACE ? r->interfaces[adw->exports[i].id].nfuncs : 1);
     const char **keep = weld_arena_alloc(x->a, sizeof *keep * nkeep);
     if (!keep) return NC_OOM(x);
     uint32_t nk = 0;
@@ -1629,6 +1643,11 @@ static weld_status load_adapter(nc *x, const weld_new_opts *opts, weld_wit_resol
         const weld_wit_world_item *it = &adw->exports[i];
         if (it->kind == WELD_WIT_ITEM_FUNC) {
             keep[nk++] = it->name;
+            size_t kl = strlen(it->name) + 11;
+            char *post = weld_arena_alloc(x->a, kl);
+            if (!post) return NC_OOM(x);
+            snprintf(post, kl, "cabi_post_%s", it->name);
+            keep[nk++] = post;
         } else if (it->kind == WELD_WIT_ITEM_INTERFACE) {
             char key[400];
             iface_key(r, it, key, sizeof key);
@@ -1639,11 +1658,15 @@ static weld_status load_adapter(nc *x, const weld_new_opts *opts, weld_wit_resol
                 if (!nm) return NC_OOM(x);
                 snprintf(nm, kl, "%s#%s", key, ifc->funcs[f].name);
                 keep[nk++] = nm;
+                char *post = weld_arena_alloc(x->a, kl + 10);
+                if (!post) return NC_OOM(x);
+                snprintf(post, kl + 10, "cabi_post_%s", nm);
+                keep[nk++] = post;
             }
         }
     }
     int mr = find_export(m, "cabi_realloc");
-    bool synth = mr < 0 || m->exports[mr].kind != WELD_EXTERN_FUNC;
+    bool synth = mr < 0 || m->exports[mr].kind != WELD_EXTERN_FUNC || opts->adapter_realloc_via_grow;
     weld_module *am = NULL;
     weld_read_opts ro = {0};
     NC_TRY(weld_module_read(x->a, opts->adapter, opts->adapter_len, &ro, &am, d));
@@ -1802,7 +1825,9 @@ static weld_status build(nc *x, const uint8_t *main_bytes, size_t main_len)
     }
     const char **argn = weld_arena_alloc(x->a, sizeof *argn * (x->nlowers + 1));
     uint32_t *argi = weld_arena_alloc(x->a, sizeof *argi * (x->nlowers + 1));
-    weld_core_arg *items = weld_arena_alloc(x->a, sizeof *items * (x->nlowers + x->neres + 3));
+    /* (also the adapter's __main_module__ imports, one item each) */
+    weld_core_arg *items =
+        weld_arena_alloc(x->a, sizeof *items * (x->nlowers + x->neres + (x->am ? x->am->nimports : 0) + 3));
     if (!argn || !argi || !items) return NC_OOM(x);
     uint32_t nargs = 0;
     for (uint32_t i = 0; i < x->nlowers; i++) {
@@ -1981,6 +2006,34 @@ static weld_status build(nc *x, const uint8_t *main_bytes, size_t main_len)
     return b->oom ? NC_OOM(x) : WELD_OK;
 }
 
+/* Whether the adapter's `component-type` world exports anything (read on a scratch
+ * resolve, so the real one is left as it was when the adapter is not fused). */
+static bool adapter_exports(const weld_new_opts *opts)
+{
+    weld_diag d;
+    weld_diag_init(&d, NULL);
+    nc y;
+    memset(&y, 0, sizeof y);
+    y.d = &d;
+    y.a = weld_arena_new();
+    if (!y.a) return false;
+    y.top.a = y.a;
+    weld_buf scratch;
+    weld_buf_init(&scratch);
+    find_ct f;
+    memset(&f, 0, sizeof f);
+    f.main = &scratch;
+    bool any = false;
+    weld_wit_resolve *r = NULL;
+    uint32_t w = 0;
+    if (nc_sections(opts->adapter, opts->adapter_len, take_section, &f, &d) == WELD_OK && f.count &&
+        (r = weld_wit_resolve_new(y.a)) != NULL && read_payload(&y, &f, r, &w) == WELD_OK)
+        any = r->worlds[w].nexports > 0;
+    weld_buf_free(&scratch);
+    weld_arena_free(y.a);
+    return any;
+}
+
 weld_status weld_new_component(const uint8_t *core, size_t len, const weld_new_opts *opts, uint8_t **out,
                                size_t *out_len, weld_diag *d)
 {
@@ -2015,6 +2068,36 @@ weld_status weld_new_component(const uint8_t *core, size_t len, const weld_new_o
                 }
                 free(nb);
             }
+        }
+        if (pst != WELD_OK) {
+            weld_arena_free(x.a);
+            return pst;
+        }
+    }
+    {
+        /* a function imported twice under one name (Go's wasip1 port) is imported once */
+        weld_module *pre = NULL;
+        weld_read_opts pro = {0};
+        pro.skip_bodies = true;
+        weld_status pst = weld_module_read(x.a, core, len, &pro, &pre, d);
+        if (pst == WELD_OK) {
+            uint64_t ioff = WELD_NO_OFFSET;
+            for (uint32_t i = 0; i < pre->nsections; i++)
+                if (pre->sections[i].id == 2) ioff = pre->sections[i].offset;
+            uint8_t *nb = NULL;
+            size_t nl = 0;
+            bool changed = false;
+            pst = nc_dedup_imports(x.a, pre, ioff, &changed, &nb, &nl, d);
+            if (pst == WELD_OK && changed) {
+                uint8_t *copy = weld_arena_alloc(x.a, nl);
+                if (!copy) pst = NC_OOM(&x);
+                else {
+                    memcpy(copy, nb, nl);
+                    core = copy;
+                    len = nl;
+                }
+            }
+            free(nb);
         }
         if (pst != WELD_OK) {
             weld_arena_free(x.a);
@@ -2062,7 +2145,9 @@ weld_status weld_new_component(const uint8_t *core, size_t len, const weld_new_o
         bool uses = false;
         for (uint32_t i = 0; i < m->nimports; i++)
             if (strcmp(m->imports[i].module.ptr, opts->adapter_name) == 0) uses = true;
-        if (uses) st = load_adapter(&x, opts, r, m);
+        /* an adapter the module imports nothing from is fused when its world exports
+         * something: glue that lifts the module's own exports (its __main_module__ imports) */
+        if (uses || adapter_exports(opts)) st = load_adapter(&x, opts, r, m);
     }
     if (st == WELD_OK) {
         x.imp_off = x.exp_off = WELD_NO_OFFSET;
