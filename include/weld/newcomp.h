@@ -47,6 +47,9 @@ typedef struct weld_new_opts {
      * wasip1 reactors: a //go:wasmexport function called before _initialize returns
      * traps). */
     bool adapter_realloc_via_grow;
+    /* A core function export that matches nothing the world exports is left out of the
+     * component (as wit-component leaves it) instead of being an error. */
+    bool ignore_extra_exports;
 } weld_new_opts;
 
 /* A component from a core module that carries a `component-type` section. The module's

@@ -25,6 +25,8 @@ static int run_new(int argc, char **argv)
             if (strcmp(argv[++i], "synthesize") != 0)
                 return cli_usage_error(&cmd_new, "--realloc takes `synthesize`");
             opts.synthesize_realloc = true;
+        } else if (strcmp(a, "--ignore-extra-exports") == 0) {
+            opts.ignore_extra_exports = true;
         } else if (strcmp(a, "--realloc-via-memory-grow") == 0) {
             opts.adapter_realloc_via_grow = true;
         } else if (strcmp(a, "--skip-validation") == 0) opts.skip_validation = true;
@@ -88,7 +90,7 @@ const weld_cmd cmd_new = {
     "make a component from a core module with an embedded WIT world",
     "usage: weld new CORE.wasm [--wit PATH [--world W] [--string-encoding ENC]]\n"
     "                [--adapt NAME=ADAPTER.wasm [--realloc-via-memory-grow]]\n"
-    "                [--realloc synthesize] -o OUT\n"
+    "                [--realloc synthesize] [--ignore-extra-exports] -o OUT\n"
     "\n"
     "Turns a core module into a component (what `jco new` / `wasm-tools component new`\n"
     "do). The world comes from the module's `component-type` section (see `weld embed`),\n"
@@ -115,6 +117,8 @@ const weld_cmd cmd_new = {
     "                         reactors, whose exports cannot run during _initialize)\n"
     "  --realloc synthesize   when the module exports no cabi_realloc, add one of weld's\n"
     "                         own (a bump allocator over pages from memory.grow)\n"
+    "  --ignore-extra-exports leave out core exports that match nothing in the world\n"
+    "                         (wit-component's behaviour; weld refuses them otherwise)\n"
     "  --skip-validation      do not validate the result\n"
     "  -o OUT                 where to write the component (atomically)\n",
     run_new,

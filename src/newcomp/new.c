@@ -537,6 +537,7 @@ typedef struct exp_resource {
 
 typedef struct nc nc;
 struct nc {
+    bool ignore_extra_exports; /* opts->ignore_extra_exports */
     weld_arena *a;
     weld_diag *d;
     const weld_wit_resolve *r;
@@ -909,6 +910,7 @@ static bool world_item_name(const char *n)
 static weld_status check_exports(nc *x)
 {
     const weld_module *m = x->m;
+    if (x->ignore_extra_exports) return WELD_OK;
     for (uint32_t i = 0; i < m->nexports; i++) {
         const weld_export *e = &m->exports[i];
         if (e->kind != WELD_EXTERN_FUNC || x->export_used[i]) continue;
@@ -2044,6 +2046,7 @@ weld_status weld_new_component(const uint8_t *core, size_t len, const weld_new_o
     nc x;
     memset(&x, 0, sizeof x);
     x.d = d;
+    x.ignore_extra_exports = opts->ignore_extra_exports;
     x.a = weld_arena_new();
     if (!x.a) return weld_diag_set(d, WELD_ERR_NOMEM, WELD_NO_OFFSET, "out of memory");
     x.top.a = x.a;
