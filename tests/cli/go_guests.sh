@@ -28,7 +28,7 @@ expect_fail "new: a function imported twice with two types" \
 [ -e "$T/e.wasm" ] && fail "... writes nothing" || ok "... writes nothing"
 
 if [ ! -f "$AD_C" ] || [ ! -f "$AD_R" ]; then
-  skip "Go guests with jco's preview1 adapters (42 checks)" "jco's adapters not installed under $NMOD"
+  skip "Go guests with jco's preview1 adapters (53 checks)" "jco's adapters not installed under $NMOD"
   exit 0
 fi
 
@@ -148,7 +148,7 @@ fi
 
 # ---- against jco ----
 if [ -z "$HAVE_JCO" ]; then
-  skip "Go guests against jco (16 checks)" "node or jco not installed"
+  skip "Go guests against jco (27 checks)" "node or jco not installed"
   exit 0
 fi
 # jco new from the same inputs: the same WIT; jco reads weld's components
@@ -206,3 +206,74 @@ if [ -d "$NMOD/@bytecodealliance/preview2-shim" ]; then
 else
   skip "weld's Go reactor and composition on node (2 checks)" "preview2-shim not installed"
 fi
+
+# ---- measure: every real core module of $WELD_REALWORLD_DIR and the Go fixtures ----
+# The same embedded module into weld new and jco new (each with jco's preview1 adapter
+# where it imports preview1): weld's validates, jco reads it, its WIT is jco's, it is no
+# larger than jco's, and it runs as jco runs it. The sizes are printed as a table.
+RW=${WELD_REALWORLD_DIR:-${WELD_CACHE:-$HOME/.cache/weld}/realworld-out}
+if ! ls "$RW"/*.core.wasm >/dev/null 2>&1; then
+  skip "weld new against jco new on the real core modules (11 checks)" "no real core modules in $RW"
+  exit 0
+fi
+: > "$T/sizes"
+nmod=0 nall=0
+# (the name providers first: the greeters are run plugged into names-c)
+for core in "$RW"/names-*.core.wasm $(ls "$RW"/*.core.wasm | grep -v '/names-') "$G/gocmd.core.wasm" "$G/gotext.core.wasm" "$G/user.core.wasm"; do
+  name=$(basename "$core" .core.wasm)
+  wit= world= kind=reactor extra=
+  case $name in
+    names-*) wit=$FIX/new/greeter.wit world=name-provider ;;
+    greeter-*) wit=$FIX/new/greeter.wit world=greeter ;;
+    gotext) wit=$G/go.wit world=go-text extra=--realloc-via-memory-grow ;;
+    user) wit=$G/go.wit world=text-user ;;
+    *) kind=command ;;
+  esac
+  b=$T/m-$name
+  if [ -n "$wit" ]; then "$WELD" embed "$core" --wit "$wit" --world "$world" -o "$b.in.wasm" 2>"$T/err"
+  else cp "$core" "$b.in.wasm"; fi
+  adapt= jflag=
+  if "$WELD" print "$core" 2>/dev/null | grep -q '(import "wasi_snapshot_preview1"'; then
+    if [ $kind = command ]; then adapt="--adapt wasi_snapshot_preview1=$AD_C" jflag=--wasi-command
+    else adapt="--adapt wasi_snapshot_preview1=$AD_R" jflag=--wasi-reactor; fi
+  fi
+  nall=$((nall + 1))
+  # shellcheck disable=SC2086
+  if ! "$WELD" new "$b.in.wasm" $adapt $extra -o "$b.w.wasm" 2>"$T/err"; then fail "measure $name: weld new" "$(cat "$T/err")"; continue; fi
+  # shellcheck disable=SC2086
+  if ! jco new "$b.in.wasm" $jflag -o "$b.j.wasm" >/dev/null 2>"$T/jerr"; then fail "measure $name: jco new" "$(cat "$T/jerr")"; continue; fi
+  good=1 why=
+  "$WELD" validate "$b.w.wasm" 2>"$T/err" || { good=; why="weld validate: $(cat "$T/err")"; }
+  jwit "$b.w.wasm" "$b.wj.wit" || { good=; why="$why; jco wit of weld's: $(head -3 "$T/jerr")"; }
+  { wwit "$b.w.wasm" "$b.w.wit" && jwit "$b.j.wasm" "$b.j.wit" && cmp -s "$b.w.wit" "$b.j.wit"; } ||
+    { good=; why="$why; WIT differs: $(diff "$b.w.wit" "$b.j.wit" | head -5)"; }
+  ws=$(stat -c %s "$b.w.wasm") js=$(stat -c %s "$b.j.wasm")
+  [ "$ws" -le "$js" ] || { good=; why="$why; larger than jco's"; }
+  printf '# %-12s %-8s %9d %9d %7.4f\n' "$name" "$kind" "$ws" "$js" "$(awk -v a="$ws" -v b="$js" 'BEGIN { print a / b }')" >> "$T/sizes"
+  # runs as jco runs it: commands under jco run, name providers on node, greeters plugged
+  # into weld's names-c component and run on node; the Go fixtures are run above
+  case $name in
+    hello-c|features-c)
+      "$WELD" run "$b.w.wasm" > "$b.wout" 2>&1; jco run "$b.w.wasm" > "$b.jout" 2>&1
+      { [ -s "$b.wout" ] && cmp -s "$b.wout" "$b.jout"; } || { good=; why="$why; run: $(diff "$b.wout" "$b.jout" | head -5)"; } ;;
+    names-*|greeter-*)
+      f=$b.w.wasm call='names.getName' winv='demo:greeter/names@0.1.0#get-name()'
+      if [ "$world" = greeter ]; then
+        "$WELD" plug "$b.w.wasm" --plug "$T/m-names-c.w.wasm" -o "$b.plug.wasm" 2>"$T/err" || why="$why; plug: $(cat "$T/err")"
+        f=$b.plug.wasm call='greet:Hello' winv='greet("Hello")'
+      fi
+      mkdir -p "$T/mrun"; [ -e "$T/mrun/node_modules" ] || ln -s "$NMOD" "$T/mrun/node_modules"
+      cp "$f" "$T/mrun/$name.wasm"
+      printf '%s\t%s\t%s\n' "$T/mrun/$name.wasm" "$T/mrun/o-$name" "$call" | (cd "$T/mrun" && node "$WELD_ROOT/tests/tools/transpile-run.mjs") > "$b.node" 2>"$T/err"
+      wgot=$("$WELD" run "$f" --invoke "$winv" 2>>"$T/err" | python3 -c 'import sys,json; print(json.loads(sys.stdin.read().strip()))' 2>>"$T/err")
+      [ -n "$wgot" ] && [ "$(cat "$b.node")" = "ok	$T/mrun/$name.wasm	$wgot" ] ||
+        { good=; why="$why; run: weld '$wgot', node '$(cat "$b.node")' $(tail -2 "$T/err")"; } ;;
+  esac
+  ran="runs as on jco"
+  case $core in "$G"/*) ran="(runs compared above)" ;; esac
+  if [ -n "$good" ]; then nmod=$((nmod + 1)); ok "measure $name ($kind): validates, jco reads it, jco's WIT, $ws <= $js bytes, $ran"
+  else fail "measure $name ($kind)" "$why"; fi
+done
+[ "$nmod" = "$nall" ] && ok "weld new agrees with jco new on $nmod/$nall core modules" || fail "weld new agrees with jco new on $nmod/$nall core modules"
+echo "# module       kind      weld new   jco new  weld/jco (bytes)"
+cat "$T/sizes"
