@@ -27,8 +27,51 @@ expect_fail "new: a function imported twice with two types" \
   "$WELD" new "$G/dup-types.core.wasm" --wit "$G/go.wit" --world go-text -o "$T/e.wasm"
 [ -e "$T/e.wasm" ] && fail "... writes nothing" || ok "... writes nothing"
 
+# a resource defined at world level (fixtures/new/wlres): its drop is `$root`
+# `[resource-drop]thing`, lowered with canon resource.drop of the world's type import
+N=$FIX/new
+expect_ok "new: a world-level resource used by an export" "$WELD" new "$N/wlres.core.wasm" --wit "$N/wlres.wit" -o "$T/wlres.wasm"
+expect_ok "the world-level resource component validates" "$WELD" validate "$T/wlres.wasm"
+if wwit "$T/wlres.wasm" "$T/wlres.wit" && grep -q '^  resource thing {$' "$T/wlres.wit" &&
+   grep -q '^  export make: func(n: u32) -> thing;$' "$T/wlres.wit" &&
+   "$WELD" print "$T/wlres.wasm" | grep -q '(import "thing" (type (;0;) (sub resource)))' &&
+   "$WELD" print "$T/wlres.wasm" | grep -q '(canon resource.drop 0)'; then ok "... imports the resource type and drops through it"
+else fail "... imports the resource type and drops through it" "$(cat "$T/werr" "$T/wlres.wit")"; fi
+
+# worlds merged: a world including two others, and a module with two component-type
+# sections (worlds a and b of include.wit, the second added under another name)
+expect_ok "new: a world made of two included worlds" "$WELD" new "$N/include.core.wasm" --wit "$N/include.wit" --world both -o "$T/both.wasm"
+if "$WELD" embed "$N/include.core.wasm" --wit "$N/include.wit" --world a -o "$T/ia.wasm" 2>"$T/err" &&
+   "$WELD" embed "$N/include.core.wasm" --wit "$N/include.wit" --world b -o "$T/ib.wasm" 2>>"$T/err" &&
+   python3 -c '
+import sys
+def leb(d, i):
+    r = s = 0
+    while True:
+        b = d[i]; i += 1; r |= (b & 0x7f) << s; s += 7
+        if b < 0x80: return r, i
+def uleb(v):
+    out = bytearray()
+    while True:
+        b = v & 0x7f; v >>= 7
+        out.append(b | (0x80 if v else 0))
+        if not v: return bytes(out)
+a, b = open(sys.argv[1], "rb").read(), open(sys.argv[2], "rb").read()
+i = 8
+while i < len(b):
+    sid = b[i]; n, j = leb(b, i + 1); body = b[j:j + n]; i = j + n
+    nl, k = leb(body, 0)
+    if sid == 0 and body[k:k + nl].startswith(b"component-type"):
+        name = b"component-type:second"
+        sec = bytes([len(name)]) + name + body[k + nl:]
+        open(sys.argv[3], "wb").write(a + b"\x00" + uleb(len(sec)) + sec)
+' "$T/ia.wasm" "$T/ib.wasm" "$T/two.wasm" 2>>"$T/err"; then ok "a module with two component-type sections (worlds a and b)"
+else fail "a module with two component-type sections (worlds a and b)" "$(cat "$T/err")"; fi
+expect_ok "new: the two worlds merged" "$WELD" new "$T/two.wasm" -o "$T/two.w.wasm"
+cmp -s "$T/two.w.wasm" "$T/both.wasm" && ok "... the component of world both, byte for byte" || fail "... the component of world both, byte for byte"
+
 if [ ! -f "$AD_C" ] || [ ! -f "$AD_R" ]; then
-  skip "Go guests with jco's preview1 adapters (53 checks)" "jco's adapters not installed under $NMOD"
+  skip "Go guests with jco's preview1 adapters (59 checks)" "jco's adapters not installed under $NMOD"
   exit 0
 fi
 
@@ -148,7 +191,7 @@ fi
 
 # ---- against jco ----
 if [ -z "$HAVE_JCO" ]; then
-  skip "Go guests against jco (27 checks)" "node or jco not installed"
+  skip "Go guests against jco (33 checks)" "node or jco not installed"
   exit 0
 fi
 # jco new from the same inputs: the same WIT; jco reads weld's components
@@ -159,7 +202,26 @@ jco embed "$G/gotext.core.wasm" --wit "$G/go.wit" -n go-text -o "$T/gotext.j.emb
 jco embed "$G/user.core.wasm" --wit "$G/go.wit" -n text-user -o "$T/user.j.embed.wasm" >/dev/null 2>"$T/jerr" &&
   jco new "$T/user.j.embed.wasm" -o "$T/user.j.wasm" >/dev/null 2>>"$T/jerr" && ok "jco embed + new: the C user" ||
   fail "jco embed + new: the C user" "$(cat "$T/jerr")"
-for n in gocmd gotext user; do
+# world-level resources and a world made by including others: jco's embedding of the
+# same module, and jco's dummy modules (newer core names: `thing_drop`)
+jco embed "$N/wlres.core.wasm" --wit "$N/wlres.wit" -n wl -o "$T/wlres.j.embed.wasm" >/dev/null 2>"$T/jerr" &&
+  jco new "$T/wlres.j.embed.wasm" -o "$T/wlres.j.wasm" >/dev/null 2>>"$T/jerr" && ok "jco embed + new: the world-level resource" ||
+  fail "jco embed + new: the world-level resource" "$(cat "$T/jerr")"
+for spec in wlres.wit:wl include.wit:both; do
+  wit=${spec%%:*} world=${spec##*:}
+  if jco embed --dummy --wit "$N/$wit" -n "$world" -o "$T/d-$world.wasm" >/dev/null 2>"$T/jerr" &&
+     jco new "$T/d-$world.wasm" -o "$T/dj-$world.wasm" >/dev/null 2>>"$T/jerr" &&
+     "$WELD" new "$T/d-$world.wasm" -o "$T/dw-$world.wasm" 2>"$T/werr" && "$WELD" validate "$T/dw-$world.wasm" 2>>"$T/werr" &&
+     wwit "$T/dw-$world.wasm" "$T/dw-$world.wit" && jwit "$T/dj-$world.wasm" "$T/dj-$world.wit" &&
+     cmp -s "$T/dw-$world.wit" "$T/dj-$world.wit"; then
+    ok "jco's dummy module for $world ($wit): weld new validates and gives jco's WIT"
+  else fail "jco's dummy module for $world ($wit): weld new validates and gives jco's WIT" "$(cat "$T/jerr" "$T/werr"; diff "$T/dw-$world.wit" "$T/dj-$world.wit" 2>&1 | head -5)"; fi
+done
+if jco new "$T/two.wasm" -o "$T/two.j.wasm" >/dev/null 2>"$T/jerr" && wwit "$T/two.w.wasm" "$T/two.w.wit" &&
+   jwit "$T/two.j.wasm" "$T/two.j.wit" && cmp -s "$T/two.w.wit" "$T/two.j.wit"; then
+  ok "the two component-type sections under jco new: jco's WIT is weld's"
+else fail "the two component-type sections under jco new: jco's WIT is weld's" "$(cat "$T/jerr"; diff "$T/two.w.wit" "$T/two.j.wit")"; fi
+for n in wlres gocmd gotext user; do
   if jwit "$T/$n.wasm" "$T/$n.by-jco.wit"; then ok "jco reads weld's $n component"; else fail "jco reads weld's $n component" "$(cat "$T/jerr")"; fi
   if wwit "$T/$n.wasm" "$T/$n.w.wit" && jwit "$T/$n.j.wasm" "$T/$n.j.wit" && cmp -s "$T/$n.w.wit" "$T/$n.j.wit"; then
     ok "$n: weld wit of weld's component equals jco wit of jco's"
