@@ -911,7 +911,6 @@ static weld_status match_imports(nc *x, const weld_module *m, uint8_t modid)
     return WELD_OK;
 }
 
-/* Core exports that name no world export are errors, but for the ABI's own. */
 /* Whether core export name `n` could name something a world exports: an interface's
  * function (`...#f`), a cm32p2 name, an annotated name (`[method]r.m`) or a plain
  * kebab-case name. Anything else (`syscall.seek`, `output_ptr`, which TinyGo and Go
@@ -926,6 +925,8 @@ static bool world_item_name(const char *n)
     return true;
 }
 
+/* Core exports that name no world export are errors, but for the ABI's own (and all
+ * are left alone with ignore_extra_exports). */
 static weld_status check_exports(nc *x)
 {
     const weld_module *m = x->m;
