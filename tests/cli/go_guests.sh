@@ -27,6 +27,14 @@ expect_fail "new: a function imported twice with two types" \
   "$WELD" new "$G/dup-types.core.wasm" --wit "$G/go.wit" --world go-text -o "$T/e.wasm"
 [ -e "$T/e.wasm" ] && fail "... writes nothing" || ok "... writes nothing"
 
+# --ignore-extra-exports: a core export the world does not name is left out (as
+# wit-component does) rather than refused
+expect_ok "new --ignore-extra-exports: the export frob matching nothing is left out" \
+  "$WELD" new "$FIX/new/err-extra-export.core.wasm" --wit "$FIX/new/greeter.wit" --world greeter --ignore-extra-exports -o "$T/extra.wasm"
+if "$WELD" validate "$T/extra.wasm" 2>"$T/err" && ! "$WELD" print "$T/extra.wasm" | grep -q '^  (export .*"frob"' &&
+   "$WELD" wit "$T/extra.wasm" | grep -q 'export greet: func(greeting: string) -> string;'; then ok "... the component validates and exports greet only"
+else fail "... the component validates and exports greet only" "$(cat "$T/err")"; fi
+
 # a resource defined at world level (fixtures/new/wlres): its drop is `$root`
 # `[resource-drop]thing`, lowered with canon resource.drop of the world's type import
 N=$FIX/new
