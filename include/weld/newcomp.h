@@ -41,6 +41,15 @@ typedef struct weld_new_opts {
     /* When the module exports no cabi_realloc, add one of weld's own (a bump allocator
      * over pages from memory.grow) instead of failing where the ABI needs one. */
     bool synthesize_realloc;
+    /* The adapter allocates its state and stack with memory.grow instead of calling the
+     * module's cabi_realloc (wit-component's --realloc-via-memory-grow): for modules whose
+     * cabi_realloc cannot run while their own initialization calls into the adapter (Go's
+     * wasip1 reactors: a //go:wasmexport function called before _initialize returns
+     * traps). */
+    bool adapter_realloc_via_grow;
+    /* A core function export that matches nothing the world exports is left out of the
+     * component (as wit-component leaves it) instead of being an error. */
+    bool ignore_extra_exports;
 } weld_new_opts;
 
 /* A component from a core module that carries a `component-type` section. The module's

@@ -25,6 +25,10 @@ static int run_new(int argc, char **argv)
             if (strcmp(argv[++i], "synthesize") != 0)
                 return cli_usage_error(&cmd_new, "--realloc takes `synthesize`");
             opts.synthesize_realloc = true;
+        } else if (strcmp(a, "--ignore-extra-exports") == 0) {
+            opts.ignore_extra_exports = true;
+        } else if (strcmp(a, "--realloc-via-memory-grow") == 0) {
+            opts.adapter_realloc_via_grow = true;
         } else if (strcmp(a, "--skip-validation") == 0) opts.skip_validation = true;
         else if (a[0] == '-' && a[1]) return cli_usage_error(&cmd_new, "unknown option `%s`", a);
         else if (!input) input = a;
@@ -85,29 +89,38 @@ const weld_cmd cmd_new = {
     "new",
     "make a component from a core module with an embedded WIT world",
     "usage: weld new CORE.wasm [--wit PATH [--world W] [--string-encoding ENC]]\n"
-    "                [--adapt NAME=ADAPTER.wasm] [--realloc synthesize] -o OUT\n"
+    "                [--adapt NAME=ADAPTER.wasm [--realloc-via-memory-grow]]\n"
+    "                [--realloc synthesize] [--ignore-extra-exports] -o OUT\n"
     "\n"
     "Turns a core module into a component (what `jco new` / `wasm-tools component new`\n"
     "do). The world comes from the module's `component-type` section (see `weld embed`),\n"
     "or from --wit/--world, which embed it first. The module's imports and exports are\n"
     "matched to the world by the component model's naming conventions:\n"
     "  imports  `ns:pkg/iface@v` `f` (and `[method]r.m`, `[static]r.s`, `[constructor]r`,\n"
-    "           `[resource-drop]r`), `$root` `f` for world-level functions;\n"
+    "           `[resource-drop]r`), `$root` `f` for world-level functions (and\n"
+    "           `$root` `[resource-drop]r` for resources defined in the world);\n"
     "  exports  `f`, `ns:pkg/iface@v#f`, `cabi_post_*`, `cabi_realloc`, `memory`,\n"
     "           `_initialize` (called when the component is instantiated).\n"
     "Imports whose lowering needs the module's memory or realloc go through a shim\n"
     "table filled once the module is instantiated, as wit-component lays it out.\n"
     "Errors name the core import or export that matches nothing, or the world item\n"
     "without a core counterpart and the core signature it needs. The component is\n"
-    "validated before it is written.\n"
+    "validated before it is written. Several `component-type` sections (bindings made\n"
+    "for several worlds) are merged into one world.\n"
     "\n"
     "  --wit PATH, --world W, --string-encoding ENC   as for `weld embed`\n"
     "  --adapt NAME=FILE      fuse an adapter module (a WASI preview1 adapter, such as\n"
     "                         jco's wasi_snapshot_preview1.reactor.wasm): the module's\n"
     "                         imports from NAME are served by it, trimmed to the functions\n"
-    "                         used; its WASI 0.2 imports become the component's\n"
+    "                         used; its WASI 0.2 imports become the component's.\n"
+    "                         A function the module imports twice is imported once\n"
+    "  --realloc-via-memory-grow  the adapter takes its memory with memory.grow rather\n"
+    "                         than the module's cabi_realloc (needed by Go's wasip1\n"
+    "                         reactors, whose exports cannot run during _initialize)\n"
     "  --realloc synthesize   when the module exports no cabi_realloc, add one of weld's\n"
     "                         own (a bump allocator over pages from memory.grow)\n"
+    "  --ignore-extra-exports leave out core exports that match nothing in the world\n"
+    "                         (wit-component's behaviour; weld refuses them otherwise)\n"
     "  --skip-validation      do not validate the result\n"
     "  -o OUT                 where to write the component (atomically)\n",
     run_new,

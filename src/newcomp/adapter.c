@@ -51,8 +51,8 @@ static weld_status scan(const weld_expr *e, uint32_t *stack, uint32_t *nstack, b
 }
 
 /* `e` with function indices rewritten through map, into arena memory. */
-static weld_status rewrite(weld_arena *a, const weld_expr *e, const uint32_t *map, int64_t prefix_call, weld_expr *out,
-                           weld_diag *d)
+weld_status nc_rewrite_funcs(weld_arena *a, const weld_expr *e, const uint32_t *map, uint32_t nmap, int64_t prefix_call,
+                             weld_expr *out, weld_diag *d)
 {
     weld_buf b;
     weld_buf_init(&b);
@@ -71,6 +71,10 @@ static weld_status rewrite(weld_arena *a, const weld_expr *e, const uint32_t *ma
             return st;
         }
         if (op_has_func(in.op)) {
+            if (in.u.index >= nmap) {
+                weld_buf_free(&b);
+                return weld_diag_set(d, WELD_ERR_INVALID, in.offset, "function index %u out of range", in.u.index);
+            }
             in.u.index = map[in.u.index];
             weld_insn_write(&b, &in);
         } else {
@@ -80,7 +84,7 @@ static weld_status rewrite(weld_arena *a, const weld_expr *e, const uint32_t *ma
     uint8_t *p = b.oom ? NULL : weld_arena_alloc(a, b.len ? b.len : 1);
     if (!p) {
         weld_buf_free(&b);
-        return weld_diag_set(d, WELD_ERR_NOMEM, WELD_NO_OFFSET, "out of memory trimming the adapter");
+        return weld_diag_set(d, WELD_ERR_NOMEM, WELD_NO_OFFSET, "out of memory rewriting function indices");
     }
     memcpy(p, b.data, b.len);
     out->code = p;
@@ -202,7 +206,7 @@ weld_status nc_adapter_trim(weld_arena *a, const weld_module *m, const char *con
             if (keep_export[i] && m->exports[i].kind == WELD_EXTERN_FUNC && m->exports[i].index == f) exported = true;
         ftypes[t.nfuncs] = m->func_types[f - ni];
         code[t.nfuncs] = m->code[f - ni];
-        NC_TRY(rewrite(a, &m->code[f - ni].code, map, inject && exported ? (int64_t)alloc_func : -1, &code[t.nfuncs].code, d));
+        NC_TRY(nc_rewrite_funcs(a, &m->code[f - ni].code, map, nf, inject && exported ? (int64_t)alloc_func : -1, &code[t.nfuncs].code, d));
         t.nfuncs++;
     }
     if (inject) {
@@ -277,7 +281,7 @@ weld_status nc_adapter_trim(weld_arena *a, const weld_module *m, const char *con
         if (m->elems[i].uses_exprs) {
             weld_expr *ex = weld_arena_alloc(a, sizeof *ex * (m->elems[i].count + 1));
             if (!ex) return weld_diag_set(d, WELD_ERR_NOMEM, WELD_NO_OFFSET, "out of memory trimming the adapter");
-            for (uint32_t k = 0; k < m->elems[i].count; k++) NC_TRY(rewrite(a, &m->elems[i].exprs[k], map, -1, &ex[k], d));
+            for (uint32_t k = 0; k < m->elems[i].count; k++) NC_TRY(nc_rewrite_funcs(a, &m->elems[i].exprs[k], map, nf, -1, &ex[k], d));
             elems[i].exprs = ex;
         } else {
             uint32_t *fs = weld_arena_alloc(a, sizeof *fs * (m->elems[i].count + 1));

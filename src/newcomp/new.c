@@ -521,6 +521,7 @@ typedef struct lower {
     uint32_t shim_slot;
     uint8_t mod;               /* 0: the main module's import, 1: the adapter's */
     uint32_t res_id;           /* [resource-drop]: the resource's type id */
+    bool root_res;             /* [resource-drop] of a resource the world itself imports */
     bool p1;                   /* the main module's import of an adapter function */
     uint8_t exp_op;            /* [export] intrinsics: canon resource.new 0x02 / drop 0x03 / rep 0x04 */
     uint32_t exp_res;          /* ... of this exported resource */
@@ -537,6 +538,7 @@ typedef struct exp_resource {
 
 typedef struct nc nc;
 struct nc {
+    bool ignore_extra_exports; /* opts->ignore_extra_exports */
     weld_arena *a;
     weld_diag *d;
     const weld_wit_resolve *r;
@@ -548,6 +550,7 @@ struct nc {
     const weld_ctype **wtypes; /* world-type index -> its definition (NULL: alias/import) */
     uint32_t nwtypes;
     uint32_t *import_index;    /* world import item -> top instance/func index */
+    uint32_t *type_import;     /* world import item of kind type -> its top type index */
     uint32_t *export_type;     /* world export item -> its type index */
     lower *lowers;
     uint32_t nlowers;
@@ -794,6 +797,11 @@ static weld_status match_imports(nc *x, const weld_module *m, uint8_t modid)
         char cmod[600], cnm[400];
         if (strcmp(mod, "cm32p2") == 0) {
             mod = "$root";
+            size_t nl = strlen(nm);
+            if (nl > 5 && strcmp(nm + nl - 5, "_drop") == 0) {
+                snprintf(cnm, sizeof cnm, "[resource-drop]%.*s", (int)(nl - 5), nm);
+                nm = cnm;
+            }
         } else if (strncmp(mod, "cm32p2|", 7) == 0) {
             bool ex = strncmp(mod + 7, "_ex_", 4) == 0;
             snprintf(cmod, sizeof cmod, "%s%s", ex ? "[export]" : "", mod + 7 + (ex ? 4 : 0));
@@ -819,6 +827,18 @@ static weld_status match_imports(nc *x, const weld_module *m, uint8_t modid)
                     lw->fn = &w->imports[k].func;
                     found = true;
                 }
+            /* a resource defined at world level: its drop */
+            for (uint32_t k = 0; k < w->nimports && !found && strncmp(nm, "[resource-drop]", 15) == 0; k++) {
+                const weld_wit_world_item *it = &w->imports[k];
+                if (it->kind != WELD_WIT_ITEM_TYPE || strcmp(it->name, nm + 15) != 0) continue;
+                if (it->id >= x->r->ntypes || x->r->types[it->id].kind != WELD_WIT_RESOURCE) continue;
+                lw->item = k;
+                lw->drop = true;
+                lw->root_res = true;
+                lw->resname = it->name;
+                lw->res_id = it->id;
+                found = true;
+            }
         } else {
             for (uint32_t k = 0; k < w->nimports && !found; k++) {
                 const weld_wit_world_item *it = &w->imports[k];
@@ -891,10 +911,26 @@ static weld_status match_imports(nc *x, const weld_module *m, uint8_t modid)
     return WELD_OK;
 }
 
-/* Core exports that name no world export are errors, but for the ABI's own. */
+/* Whether core export name `n` could name something a world exports: an interface's
+ * function (`...#f`), a cm32p2 name, an annotated name (`[method]r.m`) or a plain
+ * kebab-case name. Anything else (`syscall.seek`, `output_ptr`, which TinyGo and Go
+ * modules export for their own hosts) names no world item and is left alone, as
+ * wit-component leaves it. */
+static bool world_item_name(const char *n)
+{
+    if (strchr(n, '#') || strchr(n, '|') || n[0] == '[') return true;
+    for (const char *p = n; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-'))
+            return false;
+    return true;
+}
+
+/* Core exports that name no world export are errors, but for the ABI's own (and all
+ * are left alone with ignore_extra_exports). */
 static weld_status check_exports(nc *x)
 {
     const weld_module *m = x->m;
+    if (x->ignore_extra_exports) return WELD_OK;
     for (uint32_t i = 0; i < m->nexports; i++) {
         const weld_export *e = &m->exports[i];
         if (e->kind != WELD_EXTERN_FUNC || x->export_used[i]) continue;
@@ -902,7 +938,7 @@ static weld_status check_exports(nc *x)
         if (strcmp(n, "cabi_realloc") == 0 || strcmp(n, "cabi_import_realloc") == 0 ||
             strcmp(n, "cabi_export_realloc") == 0 || strcmp(n, "_initialize") == 0 || strncmp(n, "cabi_post_", 10) == 0 ||
             strcmp(n, "cm32p2_realloc") == 0 || strcmp(n, "cm32p2_initialize") == 0 ||
-            strncmp(n, "cabi_", 5) == 0)
+            strncmp(n, "cabi_", 5) == 0 || !world_item_name(n))
             continue;
         return weld_diag_set(x->d, WELD_ERR_LINK, x->exp_off, "core export `%s` matches nothing that world `%s` exports",
                              n, world_label(x));
@@ -1039,6 +1075,9 @@ static weld_status replay_world(nc *x, const weld_ctype *wt)
     uint32_t nd = wt->u.decls.count;
     x->wtypes = weld_arena_alloc(x->a, sizeof *x->wtypes * (nd + 1));
     x->import_index = weld_arena_alloc(x->a, sizeof *x->import_index * (w->nimports + 1));
+    x->type_import = weld_arena_alloc(x->a, sizeof *x->type_import * (w->nimports + 1));
+    if (!x->type_import) return NC_OOM(x);
+    memset(x->type_import, 0, sizeof *x->type_import * (w->nimports + 1));
     x->export_type = weld_arena_alloc(x->a, sizeof *x->export_type * (w->nexports + 1));
     x->alias_inst = weld_arena_alloc(x->a, sizeof *x->alias_inst * (nd + 1));
     x->alias_name = weld_arena_alloc(x->a, sizeof *x->alias_name * (nd + 1));
@@ -1086,6 +1125,10 @@ static weld_status replay_world(nc *x, const weld_ctype *wt)
             if (dc->u.ext.type.kind != WELD_EXT_TYPE) { /* world-level types are type imports, not items */
                 while (ki < w->nimports && w->imports[ki].kind == WELD_WIT_ITEM_TYPE) ki++;
                 if (ki < w->nimports) x->import_index[ki++] = idx;
+            } else {
+                for (uint32_t k = 0; k < w->nimports; k++)
+                    if (w->imports[k].kind == WELD_WIT_ITEM_TYPE && str_eq(dc->u.ext.name.name, w->imports[k].name))
+                        x->type_import[k] = idx;
             }
             x->nwtypes = b->ntypes;
             break;
@@ -1514,12 +1557,19 @@ static weld_status export_interface(nc *x, const weld_wit_world_item *it, uint32
     return b->oom ? NC_OOM(x) : WELD_OK;
 }
 
+#define NC_MAX_CT 16 /* component-type sections merged into one world */
+
 typedef struct find_ct {
     const uint8_t *payload;
     size_t len;
     uint64_t offset;
     uint32_t count;
     weld_buf *main;
+    /* the second and later sections with a different payload */
+    uint32_t nmore;
+    const uint8_t *more[NC_MAX_CT];
+    size_t more_len[NC_MAX_CT];
+    uint64_t more_off[NC_MAX_CT];
 } find_ct;
 
 static weld_status take_section(const nc_section *s, void *ud, weld_diag *d)
@@ -1531,8 +1581,14 @@ static weld_status take_section(const nc_section *s, void *ud, weld_diag *d)
             f->len = s->body_len;
             f->offset = s->offset;
         } else if (s->body_len != f->len || memcmp(s->body, f->payload, f->len) != 0) {
-            return weld_diag_set(d, WELD_ERR_UNSUPPORTED, s->offset,
-                                 "a second, different `component-type` section: merging worlds is not supported yet");
+            for (uint32_t i = 0; i < f->nmore; i++)
+                if (f->more_len[i] == s->body_len && memcmp(f->more[i], s->body, s->body_len) == 0) return WELD_OK;
+            if (f->nmore == NC_MAX_CT)
+                return weld_diag_set(d, WELD_ERR_UNSUPPORTED, s->offset, "more than %d different `component-type` sections",
+                                     NC_MAX_CT + 1);
+            f->more[f->nmore] = s->body;
+            f->more_len[f->nmore] = s->body_len;
+            f->more_off[f->nmore++] = s->offset;
         }
         return WELD_OK;
     }
@@ -1567,6 +1623,58 @@ static weld_status read_payload(nc *x, const find_ct *f, weld_wit_resolve *r, ui
     return weld_wit_select_world(r, main, wname, world, x->d);
 }
 
+/* World `aw` merged into world `main_world` as a new world, made x->world: the imports of
+ * both, each once (an interface by identity or by its name), then the exports of both
+ * (an export both have, once). */
+static bool same_item(const weld_wit_resolve *r, const weld_wit_world_item *o, const weld_wit_world_item *it)
+{
+    if (o->kind != it->kind) return false;
+    if (it->kind != WELD_WIT_ITEM_INTERFACE) return o->name && it->name && strcmp(o->name, it->name) == 0;
+    if (o->name || it->name) return o->name && it->name && strcmp(o->name, it->name) == 0;
+    if (o->id == it->id) return true;
+    char a[400], b[400];
+    iface_key(r, o, a, sizeof a);
+    iface_key(r, it, b, sizeof b);
+    return strcmp(a, b) == 0;
+}
+
+static weld_status merge_worlds(nc *x, weld_wit_resolve *r, uint32_t main_world, uint32_t aw)
+{
+    const weld_wit_world *mw = &r->worlds[main_world], *adw = &r->worlds[aw];
+    weld_wit_world_item *imps = weld_arena_alloc(x->a, sizeof *imps * (mw->nimports + adw->nimports + 1));
+    weld_wit_world *worlds = weld_arena_alloc(x->a, sizeof *worlds * (r->nworlds + 1));
+    if (!imps || !worlds) return NC_OOM(x);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < mw->nimports; i++) imps[n++] = mw->imports[i];
+    for (uint32_t i = 0; i < adw->nimports; i++) {
+        const weld_wit_world_item *it = &adw->imports[i];
+        bool dup = false;
+        for (uint32_t k = 0; k < mw->nimports && !dup; k++)
+            if (same_item(r, &mw->imports[k], it)) dup = true;
+        if (!dup) imps[n++] = *it;
+    }
+    weld_wit_world_item *exps = weld_arena_alloc(x->a, sizeof *exps * (mw->nexports + adw->nexports + 1));
+    if (!exps) return NC_OOM(x);
+    uint32_t ne = 0;
+    for (uint32_t i = 0; i < mw->nexports; i++) exps[ne++] = mw->exports[i];
+    for (uint32_t i = 0; i < adw->nexports; i++) {
+        bool dup = false;
+        for (uint32_t k = 0; k < mw->nexports && !dup; k++)
+            if (same_item(r, &mw->exports[k], &adw->exports[i])) dup = true;
+        if (!dup) exps[ne++] = adw->exports[i];
+    }
+    memcpy(worlds, r->worlds, sizeof *worlds * r->nworlds);
+    worlds[r->nworlds] = *mw;
+    worlds[r->nworlds].imports = imps;
+    worlds[r->nworlds].nimports = n;
+    worlds[r->nworlds].exports = exps;
+    worlds[r->nworlds].nexports = ne;
+    r->worlds = worlds;
+    x->world = r->nworlds++;
+    r->cap_worlds = r->nworlds;
+    return WELD_OK;
+}
+
 /* The adapter: its world merged into the module's, the module trimmed to what the main
  * module imports from it. */
 static weld_status load_adapter(nc *x, const weld_new_opts *opts, weld_wit_resolve *r, const weld_module *m)
@@ -1584,41 +1692,13 @@ static weld_status load_adapter(nc *x, const weld_new_opts *opts, weld_wit_resol
     uint32_t main_world = x->world, aw = 0;
     nc ax = *x;
     NC_TRY(read_payload(&ax, &f, r, &aw));
-    const weld_wit_world *mw = &r->worlds[main_world], *adw = &r->worlds[aw];
-    weld_wit_world_item *imps = weld_arena_alloc(x->a, sizeof *imps * (mw->nimports + adw->nimports + 1));
-    weld_wit_world *worlds = weld_arena_alloc(x->a, sizeof *worlds * (r->nworlds + 1));
-    if (!imps || !worlds) return NC_OOM(x);
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < mw->nimports; i++) imps[n++] = mw->imports[i];
-    for (uint32_t i = 0; i < adw->nimports; i++) {
-        const weld_wit_world_item *it = &adw->imports[i];
-        bool dup = false;
-        for (uint32_t k = 0; k < mw->nimports && !dup; k++) {
-            const weld_wit_world_item *o = &mw->imports[k];
-            if (o->kind == it->kind && (it->kind == WELD_WIT_ITEM_INTERFACE ? o->id == it->id && !o->name && !it->name
-                                                                            : o->name && it->name && strcmp(o->name, it->name) == 0))
-                dup = true;
-        }
-        if (!dup) imps[n++] = *it;
-    }
-    weld_wit_world_item *exps = weld_arena_alloc(x->a, sizeof *exps * (mw->nexports + adw->nexports + 1));
-    if (!exps) return NC_OOM(x);
-    if (mw->nexports) memcpy(exps, mw->exports, sizeof *exps * mw->nexports);
-    if (adw->nexports) memcpy(exps + mw->nexports, adw->exports, sizeof *exps * adw->nexports);
-    x->nmain_exports = mw->nexports;
-    memcpy(worlds, r->worlds, sizeof *worlds * r->nworlds);
-    worlds[r->nworlds] = *mw;
-    worlds[r->nworlds].imports = imps;
-    worlds[r->nworlds].nimports = n;
-    worlds[r->nworlds].exports = exps;
-    worlds[r->nworlds].nexports = mw->nexports + adw->nexports;
-    r->worlds = worlds;
-    x->world = r->nworlds++;
-    r->cap_worlds = r->nworlds;
+    x->nmain_exports = r->worlds[main_world].nexports;
+    NC_TRY(merge_worlds(x, r, main_world, aw));
+    const weld_wit_world *adw = &r->worlds[aw];
     /* trim */
     uint32_t nkeep = m->nimports + 2;
     for (uint32_t i = 0; i < adw->nexports; i++)
-        nkeep += adw->exports[i].kind == WELD_WIT_ITEM_INTERFACE ? r->interfaces[adw->exports[i].id].nfuncs : 1;
+        nkeep += 2 * (adw->exports[i].kind == WELD_WIT_ITEM_INTERFACE ? r->interfaces[adw->exports[i].id].nfuncs : 1);
     const char **keep = weld_arena_alloc(x->a, sizeof *keep * nkeep);
     if (!keep) return NC_OOM(x);
     uint32_t nk = 0;
@@ -1629,6 +1709,11 @@ static weld_status load_adapter(nc *x, const weld_new_opts *opts, weld_wit_resol
         const weld_wit_world_item *it = &adw->exports[i];
         if (it->kind == WELD_WIT_ITEM_FUNC) {
             keep[nk++] = it->name;
+            size_t kl = strlen(it->name) + 11;
+            char *post = weld_arena_alloc(x->a, kl);
+            if (!post) return NC_OOM(x);
+            snprintf(post, kl, "cabi_post_%s", it->name);
+            keep[nk++] = post;
         } else if (it->kind == WELD_WIT_ITEM_INTERFACE) {
             char key[400];
             iface_key(r, it, key, sizeof key);
@@ -1639,11 +1724,15 @@ static weld_status load_adapter(nc *x, const weld_new_opts *opts, weld_wit_resol
                 if (!nm) return NC_OOM(x);
                 snprintf(nm, kl, "%s#%s", key, ifc->funcs[f].name);
                 keep[nk++] = nm;
+                char *post = weld_arena_alloc(x->a, kl + 10);
+                if (!post) return NC_OOM(x);
+                snprintf(post, kl + 10, "cabi_post_%s", nm);
+                keep[nk++] = post;
             }
         }
     }
     int mr = find_export(m, "cabi_realloc");
-    bool synth = mr < 0 || m->exports[mr].kind != WELD_EXTERN_FUNC;
+    bool synth = mr < 0 || m->exports[mr].kind != WELD_EXTERN_FUNC || opts->adapter_realloc_via_grow;
     weld_module *am = NULL;
     weld_read_opts ro = {0};
     NC_TRY(weld_module_read(x->a, opts->adapter, opts->adapter_len, &ro, &am, d));
@@ -1780,7 +1869,8 @@ static weld_status build(nc *x, const uint8_t *main_bytes, size_t main_len)
         }
         const weld_wit_world_item *it = &w->imports[lw->item];
         if (lw->drop) {
-            uint32_t ty = b_inst_alias(b, x->import_index[lw->item], lw->resname, WELD_SORT_TYPE);
+            uint32_t ty = lw->root_res ? x->type_import[lw->item]
+                                       : b_inst_alias(b, x->import_index[lw->item], lw->resname, WELD_SORT_TYPE);
             weld_canon c;
             memset(&c, 0, sizeof c);
             c.op = 0x03;
@@ -1802,7 +1892,9 @@ static weld_status build(nc *x, const uint8_t *main_bytes, size_t main_len)
     }
     const char **argn = weld_arena_alloc(x->a, sizeof *argn * (x->nlowers + 1));
     uint32_t *argi = weld_arena_alloc(x->a, sizeof *argi * (x->nlowers + 1));
-    weld_core_arg *items = weld_arena_alloc(x->a, sizeof *items * (x->nlowers + x->neres + 3));
+    /* (also the adapter's __main_module__ imports, one item each) */
+    weld_core_arg *items =
+        weld_arena_alloc(x->a, sizeof *items * (x->nlowers + x->neres + (x->am ? x->am->nimports : 0) + 3));
     if (!argn || !argi || !items) return NC_OOM(x);
     uint32_t nargs = 0;
     for (uint32_t i = 0; i < x->nlowers; i++) {
@@ -1981,6 +2073,34 @@ static weld_status build(nc *x, const uint8_t *main_bytes, size_t main_len)
     return b->oom ? NC_OOM(x) : WELD_OK;
 }
 
+/* Whether the adapter's `component-type` world exports anything (read on a scratch
+ * resolve, so the real one is left as it was when the adapter is not fused). */
+static bool adapter_exports(const weld_new_opts *opts)
+{
+    weld_diag d;
+    weld_diag_init(&d, NULL);
+    nc y;
+    memset(&y, 0, sizeof y);
+    y.d = &d;
+    y.a = weld_arena_new();
+    if (!y.a) return false;
+    y.top.a = y.a;
+    weld_buf scratch;
+    weld_buf_init(&scratch);
+    find_ct f;
+    memset(&f, 0, sizeof f);
+    f.main = &scratch;
+    bool any = false;
+    weld_wit_resolve *r = NULL;
+    uint32_t w = 0;
+    if (nc_sections(opts->adapter, opts->adapter_len, take_section, &f, &d) == WELD_OK && f.count &&
+        (r = weld_wit_resolve_new(y.a)) != NULL && read_payload(&y, &f, r, &w) == WELD_OK)
+        any = r->worlds[w].nexports > 0;
+    weld_buf_free(&scratch);
+    weld_arena_free(y.a);
+    return any;
+}
+
 weld_status weld_new_component(const uint8_t *core, size_t len, const weld_new_opts *opts, uint8_t **out,
                                size_t *out_len, weld_diag *d)
 {
@@ -1991,6 +2111,7 @@ weld_status weld_new_component(const uint8_t *core, size_t len, const weld_new_o
     nc x;
     memset(&x, 0, sizeof x);
     x.d = d;
+    x.ignore_extra_exports = opts->ignore_extra_exports;
     x.a = weld_arena_new();
     if (!x.a) return weld_diag_set(d, WELD_ERR_NOMEM, WELD_NO_OFFSET, "out of memory");
     x.top.a = x.a;
@@ -2015,6 +2136,36 @@ weld_status weld_new_component(const uint8_t *core, size_t len, const weld_new_o
                 }
                 free(nb);
             }
+        }
+        if (pst != WELD_OK) {
+            weld_arena_free(x.a);
+            return pst;
+        }
+    }
+    {
+        /* a function imported twice under one name (Go's wasip1 port) is imported once */
+        weld_module *pre = NULL;
+        weld_read_opts pro = {0};
+        pro.skip_bodies = true;
+        weld_status pst = weld_module_read(x.a, core, len, &pro, &pre, d);
+        if (pst == WELD_OK) {
+            uint64_t ioff = WELD_NO_OFFSET;
+            for (uint32_t i = 0; i < pre->nsections; i++)
+                if (pre->sections[i].id == 2) ioff = pre->sections[i].offset;
+            uint8_t *nb = NULL;
+            size_t nl = 0;
+            bool changed = false;
+            pst = nc_dedup_imports(x.a, pre, ioff, &changed, &nb, &nl, d);
+            if (pst == WELD_OK && changed) {
+                uint8_t *copy = weld_arena_alloc(x.a, nl);
+                if (!copy) pst = NC_OOM(&x);
+                else {
+                    memcpy(copy, nb, nl);
+                    core = copy;
+                    len = nl;
+                }
+            }
+            free(nb);
         }
         if (pst != WELD_OK) {
             weld_arena_free(x.a);
@@ -2050,8 +2201,23 @@ weld_status weld_new_component(const uint8_t *core, size_t len, const weld_new_o
         r = weld_wit_resolve_new(x.a);
         if (!r) st = NC_OOM(&x);
     }
-    if (st == WELD_OK && f.count) st = read_payload(&x, &f, r, &x.world);
-    else if (st == WELD_OK) {
+    bool had_world = st == WELD_OK && f.count;
+    if (had_world) st = read_payload(&x, &f, r, &x.world);
+    /* further component-type sections (bindings generated for several worlds): their
+     * worlds merged into the first's */
+    for (uint32_t i = 0; st == WELD_OK && i < f.nmore; i++) {
+        find_ct g = f;
+        g.payload = f.more[i];
+        g.len = f.more_len[i];
+        g.offset = f.more_off[i];
+        weld_strenc enc = x.enc;
+        uint32_t w2 = 0;
+        st = read_payload(&x, &g, r, &w2);
+        if (st == WELD_OK && x.enc != enc)
+            st = weld_diag_set(d, WELD_ERR_UNSUPPORTED, g.offset, "`component-type` sections with different string encodings");
+        if (st == WELD_OK) st = merge_worlds(&x, r, x.world, w2);
+    }
+    if (st == WELD_OK && !had_world) {
         /* no world of its own (a command): an empty one, the adapter's merged into it */
         static const char empty[] = "package root:component;\nworld root {}\n";
         uint32_t pk = 0;
@@ -2062,7 +2228,9 @@ weld_status weld_new_component(const uint8_t *core, size_t len, const weld_new_o
         bool uses = false;
         for (uint32_t i = 0; i < m->nimports; i++)
             if (strcmp(m->imports[i].module.ptr, opts->adapter_name) == 0) uses = true;
-        if (uses) st = load_adapter(&x, opts, r, m);
+        /* an adapter the module imports nothing from is fused when its world exports
+         * something: glue that lifts the module's own exports (its __main_module__ imports) */
+        if (uses || adapter_exports(opts)) st = load_adapter(&x, opts, r, m);
     }
     if (st == WELD_OK) {
         x.imp_off = x.exp_off = WELD_NO_OFFSET;

@@ -38,4 +38,18 @@ weld_status nc_adapter_trim(weld_arena *a, const struct weld_module *m, const ch
  * from memory.grow); *out malloc'd. */
 weld_status nc_add_realloc(weld_arena *a, const struct weld_module *m, uint8_t **out, size_t *out_len, weld_diag *d);
 
+/* `e` with every function index rewritten through map[0..nmap) (an index past it is an
+ * error; with prefix_call >= 0, a call to that function put first), into arena memory. */
+struct weld_expr;
+weld_status nc_rewrite_funcs(weld_arena *a, const struct weld_expr *e, const uint32_t *map, uint32_t nmap, int64_t prefix_call,
+                             struct weld_expr *out, weld_diag *d);
+
+/* When `m` imports the same function (module and name) more than once, as Go's wasip1
+ * port does, `m` with each such import kept once (the first) and every function index
+ * rewritten, in *out (malloc'd; its name section dropped), *changed set; otherwise
+ * *changed false and nothing written. The same name imported with two different
+ * types is an error. */
+weld_status nc_dedup_imports(weld_arena *a, const struct weld_module *m, uint64_t import_off, bool *changed,
+                             uint8_t **out, size_t *out_len, weld_diag *d);
+
 #endif

@@ -5,6 +5,8 @@
 #     @bytecodealliance/componentize-js@0.23.0 (and what they install), deduplicated;
 #   - the components and core modules that ../shared/realworld/recipes build from JS, C,
 #     C++ and Rust (built once, then reused);
+#   - @wasm-fmt/gofmt@0.7.3's gofmt.wasm (TinyGo), as gofmt/gofmt.wasm (the package is
+#     installed beside jco; tests/cli/go_guests.sh also runs it on node as the reference);
 #   - every .wasm under fixtures/.
 # The spec testsuite's modules are handled by tests/spec/roundtrip.sh.
 # Needs node + npm (and, for the recipes, what they install themselves).
@@ -22,6 +24,13 @@ find "$JCO_HOME/node_modules/@bytecodealliance" -name '*.wasm' -type f | sort | 
   [ -f "$dest" ] || cp "$f" "$dest"
 done
 
+# @wasm-fmt/gofmt: a TinyGo module without the Canonical ABI (fixtures/go/gofmt)
+if [ ! -f "$JCO_HOME/node_modules/@wasm-fmt/gofmt/gofmt.wasm" ]; then
+  (cd "$JCO_HOME" && npm install --no-fund --no-audit --loglevel=error @wasm-fmt/gofmt@0.7.3 >&2)
+fi
+mkdir -p "$CORPUS/gofmt"
+cp "$JCO_HOME/node_modules/@wasm-fmt/gofmt/gofmt.wasm" "$CORPUS/gofmt/gofmt.wasm"
+
 # realworld recipes, built once
 SHARED=${WELD_SHARED_DIR:-$ROOT/../shared}
 RW_OUT=$WELD_CACHE/realworld-out
@@ -32,5 +41,6 @@ if [ -d "$SHARED/realworld/recipes" ] && [ ! -f "$RW_OUT/.built" ]; then
 fi
 
 ls "$CORPUS"/npm/*.wasm
+ls "$CORPUS"/gofmt/gofmt.wasm
 [ -d "$RW_OUT" ] && find "$RW_OUT" -maxdepth 1 -name '*.wasm' | sort
 find "$ROOT/fixtures" -name '*.wasm' | sort

@@ -322,6 +322,67 @@ static void test_add_realloc(void **state)
     weld_arena_free(a);
 }
 
+/* The export named `name`'s index. */
+static uint32_t export_index(const weld_module *m, const char *name)
+{
+    for (uint32_t i = 0; i < m->nexports; i++)
+        if (strcmp(m->exports[i].name.ptr, name) == 0) return m->exports[i].index;
+    fail_msg("no export %s", name);
+    return UINT32_MAX;
+}
+
+static void test_dedup_imports(void **state)
+{
+    (void)state;
+    weld_arena *a = weld_arena_new();
+    uint8_t *data = NULL, *out = NULL;
+    size_t n = 0;
+    weld_module *m = read_fixture(a, "../go/dup-calls.core.wasm", &data);
+    weld_diag d;
+    weld_diag_init(&d, NULL);
+    bool changed = false;
+    assert_int_equal(nc_dedup_imports(a, m, 0, &changed, &out, &n, &d), WELD_OK);
+    assert_true(changed);
+    weld_module *t = NULL;
+    assert_int_equal(weld_module_read(a, out, n, NULL, &t, &d), WELD_OK);
+    assert_int_equal(weld_validate_module(t, &d), WELD_OK);
+    /* f (0), g (1); h and r move from 3, 4 to 2, 3; the second f is the first */
+    assert_int_equal(t->nimports, 2);
+    assert_string_equal(t->imports[0].name.ptr, "f");
+    assert_string_equal(t->imports[1].name.ptr, "g");
+    assert_int_equal(export_index(t, "h"), 2);
+    assert_int_equal(export_index(t, "r"), 3);
+    assert_int_equal(export_index(t, "f2"), 0);
+    assert_int_equal(t->elems[0].count, 2);
+    assert_int_equal(t->elems[0].funcs[0], 0);
+    assert_int_equal(t->elems[0].funcs[1], 2);
+    /* h: local.get 0, call 0 (was 2), call 1, call 0, end */
+    static const uint8_t h_body[] = {0x20, 0x00, 0x10, 0x00, 0x10, 0x01, 0x10, 0x00, 0x0b};
+    assert_int_equal(t->code[0].code.len, sizeof h_body);
+    assert_memory_equal(t->code[0].code.code, h_body, sizeof h_body);
+    /* r: ref.func 0 (was 2) */
+    static const uint8_t r_body[] = {0xd2, 0x00, 0x0b};
+    assert_int_equal(t->code[1].code.len, sizeof r_body);
+    assert_memory_equal(t->code[1].code.code, r_body, sizeof r_body);
+    free(out);
+    free(data);
+    /* nothing repeated: nothing written */
+    out = NULL;
+    m = read_fixture(a, "echo.core.wasm", &data);
+    assert_int_equal(nc_dedup_imports(a, m, 0, &changed, &out, &n, &d), WELD_OK);
+    assert_false(changed);
+    assert_null(out);
+    free(data);
+    /* two types under one name */
+    m = read_fixture(a, "../go/dup-types.core.wasm", &data);
+    assert_int_equal(nc_dedup_imports(a, m, 7, &changed, &out, &n, &d), WELD_ERR_UNSUPPORTED);
+    assert_int_equal(d.offset, 7);
+    assert_non_null(strstr(d.message, "`wasi_snapshot_preview1` `fd_write` is imported twice with different types"));
+    assert_null(out);
+    free(data);
+    weld_arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -332,6 +393,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_adapter_trim),
         cmocka_unit_test(test_add_realloc),
+        cmocka_unit_test(test_dedup_imports),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
