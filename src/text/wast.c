@@ -190,7 +190,7 @@ static bool value(sp *S, weld_wast_value *v, bool result)
     } else if (tok_is(k, "ref.null")) {
         v->is_null = true;
         v->type = tok_is(t, "extern") ? WELD_EXTERNREF : WELD_FUNCREF;
-        S->i++;
+        if (t->kind != TK_RPAR) S->i++;
     } else if (tok_is(k, "ref.extern") || tok_is(k, "ref.host")) {
         v->type = WELD_EXTERNREF;
         if (t->kind == TK_RPAR) v->any_ref = true;
