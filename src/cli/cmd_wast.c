@@ -381,6 +381,10 @@ static void run_cmd(wast_run *x, const weld_wast_cmd *c)
             result(x, c, ok, what, detail);
         }
         return;
+    case WELD_WAST_ASSERT_EXCEPTION:
+        snprintf(what, sizeof what, "assert_exception %s", c->field.ptr);
+        result(x, c, false, what, "exceptions are not supported by the interpreter");
+        return;
     case WELD_WAST_ASSERT_TRAP:
         if (!c->field.ptr) {
             st = load_module(x, c, true, &in, &d);

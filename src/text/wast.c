@@ -306,6 +306,9 @@ static bool command(sp *S, weld_wast_cmd *c)
     } else if (tok_is(k, "assert_exhaustion")) {
         c->kind = WELD_WAST_ASSERT_EXHAUSTION;
         ok = action(S, c) && message(S, c);
+    } else if (tok_is(k, "assert_exception")) {
+        c->kind = WELD_WAST_ASSERT_EXCEPTION;
+        ok = action(S, c);
     } else if (tok_is(k, "assert_invalid") || tok_is(k, "assert_malformed") ||
                tok_is(k, "assert_unlinkable") || tok_is(k, "assert_uninstantiable")) {
         c->kind = tok_is(k, "assert_invalid") ? WELD_WAST_ASSERT_INVALID
@@ -316,8 +319,8 @@ static bool command(sp *S, weld_wast_cmd *c)
     } else {
         S->i -= 1;
         return err(S, "a command (module, register, invoke, get, assert_return, assert_trap, "
-                      "assert_exhaustion, assert_invalid, assert_malformed, assert_unlinkable, "
-                      "assert_uninstantiable)");
+                      "assert_exhaustion, assert_exception, assert_invalid, assert_malformed, "
+                      "assert_unlinkable, assert_uninstantiable)");
     }
     c->line = line;
     c->col = col;
