@@ -520,6 +520,7 @@ const weld_cmd cmd_wast = {
     "usage: weld wast [-t] [-v] [--wasm2] FILE.wast...\n\n"
     "Runs each script's commands: module (text, binary and quote forms), register, invoke,\n"
     "get, assert_return (NaN patterns, v128 lanes, either), assert_trap, assert_exhaustion,\n"
+    "assert_exception (read; fails: the interpreter has no exceptions),\n"
     "assert_invalid, assert_malformed, assert_unlinkable, assert_uninstantiable. Imports\n"
     "come from the `spectest` module and registered instances. Prints failed commands as\n"
     "FILE:LINE:COL and a summary \"N passed, N failed\"; exit 1 when any failed.\n\n"
