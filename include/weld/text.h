@@ -40,7 +40,8 @@ typedef enum weld_wast_kind {
     WELD_WAST_ASSERT_INVALID,
     WELD_WAST_ASSERT_MALFORMED,
     WELD_WAST_ASSERT_UNLINKABLE,
-    WELD_WAST_ASSERT_UNINSTANTIABLE
+    WELD_WAST_ASSERT_UNINSTANTIABLE,
+    WELD_WAST_ASSERT_EXCEPTION      /* exception handling: the action throws */
 } weld_wast_kind;
 
 /* A constant argument or an expected result. */

@@ -381,6 +381,10 @@ static void run_cmd(wast_run *x, const weld_wast_cmd *c)
             result(x, c, ok, what, detail);
         }
         return;
+    case WELD_WAST_ASSERT_EXCEPTION:
+        snprintf(what, sizeof what, "assert_exception %s", c->field.ptr);
+        result(x, c, false, what, "exceptions are not supported by the interpreter");
+        return;
     case WELD_WAST_ASSERT_TRAP:
         if (!c->field.ptr) {
             st = load_module(x, c, true, &in, &d);
@@ -516,6 +520,7 @@ const weld_cmd cmd_wast = {
     "usage: weld wast [-t] [-v] [--wasm2] FILE.wast...\n\n"
     "Runs each script's commands: module (text, binary and quote forms), register, invoke,\n"
     "get, assert_return (NaN patterns, v128 lanes, either), assert_trap, assert_exhaustion,\n"
+    "assert_exception (read; fails: the interpreter has no exceptions),\n"
     "assert_invalid, assert_malformed, assert_unlinkable, assert_uninstantiable. Imports\n"
     "come from the `spectest` module and registered instances. Prints failed commands as\n"
     "FILE:LINE:COL and a summary \"N passed, N failed\"; exit 1 when any failed.\n\n"

@@ -74,7 +74,8 @@ weld_status text_lex(lexer *lx, const char *src, size_t len, uint32_t line, uint
             continue;
         }
         if (c == '(' && p + 1 < end && p[1] == ';') {
-            const char *start = p;
+            const char *start = p, *start_ls = lx->line_start;
+            uint32_t start_line = lx->line;
             int depth = 1;
             p += 2;
             while (depth && p < end) {
@@ -90,7 +91,8 @@ weld_status text_lex(lexer *lx, const char *src, size_t len, uint32_t line, uint
                 } else p++;
             }
             if (depth) {
-                lx->p = start;
+                lx->line = start_line;
+                lx->line_start = start_ls;
                 return lex_err(lx, start, d, "unclosed block comment (expected ';)')");
             }
             continue;

@@ -1519,7 +1519,6 @@ static void field_elem(parser *P)
         e.mode = WELD_SEG_ACTIVE;
         e.offset = parse_offset(P);
     } else e.mode = WELD_SEG_PASSIVE;
-    (void)have_table;
     vec *funcs = &P->items, *exprs = &P->items2;
     funcs->n = exprs->n = 0;
     uint32_t n = 0;
@@ -1546,14 +1545,19 @@ static void field_elem(parser *P)
             if (!isf) all_func = false;
             n++;
         }
-        if (e.type != WELD_FUNCREF) all_func = false;
-        e.uses_exprs = !all_func;
+        /* the expression form stays one, as wasm-tools encodes it (wat2wasm turns a list of
+         * ref.func into function indices) */
+        (void)all_func;
+        e.uses_exprs = true;
     }
     e.count = n;
     if (e.uses_exprs) e.exprs = to_arena(P, exprs->p, n * sizeof(weld_expr));
     else e.funcs = to_arena(P, funcs->p, n * 4u);
     switch (e.mode) {
-    case WELD_SEG_ACTIVE: e.flags = (e.type != WELD_FUNCREF || e.table != 0) ? 2 : 0; break;
+    case WELD_SEG_ACTIVE:
+        /* an explicit (table x) keeps the form with a table index, as wasm-tools encodes it */
+        e.flags = (have_table || e.type != WELD_FUNCREF || e.table != 0) ? 2 : 0;
+        break;
     case WELD_SEG_PASSIVE: e.flags = 1; break;
     default: e.flags = 3; break;
     }

@@ -190,7 +190,7 @@ static bool value(sp *S, weld_wast_value *v, bool result)
     } else if (tok_is(k, "ref.null")) {
         v->is_null = true;
         v->type = tok_is(t, "extern") ? WELD_EXTERNREF : WELD_FUNCREF;
-        S->i++;
+        if (t->kind != TK_RPAR) S->i++;
     } else if (tok_is(k, "ref.extern") || tok_is(k, "ref.host")) {
         v->type = WELD_EXTERNREF;
         if (t->kind == TK_RPAR) v->any_ref = true;
@@ -306,6 +306,9 @@ static bool command(sp *S, weld_wast_cmd *c)
     } else if (tok_is(k, "assert_exhaustion")) {
         c->kind = WELD_WAST_ASSERT_EXHAUSTION;
         ok = action(S, c) && message(S, c);
+    } else if (tok_is(k, "assert_exception")) {
+        c->kind = WELD_WAST_ASSERT_EXCEPTION;
+        ok = action(S, c);
     } else if (tok_is(k, "assert_invalid") || tok_is(k, "assert_malformed") ||
                tok_is(k, "assert_unlinkable") || tok_is(k, "assert_uninstantiable")) {
         c->kind = tok_is(k, "assert_invalid") ? WELD_WAST_ASSERT_INVALID
@@ -316,8 +319,8 @@ static bool command(sp *S, weld_wast_cmd *c)
     } else {
         S->i -= 1;
         return err(S, "a command (module, register, invoke, get, assert_return, assert_trap, "
-                      "assert_exhaustion, assert_invalid, assert_malformed, assert_unlinkable, "
-                      "assert_uninstantiable)");
+                      "assert_exhaustion, assert_exception, assert_invalid, assert_malformed, "
+                      "assert_unlinkable, assert_uninstantiable)");
     }
     c->line = line;
     c->col = col;

