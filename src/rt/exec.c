@@ -159,6 +159,7 @@ static rt_trap run(weld_rt_engine *e, weld_rt_func *entry, const void *const **t
     const rt_cell *ip = NULL;
     weld_rt_func *f = entry;
     uint32_t base = 0;
+    rt_exn *exn = NULL;
     /* the entry frame: returning to it ends the run */
     goto do_call;
 
@@ -199,6 +200,7 @@ static rt_trap run(weld_rt_engine *e, weld_rt_func *entry, const void *const **t
         R(0) = R(S0);
         /* fall through */
     CASE(RT_RETURN)
+    do_return:
         if (nf == fbase + 1) goto done;
         nf--;
         ip = frames[nf].ip;
@@ -356,6 +358,7 @@ static rt_trap run(weld_rt_engine *e, weld_rt_func *entry, const void *const **t
 
 #include "rt/exec_numeric.inc"
 #include "rt/exec_simd.inc"
+#include "rt/exec_exn.inc"
 
 #if !RT_COMPUTED_GOTO
     default:
@@ -387,6 +390,17 @@ do_call:
         e->sp = saved_sp;
         e->nframes = saved_nf;
         if (st) {
+            if (st == WELD_ERR_EXCEPTION && e->exn) { /* thrown by (or through) the host */
+                exn = e->exn;
+                e->exn = NULL;
+                RELOAD_MEM();
+                if (!ip) { /* the host function is the run's entry */
+                    e->exn = exn;
+                    e->fuel = fuel;
+                    return RT_TRAP_EXCEPTION;
+                }
+                goto throwing;
+            }
             snprintf(e->host_trap, sizeof e->host_trap, "%s", hc.trap ? hc.trap : "host function failed");
             TRAP(RT_TRAP_HOST);
         }
