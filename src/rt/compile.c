@@ -649,8 +649,13 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
             patch_list(c, top->fixes, label_here(c));
         }
         bool reached = !top->dead;
+        /* the results are in their homes also when the end is unreachable but the label
+         * is reached (a branch, or an exception handler delivering values) */
+        uint32_t hr = top->is_loop || top->dead ? h : top->height + top->arity;
+        if (hr < h) hr = h;
+        if (!reserve_where(c, hr + 2)) return c->err = WELD_ERR_NOMEM;
         c->nctls--;
-        reset_where(c, h);
+        reset_where(c, hr);
         if (reached) block_start(c);
         return c->err;
     default:
