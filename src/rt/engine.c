@@ -285,7 +285,7 @@ weld_status weld_rt_throw(weld_rt_host_call *call, weld_rt_tag *tag, const weld_
     }
     rt_slot vals[64];
     memset(vals, 0, sizeof vals);
-    rt_slot *v = npayload <= 64 ? vals : malloc(npayload * sizeof *v);
+    rt_slot *v = npayload <= 64 ? vals : calloc(npayload, sizeof *v);
     if (!v) {
         call->trap = "out of memory";
         return WELD_ERR_TRAP;
