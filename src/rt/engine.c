@@ -25,7 +25,9 @@ static const char *const trap_messages[RT_TRAP_COUNT] = {
     [RT_TRAP_UNSUPPORTED] = "unsupported instruction (SIMD, threads or exceptions)",
     [RT_TRAP_HOST] = "host function trapped",
     [RT_TRAP_NULL_EXN] = "null exception reference",
+    [RT_TRAP_EXN_NOMEM] = "out of memory for an exception",
     [RT_TRAP_EXCEPTION] = "uncaught exception",
+    [RT_TRAP_RAISE] = "uncaught exception",
 };
 
 const char *rt_trap_message(rt_trap t)

@@ -103,7 +103,9 @@ typedef enum rt_trap {
     RT_TRAP_UNSUPPORTED,
     RT_TRAP_HOST,
     RT_TRAP_NULL_EXN,        /* throw_ref of a null exnref */
+    RT_TRAP_EXN_NOMEM,       /* no memory for a new exception */
     RT_TRAP_EXCEPTION,       /* not a trap: an exception escaped the run (engine's exn) */
+    RT_TRAP_RAISE,           /* internal to exec.c: the run stopped to unwind (e->raise) */
     RT_TRAP_COUNT
 } rt_trap;
 
@@ -129,7 +131,8 @@ typedef struct rt_handler {
     uint32_t dst;              /* slot of the first value delivered (payload, then exnref) */
     uint32_t exn_slot;         /* legacy catch: slot keeping the exception for rethrow, or
                                   UINT32_MAX */
-    uint32_t target;           /* cell to continue at; UINT32_MAX: return from the function */
+    uint32_t target;           /* cell to continue at (returning from the function: the
+                                  RT_RETURN ending the code) */
 } rt_handler;
 
 /* A compiled function body. */
@@ -220,6 +223,15 @@ typedef struct rt_frame {
     weld_rt_func *func;
 } rt_frame;
 
+/* Where a run stopped to unwind an exception, or resumes at a handler: the current
+ * frame and its function, the frames in use and the run's entry frame. */
+typedef struct rt_resume {
+    const rt_cell *ip;
+    rt_slot *fp;
+    weld_rt_func *func;
+    uint32_t nf, fbase;
+} rt_resume;
+
 struct weld_rt_host_call {
     weld_rt_engine *e;
     weld_rt_instance *inst;
@@ -239,6 +251,8 @@ struct weld_rt_engine {
     weld_rt_module *modules;
     rt_exn *exns, *exn_free;    /* every exception; the reusable ones */
     rt_exn *exn;                /* the exception that escaped the last run, or NULL */
+    rt_exn *raising;            /* the exception being unwound (exec.c) */
+    rt_resume raise;            /* where it was raised */
     char host_trap[256];
     char backtrace[4096];
 };
