@@ -53,8 +53,8 @@ static void b_str(bb *b, const char *s)
 }
 
 /* A module under construction: one buffer per section, with its item count. */
-enum { S_TYPE, S_IMPORT, S_FUNC, S_TAG, S_EXPORT, S_CODE, S_COUNT };
-static const uint8_t section_id[S_COUNT] = {1, 2, 3, 13, 7, 10};
+enum { S_TYPE, S_IMPORT, S_FUNC, S_TAG, S_GLOBAL, S_EXPORT, S_CODE, S_COUNT };
+static const uint8_t section_id[S_COUNT] = {1, 2, 3, 13, 6, 7, 10};
 
 typedef struct mb {
     bb sec[S_COUNT];
@@ -124,6 +124,14 @@ static uint32_t mb_func(mb *m, uint32_t type, uint32_t ni, uint32_t nx, const ui
     return m->nfuncs++;
 }
 
+/* A mutable exnref global, initially null; its index (no global imports here). */
+static uint32_t mb_global_exnref(mb *m)
+{
+    static const uint8_t g[] = {0x69, 0x01, 0xd0, 0x69, 0x0b};
+    b_bytes(&m->sec[S_GLOBAL], g, sizeof g);
+    return m->count[S_GLOBAL]++;
+}
+
 static void mb_export(mb *m, const char *name, uint8_t kind, uint32_t index)
 {
     b_str(&m->sec[S_EXPORT], name);
@@ -171,6 +179,8 @@ static uint8_t *mb_finish(mb *m, size_t *len)
 #define CATCH_ALL_REF(l) 0x03, (l)
 #define LOCAL_GET(x) 0x20, (x)
 #define LOCAL_SET(x) 0x21, (x)
+#define GLOBAL_GET(x) 0x23, (x)
+#define GLOBAL_SET(x) 0x24, (x)
 #define I32(v) 0x41, (v)
 #define I32_ADD 0x6a
 #define I32_DIV_S 0x6d
@@ -337,6 +347,16 @@ static int setup(void **state)
         BLOCK(EMPTY), BLOCK(RI32), TRY_TABLE(RI32, 2), CATCH(e, 0), CATCH_ALL(1),
             LOCAL_GET(0), CALL(f_hreenter), END, RETURN, END,
         I32(20), I32_ADD, RETURN, END, I32(50), END)));
+    /* global_exn (param i32) (result i32): catch_all_ref stores the exnref in a global; a
+     * second function call later rethrows it from there: the payload */
+    uint32_t g = mb_global_exnref(&m);
+    mb_export(&m, "store_exn", 0, mb_func(&m, t_i, 0, 0, BODY(
+        BLOCK(REXN), TRY_TABLE(EMPTY, 1), CATCH_ALL_REF(0), LOCAL_GET(0), THROW(e), END,
+            REF_NULL_EXN, END,
+        GLOBAL_SET(g), END)));
+    mb_export(&m, "rethrow_stored", 0, mb_func(&m, t_r, 0, 0, BODY(
+        BLOCK(RI32), TRY_TABLE(EMPTY, 1), CATCH(e, 0), GLOBAL_GET(g), THROW_REF, END,
+            UNREACHABLE, END, END)));
     mb_export(&m, "throw_e2", 0, mb_func(&m, t_i, 0, 0, BODY(LOCAL_GET(0), THROW(e2), END)));
     weld_rt_extern ia[3] = {{WELD_EXTERN_FUNC, {.func = hthrow}},
                             {WELD_EXTERN_FUNC, {.func = hreenter}},
@@ -414,6 +434,13 @@ static void test_catch_kinds(void **state)
     assert_int_equal(ok1(f, f->a, "catch_ref", 32), 42);
     assert_int_equal(ok1(f, f->a, "catch_all", 3), 7);
     assert_int_equal(ok1(f, f->a, "catch_all_ref", 17), 17);
+    /* an exnref kept in a global across calls (and other throws in between) */
+    weld_diag d;
+    int32_t r = 0;
+    assert_int_equal(call1(f, f->a, "store_exn", 1, 19, &r, &d), WELD_OK);
+    assert_int_equal(ok1(f, f->a, "catch", 5), 6);
+    assert_int_equal(call1(f, f->a, "rethrow_stored", 0, 0, &r, &d), WELD_OK);
+    assert_int_equal(r, 19);
     /* many throws in a row: caught exceptions are reused, results stay right */
     for (int32_t i = 0; i < 1000; i++) assert_int_equal(ok1(f, f->a, "catch", i), i + 1);
 }
