@@ -5,7 +5,7 @@
  * try_table, a catch branching to the function's label, unwinding across calls and across
  * two instances sharing an imported tag, tags compared by identity, an uncaught exception
  * reaching the embedder (status, tag, payload, message), traps never caught, host
- * functions throwing, and exceptions crossing a host frame. (The legacy try/catch form runs
+ * functions throwing, exceptions crossing a host frame, and fuel metering. (The legacy try/catch form runs
  * in the spec suite, tests/spec/spec.sh.) */
 #include <stdarg.h>
 #include <stddef.h>
@@ -255,11 +255,11 @@ static weld_status host_reenter(void *ctx, weld_rt_host_call *call, const uint64
     }
 }
 
-static int setup(void **state)
+static fx *setup_with(const weld_rt_limits *lim)
 {
     fx *f = calloc(1, sizeof *f);
     assert_non_null(f);
-    f->e = weld_rt_engine_new(NULL);
+    f->e = weld_rt_engine_new(lim);
     assert_non_null(f->e);
     static const weld_valtype i[1] = {WELD_I32};
     weld_functype ti = {1, 0, i, NULL}, tii = {1, 1, i, i};
@@ -390,7 +390,12 @@ static int setup(void **state)
         I32(0), RETURN, END, RETURN, END, I32(61), END)));
     weld_rt_extern ic[1] = {get(f->a, "thrower")};
     f->c = load(f, &o, ic, 1);
-    *state = f;
+    return f;
+}
+
+static int setup(void **state)
+{
+    *state = setup_with(NULL);
     return 0;
 }
 
@@ -530,6 +535,24 @@ static void test_host_frames(void **state)
     assert_int_equal(f->host_calls, calls + 3);
 }
 
+/* With fuel metering compiled in, handlers land at the start of a metered block: the
+ * results are those of the unmetered engine, and fuel is charged. */
+static void test_fuel(void **state)
+{
+    (void)state;
+    weld_rt_limits lim = {.fuel = 1000000};
+    fx *f = setup_with(&lim);
+    assert_int_equal(ok1(f, f->a, "catch", 41), 42);
+    uint64_t left = weld_rt_fuel_left(f->e);
+    assert_true(left < 1000000 && left > 1000000 - 100);
+    assert_int_equal(ok1(f, f->a, "nested", 0), 55);
+    assert_int_equal(ok1(f, f->a, "across", 12), 12);
+    assert_int_equal(ok1(f, f->a, "catch_return", 23), 23);
+    assert_int_equal(ok1(f, f->b, "catch_imported", 4), 34);
+    weld_rt_engine_free(f->e);
+    free(f);
+}
+
 /* Modules the validator rejects (built with the emitter): one function each. */
 static weld_status load_one(const char *sig, uint32_t ntag_params, const uint8_t *body, size_t n,
                             weld_diag *d)
@@ -586,6 +609,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_uncaught, setup, teardown),
         cmocka_unit_test_setup_teardown(test_traps_not_caught, setup, teardown),
         cmocka_unit_test_setup_teardown(test_host_frames, setup, teardown),
+        cmocka_unit_test(test_fuel),
         cmocka_unit_test(test_invalid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
