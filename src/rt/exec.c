@@ -215,25 +215,22 @@ static rt_trap run(weld_rt_engine *e, weld_rt_func *entry, const void *const **t
 #endif
     rt_trap trap = RT_TRAP_NONE;
     rt_frame *frames = e->frames;
+    /* without entry, the run resumes at e->raise (its fbase is e->nframes, as when the run
+     * began) */
     const uint32_t fbase = e->nframes;
-    uint32_t nf = fbase;
+    uint32_t nf = entry ? fbase : e->raise.nf;
     const uint32_t maxf = e->lim.max_call_depth;
     rt_slot *const stack_end = e->stack + e->lim.stack_slots;
-    rt_slot *fp = e->stack + e->sp;
-    weld_rt_func *func = NULL;
+    rt_slot *fp = entry ? e->stack + e->sp : e->raise.fp;
+    weld_rt_func *func = entry ? NULL : e->raise.func;
     weld_rt_instance *inst = NULL;
     uint8_t *mem = NULL;
     uint64_t memsize = 0;
     uint64_t fuel = e->fuel;
-    const rt_cell *ip = NULL;
+    const rt_cell *ip = entry ? NULL : e->raise.ip;
     weld_rt_func *f = entry;
     uint32_t base = 0;
     if (WELD_UNLIKELY(!entry)) {
-        const rt_resume *r = &e->raise;
-        ip = r->ip;
-        fp = r->fp;
-        func = r->func;
-        nf = r->nf; /* fbase is r->fbase: e->nframes is what it was when the run began */
         inst = func->inst;
         RELOAD_MEM();
         NEXT();
