@@ -31,6 +31,7 @@ typedef struct weld_rt_func weld_rt_func;
 typedef struct weld_rt_table weld_rt_table;
 typedef struct weld_rt_memory weld_rt_memory;
 typedef struct weld_rt_global weld_rt_global;
+typedef struct weld_rt_tag weld_rt_tag;
 
 /* A reference value: 0 is null; a funcref is a weld_rt_func pointer; an externref is the
  * host's value plus one (weld_rt_extern_ref). */
@@ -91,6 +92,7 @@ typedef struct weld_rt_extern {
         weld_rt_table *table;
         weld_rt_memory *memory;
         weld_rt_global *global;
+        weld_rt_tag *tag;
     } u;
 } weld_rt_extern;
 
@@ -110,6 +112,11 @@ weld_rt_memory *weld_rt_memory_new(weld_rt_engine *e, const weld_limits *limits)
 weld_rt_global *weld_rt_global_new(weld_rt_engine *e, const weld_globaltype *type,
                                    const weld_rt_val *init);
 
+/* A tag made by the host (exception handling): type has parameters only. Tags are compared
+ * by identity: two tags are the same only when they are the same object. */
+weld_rt_tag *weld_rt_tag_new(weld_rt_engine *e, const weld_functype *type);
+const weld_functype *weld_rt_tag_type(const weld_rt_tag *t);
+
 const weld_functype *weld_rt_func_type(const weld_rt_func *f);
 uint8_t *weld_rt_memory_data(weld_rt_memory *m, uint64_t *len);
 weld_rt_val weld_rt_global_get(const weld_rt_global *g);
@@ -125,9 +132,26 @@ bool weld_rt_instance_export_n(const weld_rt_instance *i, const char *name, size
                                weld_rt_extern *out);
 
 /* Call a function. A trap returns WELD_ERR_TRAP with its message in d ("integer divide by
- * zero", "call stack exhausted", ...); weld_rt_backtrace() then gives the Wasm frames. */
+ * zero", "call stack exhausted", ...); weld_rt_backtrace() then gives the Wasm frames.
+ * An exception that no Wasm handler catches returns WELD_ERR_EXCEPTION ("uncaught
+ * exception: tag 0 \"e\"", naming the tag by index in its defining module and by its
+ * export name when it has one); weld_rt_exception_tag() and weld_rt_exception_payload()
+ * then give the exception. Traps are never caught by exception handlers. */
 weld_status weld_rt_call(weld_rt_engine *e, weld_rt_func *f, const weld_rt_val *args,
                          uint32_t nargs, weld_rt_val *results, uint32_t nresults, weld_diag *d);
+
+/* Exceptions and host functions. A host function called from Wasm may throw: it calls
+ * weld_rt_throw() and returns what it returned (WELD_ERR_EXCEPTION); the exception then
+ * unwinds the Wasm frames that called it, where handlers may catch it. When a host
+ * function calls back into Wasm (weld_rt_call) and an exception escapes that call, the
+ * call returns WELD_ERR_EXCEPTION to the host function, whose C frame is never unwound:
+ * returning WELD_ERR_EXCEPTION passes the exception on to the Wasm code that called the
+ * host function; returning anything else ends it there (an error status traps as usual). */
+weld_status weld_rt_throw(weld_rt_host_call *call, weld_rt_tag *tag, const weld_rt_val *payload,
+                          uint32_t npayload);
+/* The exception that escaped the last weld_rt_call (NULL / 0 when it did not end so). */
+weld_rt_tag *weld_rt_exception_tag(const weld_rt_engine *e);
+uint32_t weld_rt_exception_payload(const weld_rt_engine *e, weld_rt_val *vals, uint32_t cap);
 /* The backtrace of the last trap, one frame a line, innermost first ("" if none). */
 const char *weld_rt_backtrace(const weld_rt_engine *e);
 

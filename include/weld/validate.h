@@ -60,11 +60,15 @@ void weld_validator_free(weld_validator *v);
  *  MULTI_MEMORY    more than one memory, and memory indices where Wasm 2.0 has a reserved
  *                  0x00 byte (off: "multiple memories", "zero byte expected")
  *  EXTENDED_CONST  i32/i64 add, sub and mul in constant expressions
+ *  EXCEPTIONS      exception handling (Wasm 3.0): tags, throw, throw_ref, try_table and
+ *                  exnref, and the legacy try/catch/catch_all/rethrow/delegate
+ *                  (off: "exception handling is not enabled")
  * Tail calls, 64-bit memories, threads' atomics and shared memories are always accepted. */
 enum {
     WELD_VALID_MULTI_MEMORY = 1u << 0,
     WELD_VALID_EXTENDED_CONST = 1u << 1,
-    WELD_VALID_ALL = WELD_VALID_MULTI_MEMORY | WELD_VALID_EXTENDED_CONST,
+    WELD_VALID_EXCEPTIONS = 1u << 3,
+    WELD_VALID_ALL = WELD_VALID_MULTI_MEMORY | WELD_VALID_EXTENDED_CONST | WELD_VALID_EXCEPTIONS,
     WELD_VALID_WASM2 = 0 /* the Wasm 2.0 rules only */
 };
 void weld_validator_set_features(weld_validator *v, unsigned features);

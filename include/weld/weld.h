@@ -30,7 +30,8 @@ typedef enum weld_status {
     WELD_ERR_UNSUPPORTED, /* recognised but not supported by weld (named in the message) */
     WELD_ERR_LINK,        /* imports cannot be satisfied */
     WELD_ERR_TRAP,        /* a WebAssembly trap */
-    WELD_ERR_USAGE        /* an API misuse or a bad argument */
+    WELD_ERR_USAGE,       /* an API misuse or a bad argument */
+    WELD_ERR_EXCEPTION    /* a WebAssembly exception was thrown and not caught */
 } weld_status;
 
 /* Where a diagnostic points: a byte offset into a binary, or a line:col into text. */

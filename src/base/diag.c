@@ -70,6 +70,7 @@ const char *weld_status_name(weld_status s)
     case WELD_ERR_LINK: return "link error";
     case WELD_ERR_TRAP: return "trap";
     case WELD_ERR_USAGE: return "usage error";
+    case WELD_ERR_EXCEPTION: return "uncaught exception";
     }
     return "unknown";
 }

@@ -323,7 +323,8 @@ done_args:
         if (st == WELD_ERR_TRAP && weld_wasi_exited(w, &code)) {
             rc = (int)(code & 0xff);
         } else if (st) {
-            fprintf(stderr, "weld run: %s: trap: %s\n", path, d.message);
+            /* a trap, or an exception no handler caught ("uncaught exception: tag ...") */
+            fprintf(stderr, "weld run: %s: %s%s\n", path, st == WELD_ERR_EXCEPTION ? "" : "trap: ", d.message);
             fputs(weld_rt_backtrace(e), stderr);
             rc = invoke ? CLI_REJECTED : TRAP_EXIT;
         } else {

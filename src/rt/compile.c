@@ -30,11 +30,19 @@ typedef struct ctl {
     uint32_t start;     /* loops: the header's cell */
     uint32_t else_fix;  /* ifs: the cell of the false branch's target, or NONE */
     uint32_t fixes;     /* head of this label's list of cells to patch */
+    /* exception handling (compile_exn.inc) */
+    uint16_t kind;      /* WELD_OP_TRY_TABLE, WELD_OP_TRY (in its body), WELD_OP_CATCH (in a
+                           legacy catch), else 0 */
+    uint32_t tstart;    /* try, try_table: the protected body's first cell */
+    uint32_t tend;      /* try: the body's end, once a catch closed it */
+    uint32_t hfirst, hcount; /* try_table: its handlers c->hnd[hfirst, hfirst + hcount) */
+    uint32_t level;     /* try: the exception slot of its catches (for rethrow) */
 } ctl;
 
 typedef struct fix {
-    uint32_t cell, next;
+    uint32_t cell, next; /* cell | FIX_HANDLER: the target of handler c->hnd[cell] */
 } fix;
+#define FIX_HANDLER 0x80000000u
 
 typedef struct comp {
     weld_rt_engine *e;
@@ -72,6 +80,13 @@ typedef struct comp {
     uint32_t nconsts;
     uint32_t copy_at;                    /* a single RT_COPY just emitted (no label since), or NONE */
     uint32_t fuel_cell;                  /* the current basic block's count cell, or NONE */
+    /* exception handling (compile_exn.inc) */
+    const weld_functype **tagtypes;      /* the type of each tag (imports first) */
+    uint32_t ntags;
+    rt_handler *hnd;                     /* the function's handlers, in creation order */
+    uint32_t nhnd, caphnd;
+    uint32_t *xslots, nxslots, capxslots; /* cells (2*cell+half) holding an exception slot level */
+    uint32_t nlevels;                    /* exception slots the function needs */
 } comp;
 
 static bool reserve(void **p, uint32_t *cap, uint32_t need, size_t sz)
@@ -169,8 +184,12 @@ static void target(comp *c, uint32_t to, uint32_t *list)
 
 static void patch_list(comp *c, uint32_t list, uint32_t to)
 {
-    for (; list != NONE; list = c->fixes[list].next)
-        if (!c->err) c->cells[c->fixes[list].cell].u = to;
+    for (; list != NONE; list = c->fixes[list].next) {
+        if (c->err) continue;
+        uint32_t x = c->fixes[list].cell;
+        if (x & FIX_HANDLER) c->hnd[x & ~FIX_HANDLER].target = to;
+        else c->cells[x].u = to;
+    }
 }
 
 static uint32_t home(const comp *c, uint32_t i) { return c->nlocals + RT_NCONST + i; }
@@ -363,7 +382,7 @@ static void push_ctl(comp *c, uint32_t height, uint32_t arity, bool is_loop, boo
         c->err = WELD_ERR_NOMEM;
         return;
     }
-    c->ctls[c->nctls++] = (ctl){height, arity, is_loop, dead, NONE, NONE, NONE};
+    c->ctls[c->nctls++] = (ctl){height, arity, is_loop, dead, NONE, NONE, NONE, 0, 0, 0, 0, 0, 0};
 }
 
 static void reset_where(comp *c, uint32_t h)
@@ -396,6 +415,7 @@ static weld_status hook_begin(void *ctx, const weld_valid_view *v, const weld_fu
     c->fuel_cell = NONE;
     c->nconsts = 0;
     c->copy_at = NONE;
+    c->nhnd = c->nxslots = c->nlevels = 0;
     push_ctl(c, 0, v->type->nresults, false, false);
     block_start(c);
     return c->err;
@@ -486,6 +506,8 @@ static void emit_plain(comp *c, const weld_insn *in, uint32_t h, const char *sig
     c->last_end = pc(c);
 }
 
+#include "rt/compile_exn.inc"
+
 /* How many operands the compiler reads for instruction in (NONE when an index is out of
  * range). The hook runs before the validator types the instruction: an instruction that
  * underflows the stack or names a missing function or type is rejected right after, and
@@ -528,6 +550,9 @@ static uint32_t operands_read(const comp *c, const weld_insn *in)
         return 1;
     case WELD_OP_RETURN:
         return c->ft->nresults;
+    case WELD_OP_THROW: case WELD_OP_THROW_REF: case WELD_OP_TRY_TABLE: case WELD_OP_TRY:
+    case WELD_OP_CATCH: case WELD_OP_RETHROW: case WELD_OP_DELEGATE:
+        return exn_operands_read(c, in);
     default:
         if (weld_opinfos[in->op].prefix == 0xFD) { /* emit_simd reads its operands unchecked */
             uint32_t n = 0;
@@ -598,6 +623,16 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
         reset_where(c, h);
         block_start(c);
         return c->err;
+    case WELD_OP_TRY_TABLE:
+        return exn_try_table(c, in, h, live);
+    case WELD_OP_TRY:
+        return exn_try(c, in, h, live);
+    case WELD_OP_CATCH:
+    case WELD_OP_CATCH_ALL:
+        return exn_catch(c, in, h, live);
+    case WELD_OP_DELEGATE: /* the try ends as a block does */
+        exn_delegate(c, in->u.index);
+        /* fall through */
     case WELD_OP_END:
         if (c->nctls == 1) {
             if (live) {
@@ -610,11 +645,17 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
         if (!top->dead) {
             if (live) materialize_all(c, h);
             if (top->else_fix != NONE && !c->err) c->cells[top->else_fix].u = pc(c);
+            if (top->kind == WELD_OP_TRY_TABLE) exn_end_try_table(c, top);
             patch_list(c, top->fixes, label_here(c));
         }
         bool reached = !top->dead;
+        /* the results are in their homes also when the end is unreachable but the label
+         * is reached (a branch, or an exception handler delivering values) */
+        uint32_t hr = top->is_loop || top->dead ? h : top->height + top->arity;
+        if (hr < h) hr = h;
+        if (!reserve_where(c, hr + 2)) return c->err = WELD_ERR_NOMEM;
         c->nctls--;
-        reset_where(c, h);
+        reset_where(c, hr);
         if (reached) block_start(c);
         return c->err;
     default:
@@ -840,6 +881,11 @@ static weld_status hook_insn(void *ctx, const weld_valid_view *v, const weld_ins
         s2(c, c->where[h - 3], c->where[h - 2]);
         s2(c, c->where[h - 1], 0);
         break;
+    case WELD_OP_THROW:
+    case WELD_OP_THROW_REF:
+    case WELD_OP_RETHROW:
+        exn_throw(c, in, h);
+        break;
     case WELD_OP_DATA_DROP:
     case WELD_OP_ELEM_DROP:
         op(c, in->op);
@@ -878,6 +924,8 @@ static weld_status hook_end(void *ctx, const weld_valid_view *v)
         code->consts = k;
     }
     uint64_t fs = (uint64_t)c->nlocals + RT_NCONST + c->maxh + 2;
+    if (exn_finish(c, code, fs)) return c->err;
+    fs += c->nlevels;
     if (fs < c->ft->nresults) fs = c->ft->nresults;
     if (fs > c->e->lim.stack_slots) return c->err = WELD_ERR_UNSUPPORTED;
     code->frame_size = (uint32_t)fs;
@@ -915,6 +963,16 @@ weld_status rt_compile_module(weld_rt_engine *e, weld_rt_module *m, weld_diag *d
     c.nmems = ast->nimported_memories + ast->nmemories;
     c.mem64 = weld_arena_alloc(ast->arena, (size_t)c.nmems + 1);
     if (!c.mem64) return weld_diag_set(d, WELD_ERR_NOMEM, WELD_NO_OFFSET, "out of memory");
+    c.ntags = ast->nimported_tags + ast->ntags;
+    c.tagtypes = weld_arena_alloc(ast->arena, ((size_t)c.ntags + 1) * sizeof *c.tagtypes);
+    if (!c.tagtypes) return weld_diag_set(d, WELD_ERR_NOMEM, WELD_NO_OFFSET, "out of memory");
+    for (uint32_t i = 0, k = 0; i < ast->nimports; i++)
+        if (ast->imports[i].type.kind == WELD_EXTERN_TAG && ast->imports[i].type.u.tag < ast->ntypes)
+            c.tagtypes[k++] = &ast->types[ast->imports[i].type.u.tag];
+        else if (ast->imports[i].type.kind == WELD_EXTERN_TAG)
+            c.tagtypes[k++] = NULL;
+    for (uint32_t i = 0; i < ast->ntags; i++)
+        c.tagtypes[ast->nimported_tags + i] = ast->tags[i] < ast->ntypes ? &ast->types[ast->tags[i]] : NULL;
     for (uint32_t i = 0, k = 0; i < ast->nimports; i++)
         if (ast->imports[i].type.kind == WELD_EXTERN_MEMORY)
             c.mem64[k++] = ast->imports[i].type.u.memory.flags & WELD_LIMITS_64;
@@ -922,7 +980,8 @@ weld_status rt_compile_module(weld_rt_engine *e, weld_rt_module *m, weld_diag *d
         c.mem64[ast->nimported_memories + i] = ast->memories[i].flags & WELD_LIMITS_64;
     c.v = weld_validator_new();
     if (!c.v) return WELD_ERR_NOMEM;
-    weld_validator_set_features(c.v, WELD_VALID_WASM2 | WELD_VALID_EXTENDED_CONST | WELD_VALID_MULTI_MEMORY);
+    weld_validator_set_features(c.v, WELD_VALID_WASM2 | WELD_VALID_EXTENDED_CONST | WELD_VALID_MULTI_MEMORY |
+                                         WELD_VALID_EXCEPTIONS);
     weld_valid_hooks hooks = {&c, hook_begin, hook_insn, hook_end};
     weld_status st = weld_validator_run(c.v, m->ast, &hooks, d);
     if (st && c.err && d) {
@@ -939,5 +998,7 @@ weld_status rt_compile_module(weld_rt_engine *e, weld_rt_module *m, weld_diag *d
     free(c.lhead);
     free(c.ctls);
     free(c.fixes);
+    free(c.hnd);
+    free(c.xslots);
     return st;
 }

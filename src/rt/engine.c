@@ -4,6 +4,7 @@
 #include "rt/rt.h"
 #include "base/base.h"
 #include "weld/validate.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -21,8 +22,12 @@ static const char *const trap_messages[RT_TRAP_COUNT] = {
     [RT_TRAP_INDIRECT_TYPE] = "indirect call type mismatch",
     [RT_TRAP_EXHAUSTED] = "call stack exhausted",
     [RT_TRAP_FUEL] = "all fuel consumed",
-    [RT_TRAP_UNSUPPORTED] = "unsupported instruction (SIMD, threads or exceptions)",
+    [RT_TRAP_UNSUPPORTED] = "unsupported instruction",
     [RT_TRAP_HOST] = "host function trapped",
+    [RT_TRAP_NULL_EXN] = "null exception reference",
+    [RT_TRAP_EXN_NOMEM] = "out of memory for an exception",
+    [RT_TRAP_EXCEPTION] = "uncaught exception",
+    [RT_TRAP_RAISE] = "uncaught exception",
 };
 
 const char *rt_trap_message(rt_trap t)
@@ -66,6 +71,10 @@ void weld_rt_engine_free(weld_rt_engine *e)
         n = m->next;
         weld_arena_free(m->ast->arena);
         free(m->bytes);
+    }
+    for (rt_exn *x = e->exns, *n; x; x = n) {
+        n = x->next;
+        free(x);
     }
     weld_arena_free(e->arena);
     free(e->stack);
@@ -216,6 +225,107 @@ weld_rt_global *weld_rt_global_new(weld_rt_engine *e, const weld_globaltype *typ
 
 const weld_functype *weld_rt_func_type(const weld_rt_func *f) { return f->type; }
 
+weld_rt_tag *weld_rt_tag_new(weld_rt_engine *e, const weld_functype *type)
+{
+    if (type->nresults) return NULL;
+    weld_rt_tag *t = weld_arena_alloc(e->arena, sizeof *t);
+    if (!t) return NULL;
+    t->type = copy_type(e, type);
+    t->inst = NULL;
+    t->index = 0;
+    return t->type ? t : NULL;
+}
+
+const weld_functype *weld_rt_tag_type(const weld_rt_tag *t) { return t->type; }
+
+rt_exn *rt_exn_new(weld_rt_engine *e, weld_rt_tag *t, const rt_slot *vals)
+{
+    uint32_t n = t->type->nparams;
+    rt_exn *x = e->exn_free;
+    if (x && x->cap >= n) {
+        e->exn_free = x->next_free;
+    } else {
+        x = malloc(sizeof *x + ((size_t)n + 1) * sizeof(rt_slot));
+        if (!x) return NULL;
+        x->cap = n;
+        x->next = e->exns;
+        e->exns = x;
+    }
+    x->tag = t;
+    x->next_free = NULL;
+    x->nvals = n;
+    x->escaped = false;
+    if (n) memcpy(x->vals, vals, (size_t)n * sizeof *vals);
+    return x;
+}
+
+void rt_exn_describe(const rt_exn *x, char *buf, size_t cap)
+{
+    const weld_rt_tag *t = x->tag;
+    if (!t->inst) {
+        snprintf(buf, cap, "uncaught exception: a tag of the host");
+        return;
+    }
+    const weld_module *m = t->inst->mod->ast;
+    for (uint32_t i = 0; i < m->nexports; i++)
+        if (m->exports[i].kind == WELD_EXTERN_TAG && m->exports[i].index == t->index) {
+            snprintf(buf, cap, "uncaught exception: tag %u \"%.*s\"", t->index,
+                     (int)(m->exports[i].name.len > 100 ? 100 : m->exports[i].name.len),
+                     m->exports[i].name.ptr);
+            return;
+        }
+    snprintf(buf, cap, "uncaught exception: tag %u", t->index);
+}
+
+weld_status weld_rt_throw(weld_rt_host_call *call, weld_rt_tag *tag, const weld_rt_val *payload,
+                          uint32_t npayload)
+{
+    const weld_functype *t = tag->type;
+    if (npayload != t->nparams) {
+        call->trap = "weld_rt_throw: payload does not match the tag's type";
+        return WELD_ERR_TRAP;
+    }
+    rt_slot vals[64];
+    memset(vals, 0, sizeof vals);
+    rt_slot *v = npayload <= 64 ? vals : calloc(npayload, sizeof *v);
+    if (!v) {
+        call->trap = "out of memory";
+        return WELD_ERR_TRAP;
+    }
+    for (uint32_t i = 0; i < npayload; i++) {
+        memset(&v[i], 0, sizeof v[i]);
+        if (payload[i].type != t->params[i]) {
+            if (v != vals) free(v);
+            call->trap = "weld_rt_throw: payload does not match the tag's type";
+            return WELD_ERR_TRAP;
+        }
+        memcpy(&v[i], &payload[i].u, payload[i].type == WELD_V128 ? 16 : 8);
+    }
+    rt_exn *x = rt_exn_new(call->e, tag, v);
+    if (v != vals) free(v);
+    if (!x) {
+        call->trap = "out of memory";
+        return WELD_ERR_TRAP;
+    }
+    x->escaped = true;
+    call->e->exn = x;
+    return WELD_ERR_EXCEPTION;
+}
+
+weld_rt_tag *weld_rt_exception_tag(const weld_rt_engine *e) { return e->exn ? e->exn->tag : NULL; }
+
+uint32_t weld_rt_exception_payload(const weld_rt_engine *e, weld_rt_val *vals, uint32_t cap)
+{
+    if (!e->exn) return 0;
+    const rt_exn *x = e->exn;
+    for (uint32_t i = 0; i < x->nvals && i < cap; i++) {
+        memset(&vals[i], 0, sizeof vals[i]);
+        vals[i].type = x->tag->type->params[i];
+        memcpy(&vals[i].u, &x->vals[i], vals[i].type == WELD_V128 ? 16 : 8);
+    }
+    return x->nvals;
+}
+
 uint8_t *weld_rt_memory_data(weld_rt_memory *m, uint64_t *len)
 {
     *len = m->size;
@@ -286,7 +396,13 @@ weld_status weld_rt_call(weld_rt_engine *e, weld_rt_func *f, const weld_rt_val *
         memcpy(&s[i], &args[i].u, args[i].type == WELD_V128 ? 16 : 8);
     }
     if (e->nframes == 0) e->fuel = e->lim.fuel ? e->lim.fuel : UINT64_MAX;
+    e->exn = NULL;
     rt_trap tr = rt_exec(e, f);
+    if (tr == RT_TRAP_EXCEPTION && e->exn) {
+        char msg[200];
+        rt_exn_describe(e->exn, msg, sizeof msg);
+        return weld_diag_set(d, WELD_ERR_EXCEPTION, WELD_NO_OFFSET, "%s", msg);
+    }
     if (tr) {
         return weld_diag_set(d, WELD_ERR_TRAP, WELD_NO_OFFSET, "%s",
                              tr == RT_TRAP_HOST ? e->host_trap : rt_trap_message(tr));
@@ -311,6 +427,7 @@ rt_trap rt_call_slots(weld_rt_engine *e, weld_rt_func *f, const uint64_t *args, 
         s[i].u64 = args[i];
     }
     if (e->nframes == 0) e->fuel = e->lim.fuel ? e->lim.fuel : UINT64_MAX;
+    e->exn = NULL;
     rt_trap tr = rt_exec(e, f);
     if (tr) return tr;
     for (uint32_t i = 0; i < t->nresults; i++) results[i] = s[i].u64;

@@ -6,6 +6,7 @@
 #include "rt/rt.h"
 #include "rt/numeric.h"
 #include "rt/simd_ops.h"
+#include "base/base.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -128,6 +129,73 @@ static void record_backtrace(weld_rt_engine *e, weld_rt_func *f, const rt_frame 
     }
 }
 
+
+/* Unwind exception x raised in r's frame at the cell before r->ip: look the function's
+ * handler table up (rt.h rt_handler, innermost first; a delegate entry limits the depth of
+ * the handlers after it), deliver the payload and exnref to the handler's slots; without a
+ * handler pop the frame and look again in the caller, at its call's cell, down to the
+ * run's entry frame (frame r->fbase). True with r set where the run resumes; false when
+ * the exception escaped the run (r is then at the entry frame). */
+static bool unwind(weld_rt_engine *e, rt_exn *x, rt_resume *r)
+{
+    const rt_frame *frames = e->frames;
+    const rt_cell *ip = r->ip;
+    rt_slot *fp = r->fp;
+    weld_rt_func *func = r->func;
+    uint32_t nf = r->nf, fbase = r->fbase;
+    for (;;) {
+        const rt_code *cd = func->code;
+        weld_rt_instance *inst = func->inst;
+        uint32_t at = (uint32_t)(ip - 1 - cd->cells), limit = UINT32_MAX;
+        const rt_handler *hd = NULL;
+        for (uint32_t k = 0; k < cd->nhandlers; k++) {
+            const rt_handler *h = &cd->handlers[k];
+            if (at < h->start || at >= h->end || h->depth > limit) continue;
+            if (h->kind == RT_H_DELEGATE) {
+                limit = h->tag;
+                continue;
+            }
+            if (h->kind <= WELD_CATCH_REF && inst->tags[h->tag] != x->tag) continue;
+            hd = h;
+            break;
+        }
+        if (hd) {
+            rt_slot *dst = fp + hd->dst;
+            uint32_t n = 0;
+            if (hd->kind <= WELD_CATCH_REF) {
+                n = x->nvals;
+                if (n) memcpy(dst, x->vals, n * sizeof *dst);
+            }
+            if (hd->kind == WELD_CATCH_REF || hd->kind == WELD_CATCH_ALL_REF) {
+                memset(&dst[n], 0, sizeof dst[n]);
+                dst[n].u64 = (uint64_t)(uintptr_t)x;
+                x->escaped = true;
+            }
+            if (hd->exn_slot != UINT32_MAX) {
+                memset(&fp[hd->exn_slot], 0, sizeof fp[hd->exn_slot]);
+                fp[hd->exn_slot].u64 = (uint64_t)(uintptr_t)x;
+                x->escaped = true;
+            }
+            if (!x->escaped) { /* no one can see it any more: the next throw reuses it */
+                x->next_free = e->exn_free;
+                e->exn_free = x;
+            }
+            *r = (rt_resume){cd->cells + hd->target, fp, func, nf, fbase};
+            return true;
+        }
+        if (nf == fbase + 1) {
+            *r = (rt_resume){ip, fp, func, nf, fbase};
+            return false;
+        }
+        nf--;
+        ip = frames[nf].ip;
+        fp = frames[nf].fp;
+        func = frames[nf].func;
+    }
+}
+
+/* Run entry; without entry, resume the run stopped at e->raise where the exception
+ * handler unwind() found continues it. */
 static rt_trap run(weld_rt_engine *e, weld_rt_func *entry, const void *const **table)
 {
 #if RT_COMPUTED_GOTO
@@ -147,18 +215,26 @@ static rt_trap run(weld_rt_engine *e, weld_rt_func *entry, const void *const **t
 #endif
     rt_trap trap = RT_TRAP_NONE;
     rt_frame *frames = e->frames;
-    uint32_t fbase = e->nframes, nf = fbase;
+    /* without entry, the run resumes at e->raise (its fbase is e->nframes, as when the run
+     * began) */
+    const uint32_t fbase = e->nframes;
+    uint32_t nf = entry ? fbase : e->raise.nf;
     const uint32_t maxf = e->lim.max_call_depth;
     rt_slot *const stack_end = e->stack + e->lim.stack_slots;
-    rt_slot *fp = e->stack + e->sp;
-    weld_rt_func *func = NULL;
+    rt_slot *fp = entry ? e->stack + e->sp : e->raise.fp;
+    weld_rt_func *func = entry ? NULL : e->raise.func;
     weld_rt_instance *inst = NULL;
     uint8_t *mem = NULL;
     uint64_t memsize = 0;
     uint64_t fuel = e->fuel;
-    const rt_cell *ip = NULL;
+    const rt_cell *ip = entry ? NULL : e->raise.ip;
     weld_rt_func *f = entry;
     uint32_t base = 0;
+    if (WELD_UNLIKELY(!entry)) {
+        inst = func->inst;
+        RELOAD_MEM();
+        NEXT();
+    }
     /* the entry frame: returning to it ends the run */
     goto do_call;
 
@@ -359,6 +435,7 @@ static rt_trap run(weld_rt_engine *e, weld_rt_func *entry, const void *const **t
 
 #include "rt/exec_numeric.inc"
 #include "rt/exec_simd.inc"
+#include "rt/exec_exn.inc"
 
     /* Tail calls (do_tail_call). Their handlers stay last: placed among the call handlers
      * they moved the hot handlers of other loops and slowed them (crc32 by half). */
@@ -404,6 +481,12 @@ do_call:
         e->sp = saved_sp;
         e->nframes = saved_nf;
         if (st) {
+            if (st == WELD_ERR_EXCEPTION && e->exn) { /* thrown by (or through) the host */
+                if (!ip) goto done_host_exn; /* the host function is the run's entry */
+                e->raising = e->exn;
+                e->exn = NULL;
+                TRAP(RT_TRAP_RAISE);
+            }
             snprintf(e->host_trap, sizeof e->host_trap, "%s", hc.trap ? hc.trap : "host function failed");
             TRAP(RT_TRAP_HOST);
         }
@@ -451,7 +534,15 @@ do_tail_call:
     func = frames[nf].func;
     goto do_call;
 
+done_host_exn:
+    e->fuel = fuel;
+    return RT_TRAP_EXCEPTION;
 trapped:
+    if (trap == RT_TRAP_RAISE) { /* an exception: rt_exec unwinds and resumes the run */
+        e->raise = (rt_resume){ip, fp, func, nf, fbase};
+        e->fuel = fuel;
+        return trap;
+    }
     if (trap == RT_TRAP_EXHAUSTED && f && nf >= maxf) func = func ? func : f;
     record_backtrace(e, func ? func : f, frames + fbase, nf - fbase);
     e->fuel = fuel;
@@ -474,5 +565,19 @@ const void *const *rt_handlers(void)
 rt_trap rt_exec(weld_rt_engine *e, weld_rt_func *f)
 {
     e->backtrace[0] = 0;
-    return run(e, f, NULL);
+    for (;;) {
+        rt_trap t = run(e, f, NULL);
+        if (t != RT_TRAP_RAISE) return t;
+        /* unwinding is kept out of the dispatch loop: the loop stays as fast */
+        rt_exn *x = e->raising;
+        rt_resume *r = &e->raise;
+        e->raising = NULL;
+        if (!unwind(e, x, r)) {
+            x->escaped = true;
+            e->exn = x;
+            record_backtrace(e, r->func, e->frames + r->fbase, r->nf - r->fbase);
+            return RT_TRAP_EXCEPTION;
+        }
+        f = NULL; /* resume at e->raise */
+    }
 }

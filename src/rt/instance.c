@@ -73,7 +73,7 @@ static bool limits_match(const weld_limits *have, uint64_t have_min, const weld_
 static weld_status link_imports(weld_rt_instance *in, const weld_module *m,
                                 const weld_rt_extern *imports, weld_diag *d)
 {
-    uint32_t nf = 0, nt = 0, nm = 0, ng = 0;
+    uint32_t nf = 0, nt = 0, nm = 0, ng = 0, nx = 0;
     for (uint32_t i = 0; i < m->nimports; i++) {
         const weld_import *im = &m->imports[i];
         const weld_rt_extern *x = &imports[i];
@@ -102,6 +102,10 @@ static weld_status link_imports(weld_rt_instance *in, const weld_module *m,
                  x->u.global->type.mut == im->type.u.global.mut;
             if (ok) in->globals[ng++] = x->u.global;
             break;
+        case WELD_EXTERN_TAG:
+            ok = rt_functype_eq(x->u.tag->type, &m->types[im->type.u.tag]);
+            if (ok) in->tags[nx++] = x->u.tag;
+            break;
         default:
             ok = false;
         }
@@ -129,7 +133,8 @@ weld_status weld_rt_instantiate(weld_rt_engine *e, weld_rt_module *mod, const we
     uint32_t nf = m->nimported_funcs + m->nfuncs, nt = m->nimported_tables + m->ntables;
     uint32_t nm = m->nimported_memories + m->nmemories, ng = m->nimported_globals + m->nglobals;
     if (!ALLOC(in->funcs, nf) || !ALLOC(in->tables, nt) || !ALLOC(in->mems, nm) ||
-        !ALLOC(in->globals, ng) || !ALLOC(in->elems, m->nelems) || !ALLOC(in->elem_lens, m->nelems) ||
+        !ALLOC(in->globals, ng) || !ALLOC(in->tags, (size_t)m->nimported_tags + m->ntags) ||
+        !ALLOC(in->elems, m->nelems) || !ALLOC(in->elem_lens, m->nelems) ||
         !ALLOC(in->data_dropped, m->ndatas))
         return weld_diag_set(d, WELD_ERR_NOMEM, WELD_NO_OFFSET, "out of memory");
     weld_status st = link_imports(in, m, imports, d);
@@ -142,6 +147,14 @@ weld_status weld_rt_instantiate(weld_rt_engine *e, weld_rt_module *mod, const we
         fs[i].code = &mod->codes[i];
         fs[i].index = m->nimported_funcs + i;
         in->funcs[m->nimported_funcs + i] = &fs[i];
+    }
+    weld_rt_tag *tg = NULL;
+    if (!ALLOC(tg, m->ntags)) return WELD_ERR_NOMEM;
+    for (uint32_t i = 0; i < m->ntags; i++) {
+        tg[i].type = &m->types[m->tags[i]];
+        tg[i].inst = in;
+        tg[i].index = m->nimported_tags + i;
+        in->tags[m->nimported_tags + i] = &tg[i];
     }
     for (uint32_t i = 0; i < m->ntables; i++) {
         weld_rt_table *t = weld_rt_table_new(e, &m->tables[i], 0);
@@ -226,6 +239,7 @@ bool weld_rt_instance_export_n(const weld_rt_instance *in, const char *name, siz
         case WELD_EXTERN_TABLE: out->u.table = in->tables[x->index]; return true;
         case WELD_EXTERN_MEMORY: out->u.memory = in->mems[x->index]; return true;
         case WELD_EXTERN_GLOBAL: out->u.global = in->globals[x->index]; return true;
+        case WELD_EXTERN_TAG: out->u.tag = in->tags[x->index]; return true;
         default: return false;
         }
     }

@@ -104,6 +104,10 @@ typedef enum rt_trap {
     RT_TRAP_FUEL,
     RT_TRAP_UNSUPPORTED,
     RT_TRAP_HOST,
+    RT_TRAP_NULL_EXN,        /* throw_ref of a null exnref */
+    RT_TRAP_EXN_NOMEM,       /* no memory for a new exception */
+    RT_TRAP_EXCEPTION,       /* not a trap: an exception escaped the run (engine's exn) */
+    RT_TRAP_RAISE,           /* internal to exec.c: the run stopped to unwind (e->raise) */
     RT_TRAP_COUNT
 } rt_trap;
 
@@ -115,6 +119,24 @@ const char *rt_trap_message(rt_trap t);
  * instruction. Operand-stack slots follow them. */
 #define RT_NCONST 24
 
+/* An exception handler of a compiled function: an exception raised while executing cells
+ * [start, end) (a throw, or a call that returned by unwinding) is handled by the first
+ * entry in order (innermost first) whose range holds it, whose depth is at most the limit
+ * a delegate set, and that matches (catch and catch_ref: the tag). */
+enum { RT_H_DELEGATE = 4 };  /* after WELD_CATCH .. WELD_CATCH_ALL_REF */
+typedef struct rt_handler {
+    uint32_t start, end;       /* cells */
+    uint32_t depth;            /* the try's nesting depth (function body = 0) */
+    uint32_t kind;             /* WELD_CATCH .. WELD_CATCH_ALL_REF, or RT_H_DELEGATE */
+    uint32_t tag;              /* catch, catch_ref: tag index; delegate: the depth exceptions
+                                  go on to (handlers deeper than it are skipped) */
+    uint32_t dst;              /* slot of the first value delivered (payload, then exnref) */
+    uint32_t exn_slot;         /* legacy catch: slot keeping the exception for rethrow, or
+                                  UINT32_MAX */
+    uint32_t target;           /* cell to continue at (returning from the function: the
+                                  RT_RETURN ending the code) */
+} rt_handler;
+
 /* A compiled function body. */
 typedef struct rt_code {
     rt_cell *cells;
@@ -123,6 +145,8 @@ typedef struct rt_code {
     uint32_t frame_size;       /* slots */
     uint32_t nconsts;          /* constant slots in use, from slot nlocals */
     const rt_slot *consts;
+    const rt_handler *handlers; /* exception handlers, innermost first */
+    uint32_t nhandlers;
 } rt_code;
 
 struct weld_rt_func {
@@ -152,6 +176,25 @@ struct weld_rt_memory {
     struct weld_rt_memory *next;
 };
 
+/* A tag: identity is the object (an imported tag is the exporter's). */
+struct weld_rt_tag {
+    const weld_functype *type;
+    weld_rt_instance *inst;     /* the defining instance (NULL: made by the host) */
+    uint32_t index;             /* in the defining instance's tag index space */
+};
+
+/* An exception: its tag and payload. An exnref is a pointer to one. Exceptions live in
+ * the engine's list until the engine is freed; one that never became visible as a value
+ * (caught by catch or catch_all of try_table) is reused by the next throw. */
+typedef struct rt_exn {
+    weld_rt_tag *tag;
+    struct rt_exn *next;        /* the engine's list of every exception */
+    struct rt_exn *next_free;
+    uint32_t nvals, cap;
+    bool escaped;               /* held as an exnref, by a legacy catch, or by the host */
+    rt_slot vals[];
+} rt_exn;
+
 struct weld_rt_global {
     weld_globaltype type;
     rt_slot val;
@@ -170,6 +213,7 @@ struct weld_rt_instance {
     weld_rt_table **tables;
     weld_rt_memory **mems;
     weld_rt_global **globals;
+    weld_rt_tag **tags;
     uint64_t **elems;           /* element segments' references (NULL when dropped) */
     uint32_t *elem_lens;
     bool *data_dropped;
@@ -180,6 +224,15 @@ typedef struct rt_frame {
     rt_slot *fp;
     weld_rt_func *func;
 } rt_frame;
+
+/* Where a run stopped to unwind an exception, or resumes at a handler: the current
+ * frame and its function, the frames in use and the run's entry frame. */
+typedef struct rt_resume {
+    const rt_cell *ip;
+    rt_slot *fp;
+    weld_rt_func *func;
+    uint32_t nf, fbase;
+} rt_resume;
 
 struct weld_rt_host_call {
     weld_rt_engine *e;
@@ -198,6 +251,10 @@ struct weld_rt_engine {
     weld_rt_table *tables;
     weld_rt_memory *memories;
     weld_rt_module *modules;
+    rt_exn *exns, *exn_free;    /* every exception; the reusable ones */
+    rt_exn *exn;                /* the exception that escaped the last run, or NULL */
+    rt_exn *raising;            /* the exception being unwound (exec.c) */
+    rt_resume raise;            /* where it was raised */
     char host_trap[256];
     char backtrace[4096];
 };
@@ -223,6 +280,11 @@ bool rt_functype_eq(const weld_functype *a, const weld_functype *b);
 /* Memory and table growth under the engine's limits; the old size, or -1. */
 int64_t rt_memory_grow(weld_rt_engine *e, weld_rt_memory *m, uint64_t delta_pages);
 int64_t rt_table_grow(weld_rt_engine *e, weld_rt_table *t, uint32_t delta, uint64_t init);
+
+/* A new exception of tag t with its payload copied from vals; NULL when out of memory. */
+rt_exn *rt_exn_new(weld_rt_engine *e, weld_rt_tag *t, const rt_slot *vals);
+/* "uncaught exception: tag 1 \"e\"" into buf. */
+void rt_exn_describe(const rt_exn *x, char *buf, size_t cap);
 
 #define RT_PAGE 65536u
 #define RT_ADDR64 0x10000u    /* in RT_LOAD_ANY / RT_STORE_ANY: the address is 64-bit */

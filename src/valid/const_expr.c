@@ -35,7 +35,8 @@ weld_status valid_const_expr(weld_validator *v, const weld_expr *e, weld_valtype
             pop = push = WELD_I64;
             break;
         case WELD_OP_REF_NULL:
-            if (in.u.heap.abstract != WELD_FUNCREF && in.u.heap.abstract != WELD_EXTERNREF)
+            if (in.u.heap.abstract != WELD_FUNCREF && in.u.heap.abstract != WELD_EXTERNREF &&
+                !(in.u.heap.abstract == WELD_EXNREF && v->exceptions))
                 return weld_diag_set(d, WELD_ERR_INVALID, in.offset,
                                      "%s: ref.null: unsupported heap type", what);
             push = in.u.heap.abstract;

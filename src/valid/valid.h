@@ -24,17 +24,20 @@ typedef struct valid_ctrl {
     const weld_valtype *params, *results;
     uint32_t nparams, nresults;
     uint32_t height;    /* operand stack height at the block's start (below its params) */
-    uint16_t op;        /* WELD_OP_BLOCK, _LOOP, _IF, _ELSE, or _END for the function */
+    uint16_t op;        /* WELD_OP_BLOCK, _LOOP, _IF, _ELSE, _TRY_TABLE, _TRY, _CATCH,
+                           _CATCH_ALL, or _END for the function */
     bool unreachable;
 } valid_ctrl;
 
 struct weld_validator {
     valid_sig sigs[WELD_OP_COUNT];
-    bool multi_memory, extended_const; /* see weld_validator_set_features */
+    bool multi_memory, extended_const, exceptions; /* see weld_validator_set_features */
 
     /* the module's index spaces (imports first), rebuilt per module */
     const weld_module *m;
-    uint32_t nfuncs, ntables, nmems, nglobals;
+    uint32_t nfuncs, ntables, nmems, nglobals, ntags;
+    uint32_t *tag_types;           /* type index per tag (imports first) */
+    size_t cap_tags;
     uint32_t nconst_globals;       /* globals a segment offset may read */
     uint32_t *func_types;          /* type index per function */
     weld_tabletype *tables;
@@ -59,11 +62,12 @@ struct weld_validator {
 /* Valid value types of the supported feature set. */
 static inline bool valid_is_valtype(uint8_t t)
 {
-    return (t >= WELD_V128 && t <= WELD_I32) || t == WELD_FUNCREF || t == WELD_EXTERNREF;
+    return (t >= WELD_V128 && t <= WELD_I32) || t == WELD_FUNCREF || t == WELD_EXTERNREF ||
+           t == WELD_EXNREF;
 }
 static inline bool valid_is_ref(uint8_t t)
 {
-    return t == WELD_FUNCREF || t == WELD_EXTERNREF;
+    return t == WELD_FUNCREF || t == WELD_EXTERNREF || t == WELD_EXNREF;
 }
 /* The address type of a memory or table with these limits. */
 static inline weld_valtype valid_addr_type(const weld_limits *l)

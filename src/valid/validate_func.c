@@ -15,7 +15,7 @@
 static const weld_valtype one_type[256] = {
     [WELD_I32] = WELD_I32,         [WELD_I64] = WELD_I64,           [WELD_F32] = WELD_F32,
     [WELD_F64] = WELD_F64,         [WELD_V128] = WELD_V128,         [WELD_FUNCREF] = WELD_FUNCREF,
-    [WELD_EXTERNREF] = WELD_EXTERNREF,
+    [WELD_EXTERNREF] = WELD_EXTERNREF, [WELD_EXNREF] = WELD_EXNREF,
 };
 
 /* The walk's state for one body: the validator, the diagnostic and the current offset. */
@@ -421,6 +421,112 @@ static weld_status reserved_zeros(walk *w, unsigned n)
     return WELD_OK;
 }
 
+/* ---- exception handling ------------------------------------------------------------ */
+
+static weld_status check_tag(walk *w, uint32_t idx, const weld_functype **out)
+{
+    if (idx >= w->v->ntags) return fail(w, WELD_ERR_INVALID, "unknown tag %" PRIu32, idx);
+    *out = &w->v->m->types[w->v->tag_types[idx]];
+    return WELD_OK;
+}
+
+/* A try_table catch clause: label l must take the tag's parameters (catch, catch_ref),
+ * followed by an exnref (catch_ref, catch_all_ref). */
+static weld_status check_catch(walk *w, const weld_catch *k)
+{
+    weld_status st = WELD_OK;
+    const weld_functype *ft = NULL;
+    if (k->kind > WELD_CATCH_ALL_REF)
+        return fail(w, WELD_ERR_MALFORMED, "malformed catch clause kind %u", k->kind);
+    if (k->kind < WELD_CATCH_ALL && (st = check_tag(w, k->tag, &ft))) return st;
+    const valid_ctrl *lc = label(w, k->label, &st);
+    if (!lc) return st;
+    uint32_t np = ft ? ft->nparams : 0;
+    bool ref = k->kind == WELD_CATCH_REF || k->kind == WELD_CATCH_ALL_REF;
+    uint32_t n = np + ref;
+    const weld_valtype *lt = LABEL_TYPES(lc);
+    bool ok = LABEL_ARITY(lc) == n && (!np || memcmp(lt, ft->params, np) == 0) &&
+              (!ref || lt[np] == WELD_EXNREF);
+    if (!ok)
+        return fail(w, WELD_ERR_INVALID, "type mismatch: catch clause for label %" PRIu32
+                    " (%" PRIu32 " value(s)) does not match the values it delivers (%" PRIu32 ")",
+                    k->label, LABEL_ARITY(lc), n);
+    return WELD_OK;
+}
+
+static weld_status exceptions(walk *w, const weld_insn *in)
+{
+    weld_validator *v = w->v;
+    weld_status st = WELD_OK;
+    const weld_functype *ft = NULL;
+    const weld_valtype *p = NULL, *r = NULL;
+    uint32_t np = 0, nr = 0;
+    valid_ctrl *top = &v->ctrls[v->nctrls - 1];
+    if (!v->exceptions)
+        return fail(w, WELD_ERR_UNSUPPORTED, "%s: exception handling is not enabled",
+                    weld_opinfos[in->op].name);
+    switch (in->op) {
+    case WELD_OP_THROW:
+        if ((st = check_tag(w, in->u.index, &ft))) return st;
+        if ((st = pop_n(w, ft->params, ft->nparams))) return st;
+        set_unreachable(v);
+        return WELD_OK;
+    case WELD_OP_THROW_REF:
+        if ((st = pop(w, WELD_EXNREF))) return st;
+        set_unreachable(v);
+        return WELD_OK;
+    case WELD_OP_TRY_TABLE: {
+        if ((st = blocktype(w, &in->u.try_table.block, &p, &np, &r, &nr))) return st;
+        if ((st = pop_n(w, p, np))) return st;
+        const uint8_t *c = in->u.try_table.catches;
+        for (uint32_t i = 0; i < in->u.try_table.count; i++) {
+            weld_catch k = weld_insn_catch_next(&c);
+            if ((st = check_catch(w, &k))) return st;
+        }
+        return push_ctrl(w, WELD_OP_TRY_TABLE, p, np, r, nr);
+    }
+    case WELD_OP_TRY:
+        if ((st = blocktype(w, &in->u.block, &p, &np, &r, &nr))) return st;
+        if ((st = pop_n(w, p, np))) return st;
+        return push_ctrl(w, WELD_OP_TRY, p, np, r, nr);
+    case WELD_OP_CATCH:
+    case WELD_OP_CATCH_ALL: {
+        valid_ctrl c;
+        if (top->op != WELD_OP_TRY && top->op != WELD_OP_CATCH)
+            return fail(w, WELD_ERR_INVALID, "%s without a matching try%s", weld_opinfos[in->op].name,
+                        top->op == WELD_OP_CATCH_ALL ? " (after catch_all)" : "");
+        if (in->op == WELD_OP_CATCH && (st = check_tag(w, in->u.index, &ft))) return st;
+        if ((st = pop_ctrl(w, &c))) return st;
+        if ((st = push_ctrl(w, in->op, ft ? ft->params : NULL, ft ? ft->nparams : 0, c.results,
+                            c.nresults)))
+            return st;
+        return WELD_OK;
+    }
+    case WELD_OP_RETHROW: {
+        const valid_ctrl *lc = label(w, in->u.index, &st);
+        if (!lc) return st;
+        if (lc->op != WELD_OP_CATCH && lc->op != WELD_OP_CATCH_ALL)
+            return fail(w, WELD_ERR_INVALID, "invalid rethrow label %" PRIu32 ": not a catch block",
+                        in->u.index);
+        set_unreachable(v);
+        return WELD_OK;
+    }
+    case WELD_OP_DELEGATE: {
+        valid_ctrl c;
+        if (top->op != WELD_OP_TRY)
+            return fail(w, WELD_ERR_INVALID, "delegate without a matching try");
+        if ((st = pop_ctrl(w, &c))) return st;
+        if (in->u.index >= v->nctrls)
+            return fail(w, WELD_ERR_INVALID, "unknown label %" PRIu32 " (%" PRIu32 " enclosing blocks)",
+                        in->u.index, v->nctrls);
+        return push_n(w, c.results, c.nresults);
+    }
+    default:
+        return fail(w, WELD_ERR_UNSUPPORTED, "%s is not supported by the validator",
+                    weld_opinfos[in->op].name);
+    }
+}
+
 static weld_status special(walk *w, const weld_insn *in)
 {
     weld_validator *v = w->v;
@@ -584,7 +690,11 @@ static weld_status special(walk *w, const weld_insn *in)
             return st;
         return WELD_OK;
     }
+    case WELD_OP_THROW: case WELD_OP_THROW_REF: case WELD_OP_TRY_TABLE: case WELD_OP_TRY:
+    case WELD_OP_CATCH: case WELD_OP_CATCH_ALL: case WELD_OP_RETHROW: case WELD_OP_DELEGATE:
+        return exceptions(w, in);
     case WELD_OP_REF_NULL:
+        if (in->u.heap.abstract == WELD_EXNREF && v->exceptions) return push(w, WELD_EXNREF);
         if (in->u.heap.abstract != WELD_FUNCREF && in->u.heap.abstract != WELD_EXTERNREF)
             return fail(w, WELD_ERR_INVALID, "ref.null: unsupported heap type");
         return push(w, in->u.heap.abstract);

@@ -81,6 +81,7 @@ void weld_validator_set_features(weld_validator *v, unsigned features)
 {
     v->multi_memory = features & WELD_VALID_MULTI_MEMORY;
     v->extended_const = features & WELD_VALID_EXTENDED_CONST;
+    v->exceptions = features & WELD_VALID_EXCEPTIONS;
 }
 
 void weld_validator_free(weld_validator *v)
@@ -91,6 +92,7 @@ void weld_validator_free(weld_validator *v)
     free(v->mems);
     free(v->mem64);
     free(v->globals);
+    free(v->tag_types);
     free(v->refs);
     free(v->vals);
     free(v->ctrls);
@@ -154,23 +156,39 @@ static void scan_refs(weld_validator *v, const weld_expr *e)
 
 /* ---- index spaces ------------------------------------------------------------------- */
 
+/* A tag's type: a function type with no results (exception handling). */
+static weld_status check_tagtype(const weld_validator *v, const weld_module *m, uint32_t type,
+                                 uint64_t off, const char *what, weld_diag *d)
+{
+    if (!v->exceptions)
+        return weld_diag_set(d, WELD_ERR_UNSUPPORTED, off,
+                             "%s: tags: exception handling is not enabled", what);
+    if (type >= m->ntypes)
+        return weld_diag_set(d, WELD_ERR_INVALID, off, "%s: unknown type %" PRIu32, what, type);
+    if (m->types[type].nresults)
+        return weld_diag_set(d, WELD_ERR_INVALID, off, "%s: non-empty tag result type", what);
+    return WELD_OK;
+}
+
 static weld_status build_spaces(weld_validator *v, const weld_module *m, weld_diag *d)
 {
     uint64_t nf = (uint64_t)m->nimported_funcs + m->nfuncs;
     uint64_t nt = (uint64_t)m->nimported_tables + m->ntables;
     uint64_t nm = (uint64_t)m->nimported_memories + m->nmemories;
     uint64_t ng = (uint64_t)m->nimported_globals + m->nglobals;
-    if (nf > UINT32_MAX || nt > UINT32_MAX || nm > UINT32_MAX || ng > UINT32_MAX)
+    uint64_t nx = (uint64_t)m->nimported_tags + m->ntags;
+    if (nf > UINT32_MAX || nt > UINT32_MAX || nm > UINT32_MAX || ng > UINT32_MAX || nx > UINT32_MAX)
         return weld_diag_set(d, WELD_ERR_INVALID, WELD_NO_OFFSET, "too many items in an index space");
     if (!valid_reserve((void **)&v->func_types, &v->cap_funcs, nf + 1, sizeof *v->func_types) ||
         !valid_reserve((void **)&v->refs, &v->cap_refs, nf + 1, 1) ||
         !valid_reserve((void **)&v->tables, &v->cap_tables, nt + 1, sizeof *v->tables) ||
         !valid_reserve((void **)&v->mems, &v->cap_mems, nm + 1, sizeof *v->mems) ||
         !valid_reserve((void **)&v->mem64, &v->cap_mem64, nm + 1, sizeof *v->mem64) ||
-        !valid_reserve((void **)&v->globals, &v->cap_globals, ng + 1, sizeof *v->globals))
+        !valid_reserve((void **)&v->globals, &v->cap_globals, ng + 1, sizeof *v->globals) ||
+        !valid_reserve((void **)&v->tag_types, &v->cap_tags, nx + 1, sizeof *v->tag_types))
         return weld_diag_set(d, WELD_ERR_NOMEM, WELD_NO_OFFSET, "out of memory");
     memset(v->refs, 0, (size_t)nf);
-    v->nfuncs = v->ntables = v->nmems = v->nglobals = 0;
+    v->nfuncs = v->ntables = v->nmems = v->nglobals = v->ntags = 0;
     uint64_t off = sec_off(m, WELD_SEC_IMPORT);
     char what[64];
     weld_status st;
@@ -200,9 +218,16 @@ static weld_status build_spaces(weld_validator *v, const weld_module *m, weld_di
             v->globals[v->nglobals++] = t->u.global;
             break;
         default:
-            return weld_diag_set(d, WELD_ERR_UNSUPPORTED, off,
-                                 "%s: tag imports are not supported by the validator", what);
+            if ((st = check_tagtype(v, m, t->u.tag, off, what, d))) return st;
+            v->tag_types[v->ntags++] = t->u.tag;
+            break;
         }
+    }
+    off = sec_off(m, WELD_SEC_TAG);
+    for (uint32_t i = 0; i < m->ntags; i++) {
+        snprintf(what, sizeof what, "tag %" PRIu32, v->ntags);
+        if ((st = check_tagtype(v, m, m->tags[i], off, what, d))) return st;
+        v->tag_types[v->ntags++] = m->tags[i];
     }
     off = sec_off(m, WELD_SEC_FUNCTION);
     for (uint32_t i = 0; i < m->nfuncs; i++) {
@@ -262,9 +287,7 @@ static weld_status check_exports(weld_validator *v, const weld_module *m, weld_d
         case WELD_EXTERN_TABLE: limit = v->ntables; kind = "table"; break;
         case WELD_EXTERN_MEMORY: limit = v->nmems; kind = "memory"; break;
         case WELD_EXTERN_GLOBAL: limit = v->nglobals; kind = "global"; break;
-        default:
-            st = weld_diag_set(d, WELD_ERR_UNSUPPORTED, off, "export %" PRIu32 ": tag exports are not supported", i);
-            continue;
+        default: limit = v->ntags; kind = "tag"; break;
         }
         if (e->index >= limit) {
             st = weld_diag_set(d, WELD_ERR_INVALID, off, "export %" PRIu32 " \"%s\": unknown %s %" PRIu32,
@@ -370,9 +393,6 @@ weld_status weld_validator_run(weld_validator *v, const weld_module *m,
             if ((st = check_valtype(t->results[k], sec_off(m, WELD_SEC_TYPE), what, d))) return st;
     }
     if ((st = build_spaces(v, m, d))) return st;
-    if (m->ntags)
-        return weld_diag_set(d, WELD_ERR_UNSUPPORTED, sec_off(m, WELD_SEC_TAG),
-                             "tags (exception handling) are not supported by the validator");
 
     /* declared references: everything outside function bodies */
     for (uint32_t i = 0; i < m->nglobals; i++) scan_refs(v, &m->globals[i].init);

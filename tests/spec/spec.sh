@@ -3,12 +3,15 @@
 # with wast2json (cached in $WELD_BUILD/spec-json, redone when the .wast is newer) and runs
 # its commands with spec_runner (execution included), by the Wasm 2.0 rules. Then the
 # same for the proposals in $WELD_SPEC_PROPOSALS (default: tail-call extended-const
-# multi-memory memory64 relaxed-simd; "none" for none), with the proposals' rules.
-# memory64's suite predates multi-memory, so it runs without that feature. Prints TAP.
+# multi-memory memory64 relaxed-simd exception-handling; "none" for none), with the
+# proposals' rules. memory64's and exception-handling's suites predate multi-memory, so
+# they run without that feature; exception-handling's (the legacy try/catch/rethrow/
+# delegate, which is what wabt converts) needs wast2json --enable-exceptions and runs
+# with execution, assert_exception included. Prints TAP.
 ROOT=${WELD_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${WELD_BUILD:-$ROOT/build}
 SPEC=${WELD_SPEC_DIR:-$ROOT/../shared/spec}
-PROPOSALS=${WELD_SPEC_PROPOSALS:-tail-call extended-const multi-memory memory64 relaxed-simd}
+PROPOSALS=${WELD_SPEC_PROPOSALS:-tail-call extended-const multi-memory memory64 relaxed-simd exception-handling}
 OUT=$BUILD/spec-json
 RUNNER=$BUILD/tests/spec_runner
 WELD_ROOT=$ROOT . "$ROOT/tests/tap.sh"
@@ -55,10 +58,14 @@ for p in $PROPOSALS; do
   if [ ! -d "$SPEC/proposals/$p" ]; then
     skip "proposals/$p" "not in $SPEC/proposals"; continue
   fi
-  convert "$SPEC/proposals/$p" "$OUT/proposals/$p" "--enable-all"
+  case $p in
+    exception-handling) convert "$SPEC/proposals/$p" "$OUT/proposals/$p" "--enable-exceptions" ;;
+    *) convert "$SPEC/proposals/$p" "$OUT/proposals/$p" "--enable-all" ;;
+  esac
   # shellcheck disable=SC2086
   case $p in
     memory64) features="--proposals=extended-const --exec" ;;
+    exception-handling) features="--proposals=exceptions --exec" ;;
     threads) features=--proposals=extended-const ;;
     *) features=--proposals ;;
   esac

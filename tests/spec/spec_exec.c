@@ -354,6 +354,15 @@ bool spec_exec_command(spec_exec *x, json_t *cmd, const char *type, char *detail
         nres = ft->nresults > 64 ? 64 : ft->nresults;
         st = weld_rt_call(x->e, ex.u.func, av, (uint32_t)na, res, (uint32_t)nres, &d);
     }
+    if (!strcmp(type, "assert_exception")) {
+        /* an exception no handler caught: a status of its own, never a trap */
+        if (st != WELD_ERR_EXCEPTION) {
+            snprintf(detail, cap, "expected an uncaught exception, got %s%s%s",
+                     st ? weld_status_name(st) : "no exception", st ? ": " : "", st ? d.message : "");
+            return false;
+        }
+        return true;
+    }
     if (!strcmp(type, "assert_trap") || !strcmp(type, "assert_exhaustion")) {
         const char *text = json_string_value(json_object_get(cmd, "text"));
         if (st != WELD_ERR_TRAP) {

@@ -1,6 +1,7 @@
 /* spec_exec.h - the spec runner's execution half: instantiates modules with the interpreter
  * (imports from the `spectest` host module and registered instances) and runs the commands
- * that execute code (action, assert_return, assert_trap, assert_exhaustion). */
+ * that execute code (action, assert_return, assert_trap, assert_exhaustion, and
+ * assert_exception: an exception escapes the call uncaught). */
 #ifndef WELD_SPEC_EXEC_H
 #define WELD_SPEC_EXEC_H
 
@@ -18,7 +19,8 @@ void spec_exec_free(spec_exec *x);
 weld_status spec_exec_module(spec_exec *x, const char *path, const char *name, weld_diag *d);
 /* Register module `name` (NULL: the current one) under `as`. */
 bool spec_exec_register(spec_exec *x, const char *name, const char *as);
-/* Run an action/assert_return/assert_trap/assert_exhaustion command: true when it passed;
+/* Run an action/assert_return/assert_trap/assert_exhaustion/assert_exception command: true
+ * when it passed;
  * otherwise detail says why. */
 bool spec_exec_command(spec_exec *x, json_t *cmd, const char *type, char *detail, size_t cap);
 
