@@ -196,6 +196,13 @@ static bool unwind(weld_rt_engine *e, rt_exn *x, rt_resume *r)
 
 /* Run entry; without entry, resume the run stopped at e->raise where the exception
  * handler unwind() found continues it. */
+/* A label on a path the hot loop should not pay for (gcc lays it out of line). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define COLD_LABEL __attribute__((cold))
+#else
+#define COLD_LABEL __attribute__((unused))
+#endif
+
 static rt_trap run(weld_rt_engine *e, weld_rt_func *entry, const void *const **table)
 {
 #if RT_COMPUTED_GOTO
@@ -524,7 +531,7 @@ do_call:
      * which is popped; the call then pushes the callee's frame in its place, so neither
      * stack grows. A host callee is called as by RT_CALL: the compiler follows the tail
      * call with the code returning its results. */
-do_tail_call:
+do_tail_call: COLD_LABEL;
     if (f->host) goto do_call;
     memmove(fp, fp + base, (size_t)f->code->nparams * sizeof *fp);
     nf--;
@@ -534,10 +541,10 @@ do_tail_call:
     func = frames[nf].func;
     goto do_call;
 
-done_host_exn:
+done_host_exn: COLD_LABEL;
     e->fuel = fuel;
     return RT_TRAP_EXCEPTION;
-trapped:
+trapped: COLD_LABEL;
     if (trap == RT_TRAP_RAISE) { /* an exception: rt_exec unwinds and resumes the run */
         e->raise = (rt_resume){ip, fp, func, nf, fbase};
         e->fuel = fuel;
