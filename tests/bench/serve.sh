@@ -35,10 +35,14 @@ row() { # row LABEL PORT
   for c in 1 8 64; do r=$(rate "$2" "$c") || status=1; out="$out$(printf '%16s' "$r")"; done
   printf '  %-28s%s\n' "$1" "$out"
 }
+# the JavaScript fixture is built into the cache (fixtures/serve/build.sh), not committed
+JSW="${WELD_CACHE:-$HOME/.cache/weld}/serve/proxy-js.wasm"
+[ -f "$JSW" ] || JCO_HOME=${JCO_HOME:-$HOME/.cache/weld/npm} bash "$F/build.sh" "$JSW" > "$T/jsbuild.log" 2>&1 || rm -f "$JSW"
+fixture() { if [ "$1" = js ]; then echo "$JSW"; else echo "$F/proxy-$1.wasm"; fi; }
 printf '  %-28s%16s%16s%16s\n' "server / connections" 1 8 64
 for fx in c js; do
   p=$(free_port)
-  "$WELD" serve "$F/proxy-$fx.wasm" --addr "127.0.0.1:$p" --workers 4 > /dev/null 2> "$T/weld-$fx.err" &
+  "$WELD" serve "$(fixture $fx)" --addr "127.0.0.1:$p" --workers 4 > /dev/null 2> "$T/weld-$fx.err" &
   pid=$!; PIDS="$PIDS $pid"
   # the runtimes of the other workers are made in the background: measure once they are
   for _ in $(seq 600); do grep -q 'runtimes ready' "$T/weld-$fx.err" && break; sleep 0.1; done
@@ -48,7 +52,7 @@ done
 if command -v node >/dev/null 2>&1 && [ -x "$JCO_BIN" ]; then
   for fx in c js; do
     p=$(free_port)
-    (cd "$T" && exec "$JCO_BIN" serve "$F/proxy-$fx.wasm" --port "$p" --host 127.0.0.1 \
+    (cd "$T" && exec "$JCO_BIN" serve "$(fixture $fx)" --port "$p" --host 127.0.0.1 \
        $([ $fx = js ] && echo --isolate-requests instance) > "$T/jco.log" 2>&1) &
     pid=$!; PIDS="$PIDS $pid"
     if wait_up "$p"; then row "jco serve proxy-$fx (node)" "$p"; else echo "  jco serve proxy-$fx: did not start"; fi
