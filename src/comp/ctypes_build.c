@@ -147,6 +147,8 @@ static const char *space_unknown(int space, const char **what)
 
 static weld_status get(bctx *b, scope *sc, int space, uint32_t idx, const weld_tnode **out)
 {
+    /* wasmparser checks the feature before the index */
+    if (space == WELD_TS_VALUE) FEATURE(WELD_FEAT_CM_VALUES, "support for component model `value`s is not enabled");
     if (idx >= sc->sp[space].n) {
         const char *what;
         const char *name = space_unknown(space, &what);
@@ -303,7 +305,8 @@ static weld_status deftype(bctx *b, scope *sc, const weld_ctype *ct, const weld_
     case WELD_CT_RESOURCE:
         if (sc->kind != SC_COMPONENT)
             return INVALID("resources can only be defined within a concrete component");
-        if (ct->u.resource.rep != WELD_I32) {
+        bool i64_ok = b->gate && (b->features & WELD_FEAT_CM64); /* cm64, asked for */
+        if (ct->u.resource.rep != WELD_I32 && !(ct->u.resource.rep == WELD_I64 && i64_ok)) {
             if (ct->u.resource.rep == WELD_I64)
                 return INVALID("resources with `i64` require the `cm64` feature to be enabled");
             return INVALID("resources can only be represented by `i32`");
@@ -576,7 +579,9 @@ static weld_status extern_type(bctx *b, scope *sc, const weld_cextern *e, weld_s
         TRY(get(b, sc, WELD_TS_TYPE, e->index, out));
         if ((*out)->kind != WELD_TK_FUNC) return INVALID("type index %u is not a function type", e->index);
         return WELD_OK;
-    case WELD_EXT_VALUE: return valtype(b, sc, e->val, out);
+    case WELD_EXT_VALUE:
+        FEATURE(WELD_FEAT_CM_VALUES, "support for component model `value`s is not enabled");
+        return valtype(b, sc, e->val, out);
     case WELD_EXT_TYPE:
         if (e->bound == 0x00) {
             TRY(get(b, sc, WELD_TS_TYPE, e->index, out));
