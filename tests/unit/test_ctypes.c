@@ -379,6 +379,31 @@ static void test_type_size_limits(void **state)
     }
 }
 
+/* Feature gates: wasmparser's defaults refuse the `error-context` type with its message;
+ * the feature turned on, or the ungated entry point, accepts it. */
+static void test_feature_gates(void **state)
+{
+    (void)state;
+    loaded l;
+    assert_int_equal(load("fixtures/validate-rules/feature-error-context-off.wasm", &l), WELD_OK);
+    weld_diag d;
+    weld_diag_init(&d, "x");
+    assert_int_equal(weld_validate_component_features(l.c, WELD_FEAT_DEFAULT, &d), WELD_ERR_INVALID);
+    assert_string_equal(d.message, "`error-context` requires the component model error-context feature");
+    assert_int_equal(d.offset, 0xb);
+    assert_int_equal(weld_validate_component_features(l.c, WELD_FEAT_DEFAULT | WELD_FEAT_CM_ERROR_CONTEXT, &d),
+                     WELD_OK);
+    assert_int_equal(weld_validate_component(l.c, &d), WELD_OK);
+    unload(&l);
+    assert_true(weld_feature_by_name("cm-error-context") == WELD_FEAT_CM_ERROR_CONTEXT);
+    assert_true(weld_feature_by_name("cm-values") == WELD_FEAT_CM_VALUES);
+    assert_true(weld_feature_by_name("memory64") == WELD_FEAT_CORE_FIXED);
+    assert_false(weld_feature_can_disable(weld_feature_by_name("memory64")));
+    assert_true(weld_feature_can_disable(WELD_FEAT_CM_ASYNC));
+    assert_true(weld_feature_by_name("no-such-feature") == 0);
+    assert_true((WELD_FEAT_DEFAULT & WELD_FEAT_CM_ASYNC) && !(WELD_FEAT_DEFAULT & WELD_FEAT_CM_VALUES));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -390,6 +415,7 @@ int main(void)
         cmocka_unit_test(test_validate_component),
         cmocka_unit_test(test_extern_names),
         cmocka_unit_test(test_type_size_limits),
+        cmocka_unit_test(test_feature_gates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
