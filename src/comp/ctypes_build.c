@@ -82,6 +82,9 @@ static weld_status fail(bctx *b, weld_status st, const char *fmt, ...)
         if (b->gate && !(b->features & (bit))) return INVALID(__VA_ARGS__); \
     } while (0)
 
+/* cm-nested-names, asked for */
+#define NESTED_NAMES(b) ((b)->gate && ((b)->features & WELD_FEAT_CM_NESTED_NAMES))
+
 static void *alloc(bctx *b, size_t n) { return weld_arena_alloc(b->a, n ? n : 1); }
 
 static weld_tnode *new_node(bctx *b, uint8_t kind)
@@ -963,7 +966,7 @@ static weld_status check_extern_name(bctx *b, scope *sc, bool import, weld_str n
     const char *kd = import ? "import" : "export";
     char err[512], buf[512];
     cname_info ni;
-    if (!cname_parse(name.ptr, name.len, &ni, err, sizeof err))
+    if (!cname_parse_ex(name.ptr, name.len, NESTED_NAMES(b), &ni, err, sizeof err))
         return INVALID("%s name `%s` is not a valid extern name %s", kd, name.ptr, err);
     if (!import && (ni.kind == CNAME_DEPENDENCY || ni.kind == CNAME_URL || ni.kind == CNAME_HASH))
         return INVALID("name `%s` is not a valid export name", name.ptr);
@@ -972,7 +975,7 @@ static weld_status check_extern_name(bctx *b, scope *sc, bool import, weld_str n
     for (uint32_t i = 0; i < prior->n; i++) {
         cname_info pi;
         weld_str pn = prior->v[i].name;
-        if (!cname_parse(pn.ptr, pn.len, &pi, err, sizeof err)) continue;
+        if (!cname_parse_ex(pn.ptr, pn.len, NESTED_NAMES(b), &pi, err, sizeof err)) continue;
         if (names_collide(name.ptr, name.len, &ni, pn.ptr, pn.len, &pi))
             return INVALID("%s name `%s` conflicts with previous name `%s`", kd, name.ptr, pn.ptr);
     }
@@ -1642,13 +1645,13 @@ static weld_status instance(bctx *b, scope *sc, const weld_instance *in)
             weld_str nm = in->items[i].name.name;
             char err[512];
             cname_info ni, pi;
-            bool parsed = cname_parse(nm.ptr, nm.len, &ni, err, sizeof err);
+            bool parsed = cname_parse_ex(nm.ptr, nm.len, NESTED_NAMES(b), &ni, err, sizeof err);
             if (b->validate && !parsed)
                 return INVALID("export name `%s` is not a valid extern name %s", nm.ptr, err);
             for (uint32_t k = 0; k < i; k++) {
                 weld_str pn = in->items[k].name.name;
                 bool clash = str_eq(pn, nm);
-                if (!clash && parsed && cname_parse(pn.ptr, pn.len, &pi, err, sizeof err))
+                if (!clash && parsed && cname_parse_ex(pn.ptr, pn.len, NESTED_NAMES(b), &pi, err, sizeof err))
                     clash = names_collide(nm.ptr, nm.len, &ni, pn.ptr, pn.len, &pi);
                 if (clash)
                     return INVALID("export name `%s` conflicts with previous name `%s`", nm.ptr, pn.ptr);
