@@ -36,7 +36,7 @@ HDRS    := $(wildcard include/weld/*.h src/*/*.h src/*/*.def src/*/*.inc)
 LIB     := $(BUILD)/libweld.a
 WELD    := $(BUILD)/weld
 
-.PHONY: all deps demo check spec bench fuzz install clean unit
+.PHONY: all deps demo check spec bench fuzz install clean unit diff-wasm-tools
 all: $(LIB) $(WELD)
 	@ln -sf $(WELD) weld 2>/dev/null || true
 
@@ -104,6 +104,12 @@ demo: deps
 BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/%,$(wildcard tests/bench/bench_*.c))
 $(BUILD)/bench_%: tests/bench/bench_%.c $(LIB) $(HDRS) $(wildcard tests/bench/*.h)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $< $(LDFLAGS) $(LIB) $(LDLIBS) -o $@
+
+# weld validate against wasm-tools validate on every component fixture, the real components
+# and generated limit cases (needs `cargo install wasm-tools`; not part of check/CI);
+# FEATURES=all compares with every feature on. Counts the disagreements.
+diff-wasm-tools: $(BUILD)/weld
+	WELD=$(CURDIR)/$(BUILD)/weld bash tests/tools/diff-wasm-tools.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)

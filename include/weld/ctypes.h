@@ -98,8 +98,21 @@ typedef struct weld_tcore_extern {
     const weld_tnode *type;
 } weld_tcore_extern;
 
+/* weld_tnode.flags */
+enum {
+    WELD_TF_BORROW = 1,   /* a borrow handle occurs in the type (value and function types) */
+    WELD_TF_RESOURCE = 2  /* a resource occurs in the type (substitution skips it otherwise) */
+};
+
 struct weld_tnode {
     uint8_t kind; /* weld_tkind */
+    /* wasmparser's accounting of the type: `size` its effective size (the nodes a walk
+     * over it would visit, shared parts counted every time, under 1000000 in a valid
+     * component), `depth` its structural nesting (1 for a leaf; saturates at 65535),
+     * `flags` WELD_TF_*. Set by the model for every node it makes. */
+    uint8_t flags;
+    uint16_t depth;
+    uint32_t size;
     /* A type imported or exported with an `eq` bound (or exported without ascription) is
      * a distinct node, a new name for the same structure: `alias_of` is the type it names
      * (NULL otherwise). Resources are never copied: an `eq` of a resource is the resource. */
@@ -203,6 +216,10 @@ typedef struct weld_ctypes_opts {
      * validates them itself (the component runtime compiles each module with the validator
      * and would otherwise walk every body twice). */
     bool skip_module_bodies;
+    /* With gate_features: refuse what `features` (WELD_FEAT_* of weld/validate.h) leaves
+     * out, with wasmparser's message. Off: everything weld implements is accepted. */
+    bool gate_features;
+    uint64_t features;
 } weld_ctypes_opts;
 
 /* Build the model of component c (opts may be NULL). *out is freed by weld_ctypes_free.

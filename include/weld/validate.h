@@ -95,6 +95,50 @@ weld_status weld_validate_module(const weld_module *m, weld_diag *d);
  * the offset of the offending item within the outermost input and wasmparser's message. */
 weld_status weld_validate_component(const weld_component *c, weld_diag *d);
 
+/* Features of the component model and of core Wasm, by wasmparser's names (its
+ * WasmFeatures). WELD_FEAT_DEFAULT is wasmparser's default set; a component that uses a
+ * feature outside the set is refused with wasmparser's message naming it ("`error-context`
+ * requires the component model error-context feature"). weld_validate_component accepts
+ * everything weld implements (WELD_FEAT_ALL). The core features the core validator always
+ * applies (memory64, threads, tail-call, simd, ...) are named so that a set can list them;
+ * turning them off is not supported (weld_feature_can_disable). */
+enum {
+    WELD_FEAT_CM_ASYNC = 1ull << 0,
+    WELD_FEAT_CM_ASYNC_STACKFUL = 1ull << 1,
+    WELD_FEAT_CM_MORE_ASYNC_BUILTINS = 1ull << 2,
+    WELD_FEAT_CM_THREADING = 1ull << 3,
+    WELD_FEAT_CM_ERROR_CONTEXT = 1ull << 4,
+    WELD_FEAT_CM_FIXED_LENGTH_LISTS = 1ull << 5,
+    WELD_FEAT_CM_GC = 1ull << 6,
+    WELD_FEAT_CM_MAP = 1ull << 7,
+    WELD_FEAT_CM64 = 1ull << 8,
+    WELD_FEAT_CM_VALUES = 1ull << 9,
+    WELD_FEAT_CM_NESTED_NAMES = 1ull << 10,
+    WELD_FEAT_SHARED_EVERYTHING_THREADS = 1ull << 11,
+    WELD_FEAT_MULTI_MEMORY = 1ull << 12,
+    WELD_FEAT_EXTENDED_CONST = 1ull << 13,
+    /* core features weld always applies */
+    WELD_FEAT_CORE_FIXED = 1ull << 14,
+    WELD_FEAT_EXCEPTIONS = 1ull << 15
+};
+#define WELD_FEAT_DEFAULT                                                                    \
+    ((uint64_t)(WELD_FEAT_CM_ASYNC | WELD_FEAT_MULTI_MEMORY | WELD_FEAT_EXTENDED_CONST | \
+                WELD_FEAT_EXCEPTIONS | WELD_FEAT_CORE_FIXED))
+#define WELD_FEAT_ALL ((uint64_t)((1ull << 16) - 1))
+
+/* The feature bit of a wasmparser feature name ("cm-async", "cm-error-context", "gc",
+ * "memory64", ...), 0 for an unknown name. */
+uint64_t weld_feature_by_name(const char *name);
+/* Whether weld can validate without this feature (false for the core features its core
+ * validator always applies). */
+bool weld_feature_can_disable(uint64_t bit);
+/* The list of feature names, comma-separated, for messages. */
+const char *weld_feature_names(void);
+
+/* weld_validate_component with only the features in `features` (WELD_FEAT_*). */
+weld_status weld_validate_component_features(const weld_component *c, uint64_t features,
+                                             weld_diag *d);
+
 #ifdef __cplusplus
 }
 #endif

@@ -21,7 +21,7 @@ static double now_seconds(void)
 
 /* A component: decode (nested modules included) and validate, best of `repeat` runs. */
 static int validate_component_file(const char *path, const uint8_t *data, size_t len,
-                                   long repeat, bool verbose, weld_diag *d)
+                                   long repeat, bool verbose, uint64_t features, weld_diag *d)
 {
     double best_read = 0, best_valid = 0;
     for (long k = 0; k < repeat; k++) {
@@ -35,7 +35,7 @@ static int validate_component_file(const char *path, const uint8_t *data, size_t
         double t0 = now_seconds();
         weld_status st = weld_component_read(arena, data, len, &opts, &c, d);
         double t1 = now_seconds();
-        if (!st) st = weld_validate_component(c, d);
+        if (!st) st = weld_validate_component_features(c, features, d);
         double t2 = now_seconds();
         weld_arena_free(arena);
         if (st) return cli_report(d, NULL, 0);
@@ -51,14 +51,38 @@ static int validate_component_file(const char *path, const uint8_t *data, size_t
     return CLI_OK;
 }
 
+/* --features / --no-features LIST: names separated by commas ("all": every feature). */
+static int feature_list(const char *list, bool on, uint64_t *features)
+{
+    char buf[512];
+    if (strlen(list) >= sizeof buf) return cli_usage_error(self(), "feature list too long");
+    strcpy(buf, list);
+    for (char *save = NULL, *nm = strtok_r(buf, ",", &save); nm; nm = strtok_r(NULL, ",", &save)) {
+        uint64_t bit = strcmp(nm, "all") == 0 ? WELD_FEAT_ALL : weld_feature_by_name(nm);
+        if (!bit)
+            return cli_usage_error(self(), "unknown feature '%s' (known: all, %s)", nm, weld_feature_names());
+        if (!on && (bit == WELD_FEAT_ALL || !weld_feature_can_disable(bit)))
+            return cli_usage_error(self(), "feature '%s' cannot be turned off: weld's core validator always applies it", nm);
+        if (on) *features |= bit;
+        else *features &= ~bit;
+    }
+    return CLI_OK;
+}
+
 static int run_validate(int argc, char **argv)
 {
     const char *path = NULL;
     bool verbose = false, wasm2 = false;
     long repeat = 1;
+    uint64_t features = WELD_FEAT_DEFAULT;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) verbose = true;
         else if (strcmp(argv[i], "--wasm2") == 0) wasm2 = true;
+        else if ((strcmp(argv[i], "--features") == 0 || strcmp(argv[i], "--no-features") == 0) && i + 1 < argc) {
+            bool on = argv[i][2] == 'f';
+            int rc = feature_list(argv[++i], on, &features);
+            if (rc) return rc;
+        }
         else if (strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) {
             char *end;
             repeat = strtol(argv[++i], &end, 10);
@@ -86,9 +110,11 @@ static int run_validate(int argc, char **argv)
         rc = CLI_REJECTED;
         goto out;
     }
-    weld_validator_set_features(v, wasm2 ? WELD_VALID_WASM2 : WELD_VALID_ALL);
+    if (wasm2) features &= ~(uint64_t)(WELD_FEAT_MULTI_MEMORY | WELD_FEAT_EXTENDED_CONST);
+    weld_validator_set_features(v, ((features & WELD_FEAT_MULTI_MEMORY) ? WELD_VALID_MULTI_MEMORY : 0u) |
+                                       ((features & WELD_FEAT_EXTENDED_CONST) ? WELD_VALID_EXTENDED_CONST : 0u));
     if (weld_is_component(data, len)) {
-        rc = validate_component_file(path, data, len, repeat, verbose, &d);
+        rc = validate_component_file(path, data, len, repeat, verbose, features, &d);
         goto out;
     }
     /* with --repeat, the best of N runs of decode + validate, in CPU time */
@@ -131,7 +157,8 @@ out:
 
 const weld_cmd cmd_validate = {
     "validate", "check that a core module or a component follows every validation rule",
-    "usage: weld validate [--verbose] [--repeat N] [--wasm2] FILE\n\n"
+    "usage: weld validate [--verbose] [--repeat N] [--wasm2] [--features LIST]\n"
+    "                     [--no-features LIST] FILE\n\n"
     "Decodes the core WebAssembly module FILE and checks the validation rules of the core\n"
     "specification (Wasm 2.0, with tail calls, extended constant expressions, multiple\n"
     "memories and threads): every function body is type-checked instruction by\n"
@@ -141,10 +168,18 @@ const weld_cmd cmd_validate = {
     "them (index spaces, types, canonical definitions, instantiation, names, values) and\n"
     "each nested core module against the core rules; the diagnostic gives the offset of\n"
     "the offending item.\n\n"
+    "Features are wasmparser's, by its names, with its defaults: on are cm-async,\n"
+    "multi-memory, extended-const and the core features weld always applies (simd,\n"
+    "threads, tail-call, memory64, ...); off are cm-values, cm-error-context,\n"
+    "cm-fixed-length-lists, cm-map, cm64, cm-gc, cm-nested-names, cm-async-stackful,\n"
+    "cm-more-async-builtins, cm-threading, shared-everything-threads. A component using\n"
+    "a feature that is off is refused with wasmparser's message naming it.\n\n"
     "  -v, --verbose       print a summary line with the CPU time taken and the throughput\n"
     "  --repeat N          decode and validate N times and report the best time\n"
     "  --wasm2             apply only the Wasm 2.0 rules (no multiple memories, no\n"
-    "                      extended constant expressions)\n",
+    "                      extended constant expressions)\n"
+    "  --features LIST     turn on the comma-separated features (\"all\": every one)\n"
+    "  --no-features LIST  turn them off\n",
     run_validate,
 };
 

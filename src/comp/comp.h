@@ -24,16 +24,32 @@ const void *pmap_get(const pmap *m, const void *key);
 bool pmap_put(pmap *m, const void *key, const void *val);
 void pmap_free(pmap *m);
 
+/* wasmparser's limits on types (0.263): effective size (validator.rs combine_type_sizes) and
+ * structural nesting (MAX_WASM_COMPONENT_TYPE_DEPTH, checked by TypeInfo::combine). */
+enum { CTYPES_MAX_TYPE_SIZE = 1000000, CTYPES_MAX_TYPE_DEPTH = 100 };
+
+/* Start t's accounting as a leaf (size 1, depth 1, flags of its own kind). */
+void tinfo_leaf(weld_tnode *t);
+/* Account child c (NULL: nothing) into t as wasmparser's TypeInfo::combine does: sizes add,
+ * depth is the deepest child's plus one, flags are or-ed. TINFO_DEPTH when the depth goes
+ * over CTYPES_MAX_TYPE_DEPTH ("type nesting is too deep"), TINFO_SIZE when the size
+ * reaches CTYPES_MAX_TYPE_SIZE ("effective type size exceeds the limit of 1000000"). */
+enum { TINFO_OK, TINFO_DEPTH, TINFO_SIZE };
+int tinfo_combine(weld_tnode *t, const weld_tnode *c);
+/* Set t's size, depth and flags from its children (every child already accounted). */
+int tinfo_node(weld_tnode *t);
+
 /* Copy `t` with every resource that `map` maps replaced (nodes without any return as
  * they are). NULL on allocation failure. */
 const weld_tnode *ctypes_subst(weld_arena *a, const pmap *map, pmap *memo,
                                const weld_tnode *t);
 
-/* Collect into `out` (resource -> resource) every resource node reachable from t whose
- * scope is `scope`, each mapped to a new resource bound by `new_scope` (NULL: concrete).
- * Returns false on allocation failure. */
-bool ctypes_fresh_resources(weld_arena *a, const weld_tnode *t, const weld_tnode *scope,
-                            const weld_tnode *new_scope, pmap *out);
+/* Copy `t` giving every resource it reaches that `scope` binds a new identity bound by
+ * `new_scope` (NULL: concrete), recorded in `map` (resources already in `map` are
+ * replaced by their entry), in one pass over the distinct nodes; `memo` (old node -> copy)
+ * may be shared by passes with the same map. NULL on allocation failure. */
+const weld_tnode *ctypes_refresh(weld_arena *a, pmap *map, pmap *memo, const weld_tnode *t,
+                                 const weld_tnode *scope, const weld_tnode *new_scope);
 
 /* The subtype checker with an explicit resource binding map: resources bound by
  * `bind_scope` on the expected side are bound to found's resources as met. */

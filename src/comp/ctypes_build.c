@@ -21,6 +21,7 @@ struct scope {
     tvec sp[WELD_TS_COUNT];
     exvec imports, exports;
     weld_tnode *self; /* the type node this scope fills (type scopes, nested components) */
+    weld_tnode acc;   /* size, depth, flags of the imports and exports so far (size 0: none) */
     /* validation state */
     pmap named_imp, named_exp; /* types valid to appear in imports / exports */
     exvec rnames_imp, rnames_exp; /* resource names registered by imports / exports */
@@ -48,21 +49,15 @@ typedef struct bctx {
     weld_arena *a;
     weld_diag *d;
     bool validate;
+    bool gate;         /* refuse what `features` leaves out */
+    uint64_t features; /* WELD_FEAT_* */
     bool skip_bodies; /* nested modules are validated by the caller */
     uint64_t off;   /* offset reported for the item being checked */
     uint32_t depth; /* scopes open */
     weld_validator *validator; /* for nested core modules, made on first use */
-    pmap sizes;                /* value type -> its tsize (memo) */
     canon_layouts layouts;     /* flattening of canon signatures (made on first use) */
 } bctx;
 
-/* Every walk over a value type (subtyping, flattening, substitution) recurses on its
- * structure, so types are bounded as wasmparser bounds them: an effective size (nodes
- * counted with repetition) of at most 1000000, and a nesting depth of at most 200. */
-enum { MAX_TYPE_SIZE = 1000000, MAX_TYPE_DEPTH = 200 };
-typedef struct tsize {
-    uint32_t size, depth;
-} tsize;
 
 static weld_status fail(bctx *b, weld_status st, const char *fmt, ...) WELD_PRINTF(3, 4);
 static weld_status fail(bctx *b, weld_status st, const char *fmt, ...)
@@ -80,6 +75,15 @@ static weld_status fail(bctx *b, weld_status st, const char *fmt, ...)
         weld_status st_ = (x);                                                                 \
         if (st_) return st_;                                                                   \
     } while (0)
+
+/* A feature outside the validated set: wasmparser's message. */
+#define FEATURE(bit, ...) \
+    do { \
+        if (b->gate && !(b->features & (bit))) return INVALID(__VA_ARGS__); \
+    } while (0)
+
+/* cm-nested-names, asked for */
+#define NESTED_NAMES(b) ((b)->gate && ((b)->features & WELD_FEAT_CM_NESTED_NAMES))
 
 static void *alloc(bctx *b, size_t n) { return weld_arena_alloc(b->a, n ? n : 1); }
 
@@ -119,6 +123,7 @@ static void scope_free(scope *sc)
 
 static weld_status push(bctx *b, scope *sc, int space, const weld_tnode *t)
 {
+    if (space == WELD_TS_VALUE) FEATURE(WELD_FEAT_CM_VALUES, "support for component model `value`s is not enabled");
     if (!tvec_push(&sc->sp[space], t)) return NOMEM();
     return WELD_OK;
 }
@@ -145,6 +150,8 @@ static const char *space_unknown(int space, const char **what)
 
 static weld_status get(bctx *b, scope *sc, int space, uint32_t idx, const weld_tnode **out)
 {
+    /* wasmparser checks the feature before the index */
+    if (space == WELD_TS_VALUE) FEATURE(WELD_FEAT_CM_VALUES, "support for component model `value`s is not enabled");
     if (idx >= sc->sp[space].n) {
         const char *what;
         const char *name = space_unknown(space, &what);
@@ -158,10 +165,13 @@ static weld_status get(bctx *b, scope *sc, int space, uint32_t idx, const weld_t
 
 static weld_status prim(bctx *b, uint8_t p, const weld_tnode **out)
 {
+    if (p == WELD_CV_ERROR_CONTEXT)
+        FEATURE(WELD_FEAT_CM_ERROR_CONTEXT, "`error-context` requires the component model error-context feature");
     if (!b->m->prims[p]) {
         weld_tnode *t = new_node(b, WELD_TK_PRIM);
         if (!t) return NOMEM();
         t->u.prim = p;
+        tinfo_leaf(t);
         b->m->prims[p] = t;
     }
     *out = b->m->prims[p];
@@ -199,65 +209,15 @@ static weld_status fields(bctx *b, scope *sc, const weld_cfield *in, uint32_t n,
 static weld_status type_decls(bctx *b, scope *sc, const weld_ctype *t, const weld_tnode **out);
 static weld_status check_deftype(bctx *b, const weld_tnode *t);
 
-/* The size and depth of a value or function type, memoised; NULL on allocation failure. */
-static const tsize *type_size(bctx *b, const weld_tnode *t)
+/* The limits wasmparser puts on a type, in its words. */
+static weld_status tinfo_error(bctx *b, int r)
 {
-    static const tsize leaf = {1, 1};
-    if (!t || t->kind == WELD_TK_PRIM || t->kind == WELD_TK_RESOURCE || t->kind == WELD_TK_FLAGS ||
-        t->kind == WELD_TK_ENUM || !(weld_tnode_is_value(t) || t->kind == WELD_TK_FUNC))
-        return &leaf;
-    const tsize *known = pmap_get(&b->sizes, t);
-    if (known) return known;
-    uint64_t size = 1;
-    uint32_t depth = 0;
-    const weld_tnode *kids[2] = {NULL, NULL};
-    const weld_tfield *fields = NULL;
-    const weld_tnode *const *tuple = NULL;
-    uint32_t n = 0;
-    switch (t->kind) {
-    case WELD_TK_RECORD: fields = t->u.record.fields; n = t->u.record.count; break;
-    case WELD_TK_VARIANT: fields = t->u.variant.cases; n = t->u.variant.count; break;
-    case WELD_TK_FUNC:
-        fields = t->u.func.params;
-        n = t->u.func.nparams;
-        kids[0] = t->u.func.result;
-        break;
-    case WELD_TK_TUPLE: tuple = t->u.tuple.types; n = t->u.tuple.count; break;
-    case WELD_TK_LIST:
-    case WELD_TK_FIXED_LIST: kids[0] = t->u.list.elem; break;
-    case WELD_TK_OPTION: kids[0] = t->u.option; break;
-    case WELD_TK_RESULT: kids[0] = t->u.result.ok; kids[1] = t->u.result.err; break;
-    case WELD_TK_STREAM:
-    case WELD_TK_FUTURE: kids[0] = t->u.elem; break;
-    case WELD_TK_MAP: kids[0] = t->u.map.key; kids[1] = t->u.map.value; break;
-    default: break;
-    }
-    for (uint32_t i = 0; i < n + 2; i++) {
-        const weld_tnode *k = i < n ? (fields ? fields[i].type : tuple[i]) : kids[i - n];
-        if (!k) continue;
-        const tsize *ks = type_size(b, k);
-        if (!ks) return NULL;
-        size += ks->size;
-        if (ks->depth > depth) depth = ks->depth;
-    }
-    tsize *r = weld_arena_alloc(b->a, sizeof *r);
-    if (!r) return NULL;
-    r->size = size > MAX_TYPE_SIZE ? MAX_TYPE_SIZE + 1 : (uint32_t)size;
-    r->depth = depth + 1;
-    if (!pmap_put(&b->sizes, t, r)) return NULL;
-    return r;
-}
-
-static weld_status check_size(bctx *b, const weld_tnode *t)
-{
-    const tsize *s = type_size(b, t);
-    if (!s) return NOMEM();
-    if (s->size > MAX_TYPE_SIZE)
-        return INVALID("effective type size exceeds the limit of %u", MAX_TYPE_SIZE);
-    if (s->depth > MAX_TYPE_DEPTH)
-        return INVALID("type nesting is too deep (more than %u levels)", MAX_TYPE_DEPTH);
+    if (r == TINFO_DEPTH) return INVALID("type nesting is too deep");
+    if (r == TINFO_SIZE) return INVALID("effective type size exceeds the limit of %u", CTYPES_MAX_TYPE_SIZE);
     return WELD_OK;
 }
+
+static weld_status account(bctx *b, weld_tnode *t) { return tinfo_error(b, tinfo_node(t)); }
 
 /* A type definition (type section item or declared type). */
 static weld_status deftype(bctx *b, scope *sc, const weld_ctype *ct, const weld_tnode **out)
@@ -281,6 +241,11 @@ static weld_status deftype(bctx *b, scope *sc, const weld_ctype *ct, const weld_
         [WELD_CT_RESOURCE] = WELD_TK_RESOURCE,
     };
     if (!kinds[ct->kind]) return INVALID("unknown type definition 0x%02x", ct->kind);
+    if (ct->kind == WELD_CT_FIXED_LIST)
+        FEATURE(WELD_FEAT_CM_FIXED_LENGTH_LISTS, "Fixed-length lists require the component model fixed-length lists feature");
+    if (ct->kind == WELD_CT_MAP) FEATURE(WELD_FEAT_CM_MAP, "Maps require the component model map feature");
+    if (ct->kind == WELD_CT_FUNC_ASYNC)
+        FEATURE(WELD_FEAT_CM_ASYNC, "async component functions require the component model async feature");
     if (!(t = new_node(b, kinds[ct->kind]))) return NOMEM();
     switch (ct->kind) {
     case WELD_CT_RECORD:
@@ -343,7 +308,8 @@ static weld_status deftype(bctx *b, scope *sc, const weld_ctype *ct, const weld_
     case WELD_CT_RESOURCE:
         if (sc->kind != SC_COMPONENT)
             return INVALID("resources can only be defined within a concrete component");
-        if (ct->u.resource.rep != WELD_I32) {
+        bool i64_ok = b->gate && (b->features & WELD_FEAT_CM64); /* cm64, asked for */
+        if (ct->u.resource.rep != WELD_I32 && !(ct->u.resource.rep == WELD_I64 && i64_ok)) {
             if (ct->u.resource.rep == WELD_I64)
                 return INVALID("resources with `i64` require the `cm64` feature to be enabled");
             return INVALID("resources can only be represented by `i32`");
@@ -363,7 +329,7 @@ static weld_status deftype(bctx *b, scope *sc, const weld_ctype *ct, const weld_
         break;
     default: break;
     }
-    TRY(check_size(b, t));
+    TRY(account(b, t));
     if (b->validate) TRY(check_deftype(b, t));
     *out = t;
     return WELD_OK;
@@ -377,6 +343,7 @@ static weld_status core_func_node(bctx *b, const weld_functype *f, uint8_t kind,
     weld_tnode *t = new_node(b, kind);
     if (!t) return NOMEM();
     t->u.core.func = f;
+    TRY(account(b, t));
     *out = t;
     return WELD_OK;
 }
@@ -403,6 +370,7 @@ static weld_status core_extern(bctx *b, const weld_externtype *e, const tvec *ty
     }
     if (!t) return NOMEM();
     t->u.core.ext = *e;
+    tinfo_leaf(t);
     *out = t;
     return WELD_OK;
 }
@@ -474,6 +442,7 @@ static weld_status core_type(bctx *b, scope *sc, const weld_core_type *ct, const
     t->u.core_module.imports = imps;
     t->u.core_module.nexports = ne;
     t->u.core_module.exports = exps;
+    TRY(account(b, t));
     *out = t;
     return WELD_OK;
 }
@@ -547,6 +516,7 @@ static weld_status module_node(bctx *b, const weld_module *m, const weld_tnode *
     t->u.core_module.imports = imps;
     t->u.core_module.nexports = m->nexports;
     t->u.core_module.exports = exps;
+    TRY(account(b, t));
     *out = t;
     return WELD_OK;
 }
@@ -593,9 +563,7 @@ static weld_status freshen(bctx *b, scope *sc, const weld_tnode *t, const weld_t
 {
     pmap map = {0}, memo = {0};
     weld_status st = WELD_OK;
-    if (!ctypes_fresh_resources(b->a, t, t, sc->self, &map)) st = NOMEM();
-    else if (map.n && !(*out = ctypes_subst(b->a, &map, &memo, t))) st = NOMEM();
-    else if (!map.n) *out = t;
+    if (!(*out = ctypes_refresh(b->a, &map, &memo, t, t, sc->self))) st = NOMEM();
     pmap_free(&map);
     pmap_free(&memo);
     return st;
@@ -614,7 +582,9 @@ static weld_status extern_type(bctx *b, scope *sc, const weld_cextern *e, weld_s
         TRY(get(b, sc, WELD_TS_TYPE, e->index, out));
         if ((*out)->kind != WELD_TK_FUNC) return INVALID("type index %u is not a function type", e->index);
         return WELD_OK;
-    case WELD_EXT_VALUE: return valtype(b, sc, e->val, out);
+    case WELD_EXT_VALUE:
+        FEATURE(WELD_FEAT_CM_VALUES, "support for component model `value`s is not enabled");
+        return valtype(b, sc, e->val, out);
     case WELD_EXT_TYPE:
         if (e->bound == 0x00) {
             TRY(get(b, sc, WELD_TS_TYPE, e->index, out));
@@ -626,6 +596,7 @@ static weld_status extern_type(bctx *b, scope *sc, const weld_cextern *e, weld_s
             r->u.resource.name = name;
             r->u.resource.scope = sc->self;
             r->u.resource.rep = WELD_I32;
+            tinfo_leaf(r);
             *out = r;
             return WELD_OK;
         }
@@ -639,6 +610,13 @@ static weld_status extern_type(bctx *b, scope *sc, const weld_cextern *e, weld_s
         TRY(get(b, sc, WELD_TS_TYPE, e->index, out));
         if ((*out)->kind != WELD_TK_INSTANCE)
             return INVALID("type index %u is not an instance type", e->index);
+        /* the import or export is about to be accounted into the scope's type: fail
+         * before copying a type that cannot fit */
+        {
+            weld_tnode acc = sc->acc;
+            if (!acc.size) tinfo_leaf(&acc);
+            TRY(tinfo_error(b, tinfo_combine(&acc, *out)));
+        }
         return freshen(b, sc, *out, out);
     default: return INVALID("unknown extern kind 0x%02x", e->kind);
     }
@@ -647,7 +625,7 @@ static weld_status extern_type(bctx *b, scope *sc, const weld_cextern *e, weld_s
 /* Does t refer to a resource that is concrete (not bound by a type)? */
 static bool refers_to_concrete_resource(const weld_tnode *t, int depth)
 {
-    if (!t || depth > 64) return false;
+    if (!t || depth > 64 || !(t->flags & WELD_TF_RESOURCE)) return false;
     switch (t->kind) {
     case WELD_TK_RESOURCE: return t->u.resource.scope == NULL;
     case WELD_TK_RECORD:
@@ -988,7 +966,7 @@ static weld_status check_extern_name(bctx *b, scope *sc, bool import, weld_str n
     const char *kd = import ? "import" : "export";
     char err[512], buf[512];
     cname_info ni;
-    if (!cname_parse(name.ptr, name.len, &ni, err, sizeof err))
+    if (!cname_parse_ex(name.ptr, name.len, NESTED_NAMES(b), &ni, err, sizeof err))
         return INVALID("%s name `%s` is not a valid extern name %s", kd, name.ptr, err);
     if (!import && (ni.kind == CNAME_DEPENDENCY || ni.kind == CNAME_URL || ni.kind == CNAME_HASH))
         return INVALID("name `%s` is not a valid export name", name.ptr);
@@ -997,7 +975,7 @@ static weld_status check_extern_name(bctx *b, scope *sc, bool import, weld_str n
     for (uint32_t i = 0; i < prior->n; i++) {
         cname_info pi;
         weld_str pn = prior->v[i].name;
-        if (!cname_parse(pn.ptr, pn.len, &pi, err, sizeof err)) continue;
+        if (!cname_parse_ex(pn.ptr, pn.len, NESTED_NAMES(b), &pi, err, sizeof err)) continue;
         if (names_collide(name.ptr, name.len, &ni, pn.ptr, pn.len, &pi))
             return INVALID("%s name `%s` conflicts with previous name `%s`", kd, name.ptr, pn.ptr);
     }
@@ -1039,33 +1017,6 @@ static weld_status check_labels(bctx *b, const char *desc, const char *prevdesc,
     return WELD_OK;
 }
 
-static bool contains_borrow(const weld_tnode *t, int depth)
-{
-    if (!t || depth > 200) return false;
-    switch (t->kind) {
-    case WELD_TK_BORROW: return true;
-    case WELD_TK_RECORD:
-    case WELD_TK_VARIANT:
-        for (uint32_t i = 0; i < t->u.record.count; i++)
-            if (contains_borrow(t->u.record.fields[i].type, depth + 1)) return true;
-        return false;
-    case WELD_TK_TUPLE:
-        for (uint32_t i = 0; i < t->u.tuple.count; i++)
-            if (contains_borrow(t->u.tuple.types[i], depth + 1)) return true;
-        return false;
-    case WELD_TK_LIST:
-    case WELD_TK_FIXED_LIST: return contains_borrow(t->u.list.elem, depth + 1);
-    case WELD_TK_OPTION: return contains_borrow(t->u.option, depth + 1);
-    case WELD_TK_RESULT:
-        return contains_borrow(t->u.result.ok, depth + 1) || contains_borrow(t->u.result.err, depth + 1);
-    case WELD_TK_MAP:
-        return contains_borrow(t->u.map.key, depth + 1) || contains_borrow(t->u.map.value, depth + 1);
-    case WELD_TK_STREAM:
-    case WELD_TK_FUTURE: return contains_borrow(t->u.elem, depth + 1);
-    default: return false;
-    }
-}
-
 /* The well-formedness rules of a defined type (wasmparser's messages). */
 static weld_status check_deftype(bctx *b, const weld_tnode *t)
 {
@@ -1095,7 +1046,7 @@ static weld_status check_deftype(bctx *b, const weld_tnode *t)
         if (t->u.func.nparams)
             TRY(check_labels(b, "function parameter", "parameter", &t->u.func.params[0].name,
                              t->u.func.nparams, sizeof(weld_tfield)));
-        if (contains_borrow(t->u.func.result, 0))
+        if ((t->u.func.result && (t->u.func.result->flags & WELD_TF_BORROW)))
             return INVALID("function result cannot contain a `borrow` type");
         return WELD_OK;
     default: return WELD_OK;
@@ -1103,6 +1054,13 @@ static weld_status check_deftype(bctx *b, const weld_tnode *t)
 }
 
 /* ---- component and instance types ---------------------------------------------------- */
+
+/* Account an import or export into the scope's type as wasmparser does, when it is added. */
+static weld_status account_extern(bctx *b, scope *sc, const weld_tnode *t)
+{
+    if (!sc->acc.size) tinfo_leaf(&sc->acc);
+    return tinfo_error(b, tinfo_combine(&sc->acc, t));
+}
 
 static weld_status finish_ext(bctx *b, scope *sc, uint8_t kind, const weld_tnode **out)
 {
@@ -1118,6 +1076,10 @@ static weld_status finish_ext(bctx *b, scope *sc, uint8_t kind, const weld_tnode
     t->u.ext.imports = imps;
     t->u.ext.nexports = sc->exports.n;
     t->u.ext.exports = exps;
+    if (!sc->acc.size) tinfo_leaf(&sc->acc);
+    t->size = sc->acc.size;
+    t->depth = sc->acc.depth;
+    t->flags = sc->acc.flags;
     *out = t;
     return WELD_OK;
 }
@@ -1152,7 +1114,8 @@ static weld_status type_decls(bctx *b, scope *parent, const weld_ctype *ct, cons
             st = extern_type(b, &sc, &dcl->u.ext.type, dcl->u.ext.name.name, &t);
             if (st) break;
             weld_textern e = {dcl->u.ext.name.name, dcl->u.ext.type.kind, t, UINT32_MAX};
-            st = push(b, &sc, space_of_ext(e.sort), t);
+            st = account_extern(b, &sc, t);
+            if (!st) st = push(b, &sc, space_of_ext(e.sort), t);
             if (!st && b->validate)
                 st = check_extern(b, &sc, dcl->kind == WELD_DECL_IMPORT, e.name, e.sort, t);
             if (!st && !exvec_push(dcl->kind == WELD_DECL_IMPORT ? &sc.imports : &sc.exports, e))
@@ -1451,6 +1414,18 @@ static weld_status canon(bctx *b, scope *sc, const weld_canon *cn)
     static const weld_valtype I = WELD_I32, II[3] = {WELD_I32, WELD_I32, WELD_I32}, L = WELD_I64;
     const weld_tnode *t = NULL;
     const weld_functype *sig = NULL;
+    if (b->gate) {
+        const weld_canon_info *ci = weld_canon_info_of(cn->op);
+        const char *nm = ci ? ci->name : "?";
+        if (cn->op >= 0x1c && cn->op <= 0x1e)
+            FEATURE(WELD_FEAT_CM_ERROR_CONTEXT, "`%s` requires the component model error-context feature", nm);
+        else if (cn->op >= 0x26 && cn->op <= 0x2d)
+            FEATURE(WELD_FEAT_CM_THREADING, "`%s` requires the component model threading feature", nm);
+        else if (cn->op >= 0x40 && cn->op <= 0x42)
+            FEATURE(WELD_FEAT_SHARED_EVERYTHING_THREADS, "`%s` requires the shared-everything-threads proposal", nm);
+        else if (cn->op >= 0x05 && cn->op != 0x07 && cn->op != 0x08)
+            FEATURE(WELD_FEAT_CM_ASYNC, "`%s` requires the component model async feature", nm);
+    }
     switch (cn->op) {
     case 0x00: return canon_lift(b, sc, cn);
     case 0x01: TRY(canon_lower(b, sc, cn, &sig)); break;
@@ -1586,6 +1561,7 @@ static weld_status core_instance(bctx *b, scope *sc, const weld_core_instance *c
         inst->u.core_module.nexports = ci->count;
         inst->u.core_module.exports = exps;
     }
+    TRY(account(b, inst));
     return push(b, sc, WELD_TS_CORE_INSTANCE, inst);
 }
 
@@ -1649,15 +1625,13 @@ static weld_status instance(bctx *b, scope *sc, const weld_instance *in)
         }
         /* exports: bound imports replaced by the arguments, the rest made fresh */
         pmap memo = {0};
-        for (uint32_t i = 0; i < comp->u.ext.nexports && !st; i++)
-            if (!ctypes_fresh_resources(b->a, comp->u.ext.exports[i].type, comp, sc->self, &cx.map))
-                st = NOMEM();
         weld_textern *exps = st ? NULL : alloc(b, comp->u.ext.nexports * sizeof *exps);
         if (!st && !exps) st = NOMEM();
         for (uint32_t i = 0; i < comp->u.ext.nexports && !st; i++) {
             exps[i] = comp->u.ext.exports[i];
             exps[i].index = UINT32_MAX;
-            if (!(exps[i].type = ctypes_subst(b->a, &cx.map, &memo, exps[i].type))) st = NOMEM();
+            if (!(exps[i].type = ctypes_refresh(b->a, &cx.map, &memo, exps[i].type, comp, sc->self)))
+                st = NOMEM();
         }
         pmap_free(&memo);
         pmap_free(&cx.map);
@@ -1671,13 +1645,13 @@ static weld_status instance(bctx *b, scope *sc, const weld_instance *in)
             weld_str nm = in->items[i].name.name;
             char err[512];
             cname_info ni, pi;
-            bool parsed = cname_parse(nm.ptr, nm.len, &ni, err, sizeof err);
+            bool parsed = cname_parse_ex(nm.ptr, nm.len, NESTED_NAMES(b), &ni, err, sizeof err);
             if (b->validate && !parsed)
                 return INVALID("export name `%s` is not a valid extern name %s", nm.ptr, err);
             for (uint32_t k = 0; k < i; k++) {
                 weld_str pn = in->items[k].name.name;
                 bool clash = str_eq(pn, nm);
-                if (!clash && parsed && cname_parse(pn.ptr, pn.len, &pi, err, sizeof err))
+                if (!clash && parsed && cname_parse_ex(pn.ptr, pn.len, NESTED_NAMES(b), &pi, err, sizeof err))
                     clash = names_collide(nm.ptr, nm.len, &ni, pn.ptr, pn.len, &pi);
                 if (clash)
                     return INVALID("export name `%s` conflicts with previous name `%s`", nm.ptr, pn.ptr);
@@ -1690,6 +1664,7 @@ static weld_status instance(bctx *b, scope *sc, const weld_instance *in)
         inst->u.ext.nexports = in->count;
         inst->u.ext.exports = exps;
     }
+    TRY(account(b, inst));
     return push(b, sc, WELD_TS_INSTANCE, inst);
 }
 
@@ -1729,8 +1704,7 @@ static weld_status nested_component(bctx *b, scope *parent, const weld_component
     if (st) return st;
     /* seen from outside, the component's own resources are bound by its type */
     pmap map = {0}, memo = {0};
-    if (!ctypes_fresh_resources(b->a, t, NULL, final, &map)) st = NOMEM();
-    const weld_tnode *s = st ? NULL : ctypes_subst(b->a, &map, &memo, t);
+    const weld_tnode *s = ctypes_refresh(b->a, &map, &memo, t, NULL, final);
     if (!st && !s) st = NOMEM();
     pmap_free(&map);
     pmap_free(&memo);
@@ -1745,6 +1719,7 @@ static weld_status add_extern(bctx *b, scope *sc, bool import, weld_str name, ui
 {
     int space = space_of_ext(sort);
     weld_textern e = {name, sort, t, sc->sp[space].n};
+    TRY(account_extern(b, sc, t));
     TRY(push(b, sc, space, t));
     if (!exvec_push(import ? &sc->imports : &sc->exports, e)) return NOMEM();
     return WELD_OK;
@@ -1770,7 +1745,14 @@ static weld_status component(bctx *b, scope *sc, const weld_component *c)
                 m = rm;
             }
             if (b->validate && !b->skip_bodies) {
-                if (!b->validator && !(b->validator = weld_validator_new())) return NOMEM();
+                if (!b->validator) {
+                    if (!(b->validator = weld_validator_new())) return NOMEM();
+                    if (b->gate)
+                        weld_validator_set_features(
+                            b->validator, ((b->features & WELD_FEAT_MULTI_MEMORY) ? WELD_VALID_MULTI_MEMORY : 0u) |
+                                              ((b->features & WELD_FEAT_EXTENDED_CONST) ? WELD_VALID_EXTENDED_CONST : 0u) |
+                                              ((b->features & WELD_FEAT_EXCEPTIONS) ? WELD_VALID_EXCEPTIONS : 0u));
+                }
                 TRY(weld_validator_run(b->validator, m, NULL, b->d));
             }
             TRY(module_node(b, m, &t));
@@ -1823,6 +1805,7 @@ static weld_status component(bctx *b, scope *sc, const weld_component *c)
             const weld_cstart *st = sec->u.start;
             const weld_tnode *f = NULL;
             ITEM(0);
+            FEATURE(WELD_FEAT_CM_VALUES, "support for component model `value`s is not enabled");
             TRY(get(b, sc, WELD_TS_FUNC, st->func, &f));
             if (st->nargs != f->u.func.nparams)
                 return INVALID("component start function requires %u arguments but was given %u",
@@ -1908,12 +1891,12 @@ weld_status weld_ctypes_build(const weld_component *c, const weld_ctypes_opts *o
         return weld_diag_set(d, WELD_ERR_NOMEM, WELD_NO_OFFSET, "out of memory");
     }
     bctx b = {.m = m, .a = m->arena, .d = d, .validate = opts && opts->validate,
-              .skip_bodies = opts && opts->validate && opts->skip_module_bodies};
+              .skip_bodies = opts && opts->validate && opts->skip_module_bodies,
+              .gate = opts && opts->gate_features, .features = opts ? opts->features : 0};
     m->root.kind = SC_COMPONENT;
     m->comp = c;
     weld_status st = component(&b, &m->root, c);
     weld_validator_free(b.validator);
-    pmap_free(&b.sizes);
     canon_layouts_free(&b.layouts);
     const weld_tnode *self = NULL;
     if (!st) st = finish_ext(&b, &m->root, WELD_TK_COMPONENT, &self);

@@ -44,10 +44,13 @@ const void *pmap_get(const pmap *m, const void *key)
     }
 }
 
-bool pmap_put(pmap *m, const void *key, const void *val)
+/* Grow the table to hold at least n entries at most half full. */
+static bool pmap_grow(pmap *m, uint32_t n)
 {
-    if ((m->n + 1) * 2 > m->cap) {
-        uint32_t cap = m->cap ? m->cap * 2 : 16;
+    if (n * 2 <= m->cap) return true;
+    {
+        uint32_t cap = m->cap ? m->cap : 16;
+        while (cap < n * 2) cap *= 2;
         const void **keys = calloc(cap, sizeof *keys), **vals = calloc(cap, sizeof *vals);
         if (!keys || !vals) {
             free(keys);
@@ -67,6 +70,12 @@ bool pmap_put(pmap *m, const void *key, const void *val)
         m->vals = vals;
         m->cap = cap;
     }
+    return true;
+}
+
+bool pmap_put(pmap *m, const void *key, const void *val)
+{
+    if ((m->n + 1) * 2 > m->cap && !pmap_grow(m, m->n + 1 > 8 ? (m->n + 1) * 2 : 8)) return false;
     uint32_t i = ptr_hash(key) & (m->cap - 1);
     while (m->keys[i] && m->keys[i] != key) i = (i + 1) & (m->cap - 1);
     if (!m->keys[i]) m->n++;
@@ -105,34 +114,113 @@ void why_wrap(char *why, size_t cap, const char *fmt, ...)
     snprintf(why, cap, "%s %s", ctx, inner);
 }
 
-/* ---- substitution ----------------------------------------------------------------- */
+/* ---- type accounting ---------------------------------------------------------------- */
 
-static const weld_tnode *subst_rec(weld_arena *a, const pmap *map, pmap *memo,
-                                   const weld_tnode *t, bool *oom);
-
-static weld_tnode *dup_node(weld_arena *a, const weld_tnode *t, bool *oom)
+void tinfo_leaf(weld_tnode *t)
 {
-    weld_tnode *n = weld_arena_alloc(a, sizeof *n);
-    if (!n) {
-        *oom = true;
-        return NULL;
+    t->size = 1;
+    t->depth = 1;
+    switch (t->kind) {
+    case WELD_TK_BORROW: t->flags = WELD_TF_BORROW | WELD_TF_RESOURCE; break;
+    case WELD_TK_OWN:
+    case WELD_TK_RESOURCE: t->flags = WELD_TF_RESOURCE; break;
+    default: t->flags = 0; break;
     }
-    *n = *t;
-    return n;
 }
 
+int tinfo_combine(weld_tnode *t, const weld_tnode *c)
+{
+    if (!c) return TINFO_OK;
+    uint32_t d = c->depth < UINT16_MAX ? c->depth + 1u : UINT16_MAX;
+    if (d > CTYPES_MAX_TYPE_DEPTH) return TINFO_DEPTH;
+    if (d > t->depth) t->depth = (uint16_t)d;
+    t->flags |= c->flags;
+    uint64_t sum = (uint64_t)t->size + c->size;
+    if (sum >= CTYPES_MAX_TYPE_SIZE) {
+        t->size = CTYPES_MAX_TYPE_SIZE;
+        return TINFO_SIZE;
+    }
+    t->size = (uint32_t)sum;
+    return TINFO_OK;
+}
+
+int tinfo_node(weld_tnode *t)
+{
+    tinfo_leaf(t);
+    int ok = TINFO_OK;
+    switch (t->kind) {
+    case WELD_TK_RECORD:
+    case WELD_TK_VARIANT:
+    case WELD_TK_FUNC: {
+        const weld_tfield *f = t->kind == WELD_TK_FUNC ? t->u.func.params : t->u.record.fields;
+        uint32_t n = t->kind == WELD_TK_FUNC ? t->u.func.nparams : t->u.record.count;
+        for (uint32_t i = 0; i < n && !ok; i++) ok = tinfo_combine(t, f[i].type);
+        if (t->kind == WELD_TK_FUNC && !ok) ok = tinfo_combine(t, t->u.func.result);
+        return ok;
+    }
+    case WELD_TK_LIST:
+    case WELD_TK_FIXED_LIST: return tinfo_combine(t, t->u.list.elem);
+    case WELD_TK_TUPLE:
+        for (uint32_t i = 0; i < t->u.tuple.count && !ok; i++) ok = tinfo_combine(t, t->u.tuple.types[i]);
+        return ok;
+    case WELD_TK_OPTION: return tinfo_combine(t, t->u.option);
+    case WELD_TK_RESULT: ok = tinfo_combine(t, t->u.result.ok);
+        return ok ? ok : tinfo_combine(t, t->u.result.err);
+    case WELD_TK_STREAM:
+    case WELD_TK_FUTURE: return tinfo_combine(t, t->u.elem);
+    case WELD_TK_MAP: ok = tinfo_combine(t, t->u.map.key);
+        return ok ? ok : tinfo_combine(t, t->u.map.value);
+    case WELD_TK_COMPONENT:
+    case WELD_TK_INSTANCE:
+        for (uint32_t i = 0; i < t->u.ext.nimports && !ok; i++) ok = tinfo_combine(t, t->u.ext.imports[i].type);
+        for (uint32_t i = 0; i < t->u.ext.nexports && !ok; i++) ok = tinfo_combine(t, t->u.ext.exports[i].type);
+        return ok;
+    case WELD_TK_CORE_FUNC:
+    case WELD_TK_CORE_TAG:
+        /* a core function type counts itself, its composite and each value type */
+        t->size = 2 + (t->u.core.func ? t->u.core.func->nparams + t->u.core.func->nresults : 0);
+        return t->size < CTYPES_MAX_TYPE_SIZE ? TINFO_OK : TINFO_SIZE;
+    case WELD_TK_CORE_MODULE: {
+        /* a module type is a leaf of the size of its imports and exports */
+        uint64_t size = 1;
+        for (uint32_t i = 0; i < t->u.core_module.nimports; i++) size += t->u.core_module.imports[i].type->size;
+        for (uint32_t i = 0; i < t->u.core_module.nexports; i++) size += t->u.core_module.exports[i].type->size;
+        t->size = size >= CTYPES_MAX_TYPE_SIZE ? CTYPES_MAX_TYPE_SIZE : (uint32_t)size;
+        return size < CTYPES_MAX_TYPE_SIZE ? TINFO_OK : TINFO_SIZE;
+    }
+    case WELD_TK_CORE_INSTANCE:
+        for (uint32_t i = 0; i < t->u.core_module.nexports && !ok; i++)
+            ok = tinfo_combine(t, t->u.core_module.exports[i].type);
+        return ok;
+    default: return TINFO_OK;
+    }
+}
+
+/* ---- substitution ----------------------------------------------------------------- */
+
+/* One pass of substitution: `map` replaces resources; with `fresh`, a resource bound by
+ * `scope` that is not in `map` gets a new identity bound by `new_scope`, added to `map`.
+ * `memo` holds every node already copied, so shared parts are copied once. */
+typedef struct scx {
+    weld_arena *a;
+    pmap *map, memo;
+    bool fresh, oom;
+    const weld_tnode *scope, *new_scope;
+} scx;
+
+static const weld_tnode *subst_rec(scx *x, const weld_tnode *t);
+
 /* Substitute inside a field array; returns the original when nothing changed. */
-static const weld_tfield *subst_fields(weld_arena *a, const pmap *map, pmap *memo,
-                                       const weld_tfield *f, uint32_t n, bool *oom)
+static const weld_tfield *subst_fields(scx *x, const weld_tfield *f, uint32_t n)
 {
     weld_tfield *out = NULL;
     for (uint32_t i = 0; i < n; i++) {
-        const weld_tnode *s = f[i].type ? subst_rec(a, map, memo, f[i].type, oom) : NULL;
-        if (*oom) return f;
+        const weld_tnode *s = f[i].type ? subst_rec(x, f[i].type) : NULL;
+        if (x->oom) return f;
         if (s != f[i].type && !out) {
-            out = weld_arena_alloc(a, n * sizeof *out);
+            out = weld_arena_alloc(x->a, n * sizeof *out);
             if (!out) {
-                *oom = true;
+                x->oom = true;
                 return f;
             }
             memcpy(out, f, n * sizeof *out);
@@ -142,17 +230,16 @@ static const weld_tfield *subst_fields(weld_arena *a, const pmap *map, pmap *mem
     return out ? out : f;
 }
 
-static const weld_textern *subst_externs(weld_arena *a, const pmap *map, pmap *memo,
-                                         const weld_textern *e, uint32_t n, bool *oom)
+static const weld_textern *subst_externs(scx *x, const weld_textern *e, uint32_t n)
 {
     weld_textern *out = NULL;
     for (uint32_t i = 0; i < n; i++) {
-        const weld_tnode *s = subst_rec(a, map, memo, e[i].type, oom);
-        if (*oom) return e;
+        const weld_tnode *s = subst_rec(x, e[i].type);
+        if (x->oom) return e;
         if (s != e[i].type && !out) {
-            out = weld_arena_alloc(a, n * sizeof *out);
+            out = weld_arena_alloc(x->a, n * sizeof *out);
             if (!out) {
-                *oom = true;
+                x->oom = true;
                 return e;
             }
             memcpy(out, e, n * sizeof *out);
@@ -162,39 +249,40 @@ static const weld_textern *subst_externs(weld_arena *a, const pmap *map, pmap *m
     return out ? out : e;
 }
 
-static const weld_tnode *subst_rec(weld_arena *a, const pmap *map, pmap *memo,
-                                   const weld_tnode *t, bool *oom)
+static const weld_tnode *subst_rec(scx *x, const weld_tnode *t)
 {
-    if (!t) return NULL;
-    const weld_tnode *m = pmap_get(map, t);
+    if (!t || !(t->flags & WELD_TF_RESOURCE)) return t;
+    const weld_tnode *m = pmap_get(x->map, t);
     if (m) return m;
-    if (t->kind >= WELD_TK_CORE_FUNC || t->kind == WELD_TK_PRIM || t->kind == WELD_TK_FLAGS ||
-        t->kind == WELD_TK_ENUM)
-        return t;
-    if (t->kind == WELD_TK_RESOURCE) return t;
-    const weld_tnode *done = pmap_get(memo, t);
+    if (t->kind >= WELD_TK_CORE_FUNC || t->kind == WELD_TK_PRIM) return t;
+    if (t->kind == WELD_TK_RESOURCE) {
+        if (!x->fresh || t->u.resource.scope != x->scope) return t;
+        weld_tnode *n = weld_arena_alloc(x->a, sizeof *n);
+        if (!n || !pmap_put(x->map, t, n)) {
+            x->oom = true;
+            return t;
+        }
+        *n = *t;
+        n->u.resource.scope = x->new_scope;
+        return n;
+    }
+    const weld_tnode *done = pmap_get(&x->memo, t);
     if (done) return done;
     weld_tnode tmp = *t;
-    if (t->alias_of) tmp.alias_of = subst_rec(a, map, memo, t->alias_of, oom);
+    if (t->alias_of) tmp.alias_of = subst_rec(x, t->alias_of);
     switch (t->kind) {
-    case WELD_TK_RECORD:
-        tmp.u.record.fields = subst_fields(a, map, memo, t->u.record.fields, t->u.record.count, oom);
-        break;
-    case WELD_TK_VARIANT:
-        tmp.u.variant.cases = subst_fields(a, map, memo, t->u.variant.cases, t->u.variant.count, oom);
-        break;
+    case WELD_TK_RECORD: tmp.u.record.fields = subst_fields(x, t->u.record.fields, t->u.record.count); break;
+    case WELD_TK_VARIANT: tmp.u.variant.cases = subst_fields(x, t->u.variant.cases, t->u.variant.count); break;
     case WELD_TK_LIST:
-    case WELD_TK_FIXED_LIST:
-        tmp.u.list.elem = subst_rec(a, map, memo, t->u.list.elem, oom);
-        break;
+    case WELD_TK_FIXED_LIST: tmp.u.list.elem = subst_rec(x, t->u.list.elem); break;
     case WELD_TK_TUPLE: {
         weld_tnode **out = NULL;
-        for (uint32_t i = 0; i < t->u.tuple.count && !*oom; i++) {
-            const weld_tnode *s = subst_rec(a, map, memo, t->u.tuple.types[i], oom);
+        for (uint32_t i = 0; i < t->u.tuple.count && !x->oom; i++) {
+            const weld_tnode *s = subst_rec(x, t->u.tuple.types[i]);
             if (s != t->u.tuple.types[i] && !out) {
-                out = weld_arena_alloc(a, t->u.tuple.count * sizeof *out);
+                out = weld_arena_alloc(x->a, t->u.tuple.count * sizeof *out);
                 if (!out) {
-                    *oom = true;
+                    x->oom = true;
                     break;
                 }
                 memcpy(out, t->u.tuple.types, t->u.tuple.count * sizeof *out);
@@ -204,112 +292,62 @@ static const weld_tnode *subst_rec(weld_arena *a, const pmap *map, pmap *memo,
         if (out) tmp.u.tuple.types = (const weld_tnode *const *)out;
         break;
     }
-    case WELD_TK_OPTION: tmp.u.option = subst_rec(a, map, memo, t->u.option, oom); break;
+    case WELD_TK_OPTION: tmp.u.option = subst_rec(x, t->u.option); break;
     case WELD_TK_RESULT:
-        tmp.u.result.ok = subst_rec(a, map, memo, t->u.result.ok, oom);
-        tmp.u.result.err = subst_rec(a, map, memo, t->u.result.err, oom);
+        tmp.u.result.ok = subst_rec(x, t->u.result.ok);
+        tmp.u.result.err = subst_rec(x, t->u.result.err);
         break;
     case WELD_TK_OWN:
-    case WELD_TK_BORROW: tmp.u.handle = subst_rec(a, map, memo, t->u.handle, oom); break;
+    case WELD_TK_BORROW: tmp.u.handle = subst_rec(x, t->u.handle); break;
     case WELD_TK_STREAM:
-    case WELD_TK_FUTURE: tmp.u.elem = subst_rec(a, map, memo, t->u.elem, oom); break;
+    case WELD_TK_FUTURE: tmp.u.elem = subst_rec(x, t->u.elem); break;
     case WELD_TK_MAP:
-        tmp.u.map.key = subst_rec(a, map, memo, t->u.map.key, oom);
-        tmp.u.map.value = subst_rec(a, map, memo, t->u.map.value, oom);
+        tmp.u.map.key = subst_rec(x, t->u.map.key);
+        tmp.u.map.value = subst_rec(x, t->u.map.value);
         break;
     case WELD_TK_FUNC:
-        tmp.u.func.params = subst_fields(a, map, memo, t->u.func.params, t->u.func.nparams, oom);
-        tmp.u.func.result = subst_rec(a, map, memo, t->u.func.result, oom);
+        tmp.u.func.params = subst_fields(x, t->u.func.params, t->u.func.nparams);
+        tmp.u.func.result = subst_rec(x, t->u.func.result);
         break;
     case WELD_TK_COMPONENT:
     case WELD_TK_INSTANCE:
-        tmp.u.ext.imports = subst_externs(a, map, memo, t->u.ext.imports, t->u.ext.nimports, oom);
-        tmp.u.ext.exports = subst_externs(a, map, memo, t->u.ext.exports, t->u.ext.nexports, oom);
+        tmp.u.ext.imports = subst_externs(x, t->u.ext.imports, t->u.ext.nimports);
+        tmp.u.ext.exports = subst_externs(x, t->u.ext.exports, t->u.ext.nexports);
         break;
     default: break;
     }
-    if (*oom) return t;
+    if (x->oom) return t;
     const weld_tnode *res = t;
     if (memcmp(&tmp, t, sizeof tmp) != 0) {
-        weld_tnode *n = dup_node(a, &tmp, oom);
-        if (!n) return t;
+        weld_tnode *n = weld_arena_alloc(x->a, sizeof *n);
+        if (!n) {
+            x->oom = true;
+            return t;
+        }
+        *n = tmp;
         res = n;
     }
-    if (!pmap_put(memo, t, res)) *oom = true;
+    if (!pmap_put(&x->memo, t, res)) x->oom = true;
     return res;
 }
 
 const weld_tnode *ctypes_subst(weld_arena *a, const pmap *map, pmap *memo,
                                const weld_tnode *t)
 {
-    bool oom = false;
     if (!map->n) return t;
-    const weld_tnode *r = subst_rec(a, map, memo, t, &oom);
-    return oom ? NULL : r;
+    scx x = {.a = a, .map = (pmap *)map, .memo = *memo};
+    const weld_tnode *r = subst_rec(&x, t);
+    *memo = x.memo;
+    return x.oom ? NULL : r;
 }
 
-/* ---- fresh resources -------------------------------------------------------------- */
-
-static bool fresh_rec(weld_arena *a, const weld_tnode *t, const weld_tnode *scope,
-                      const weld_tnode *new_scope, pmap *out, pmap *seen)
+const weld_tnode *ctypes_refresh(weld_arena *a, pmap *map, pmap *memo, const weld_tnode *t,
+                                 const weld_tnode *scope, const weld_tnode *new_scope)
 {
-    if (!t || t->kind >= WELD_TK_CORE_FUNC || t->kind == WELD_TK_PRIM) return true;
-    if (pmap_get(seen, t)) return true;
-    if (!pmap_put(seen, t, t)) return false;
-    switch (t->kind) {
-    case WELD_TK_RESOURCE:
-        if (t->u.resource.scope == scope && !pmap_get(out, t)) {
-            weld_tnode *n = weld_arena_alloc(a, sizeof *n);
-            if (!n) return false;
-            *n = *t;
-            n->u.resource.scope = new_scope;
-            if (!pmap_put(out, t, n)) return false;
-        }
-        return true;
-    case WELD_TK_RECORD:
-    case WELD_TK_VARIANT:
-        for (uint32_t i = 0; i < t->u.record.count; i++)
-            if (!fresh_rec(a, t->u.record.fields[i].type, scope, new_scope, out, seen)) return false;
-        return true;
-    case WELD_TK_LIST:
-    case WELD_TK_FIXED_LIST: return fresh_rec(a, t->u.list.elem, scope, new_scope, out, seen);
-    case WELD_TK_TUPLE:
-        for (uint32_t i = 0; i < t->u.tuple.count; i++)
-            if (!fresh_rec(a, t->u.tuple.types[i], scope, new_scope, out, seen)) return false;
-        return true;
-    case WELD_TK_OPTION: return fresh_rec(a, t->u.option, scope, new_scope, out, seen);
-    case WELD_TK_RESULT:
-        return fresh_rec(a, t->u.result.ok, scope, new_scope, out, seen) &&
-               fresh_rec(a, t->u.result.err, scope, new_scope, out, seen);
-    case WELD_TK_OWN:
-    case WELD_TK_BORROW: return fresh_rec(a, t->u.handle, scope, new_scope, out, seen);
-    case WELD_TK_STREAM:
-    case WELD_TK_FUTURE: return fresh_rec(a, t->u.elem, scope, new_scope, out, seen);
-    case WELD_TK_MAP:
-        return fresh_rec(a, t->u.map.key, scope, new_scope, out, seen) &&
-               fresh_rec(a, t->u.map.value, scope, new_scope, out, seen);
-    case WELD_TK_FUNC:
-        for (uint32_t i = 0; i < t->u.func.nparams; i++)
-            if (!fresh_rec(a, t->u.func.params[i].type, scope, new_scope, out, seen)) return false;
-        return fresh_rec(a, t->u.func.result, scope, new_scope, out, seen);
-    case WELD_TK_COMPONENT:
-    case WELD_TK_INSTANCE:
-        for (uint32_t i = 0; i < t->u.ext.nimports; i++)
-            if (!fresh_rec(a, t->u.ext.imports[i].type, scope, new_scope, out, seen)) return false;
-        for (uint32_t i = 0; i < t->u.ext.nexports; i++)
-            if (!fresh_rec(a, t->u.ext.exports[i].type, scope, new_scope, out, seen)) return false;
-        return true;
-    default: return true;
-    }
-}
-
-bool ctypes_fresh_resources(weld_arena *a, const weld_tnode *t, const weld_tnode *scope,
-                            const weld_tnode *new_scope, pmap *out)
-{
-    pmap seen = {0};
-    bool ok = fresh_rec(a, t, scope, new_scope, out, &seen);
-    pmap_free(&seen);
-    return ok;
+    scx x = {.a = a, .map = map, .memo = *memo, .fresh = true, .scope = scope, .new_scope = new_scope};
+    const weld_tnode *r = subst_rec(&x, t);
+    *memo = x.memo;
+    return x.oom ? NULL : r;
 }
 
 /* ---- descriptions ----------------------------------------------------------------- */

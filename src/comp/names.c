@@ -45,6 +45,7 @@ typedef struct parser {
     const char *p, *end;
     char *err;
     size_t cap;
+    bool nested; /* cm-nested-names: more namespaces and projections */
 } parser;
 
 static bool perr(parser *ps, const char *fmt, ...) WELD_PRINTF(2, 3);
@@ -205,9 +206,18 @@ static bool semver(parser *ps, const char *s, size_t n)
 static bool pkg_path(parser *ps, bool require_projection)
 {
     if (!take_kebab(ps, true) || !expect(ps, ":") || !take_kebab(ps, true)) return false;
+    while (ps->nested && ps->p < ps->end && *ps->p == ':') {
+        ps->p++;
+        if (!take_kebab(ps, true)) return false;
+    }
     if (ps->p < ps->end && *ps->p == '/') {
         ps->p++;
-        return take_kebab(ps, false);
+        if (!take_kebab(ps, false)) return false;
+        while (ps->nested && ps->p < ps->end && *ps->p == '/') {
+            ps->p++;
+            if (!take_kebab(ps, false)) return false;
+        }
+        return true;
     }
     if (require_projection) return perr(ps, "expected `/` after package name");
     return true;
@@ -303,7 +313,12 @@ static bool semver_range(parser *ps, const char *s, size_t n)
 
 bool cname_parse(const char *s, size_t n, cname_info *out, char *err, size_t cap)
 {
-    parser ps = {s, s + n, err, cap};
+    return cname_parse_ex(s, n, false, out, err, cap);
+}
+
+bool cname_parse_ex(const char *s, size_t n, bool nested, cname_info *out, char *err, size_t cap)
+{
+    parser ps = {s, s + n, err, cap, nested};
     memset(out, 0, sizeof *out);
     if (eat(&ps, "[constructor]")) {
         out->kind = CNAME_CONSTRUCTOR;

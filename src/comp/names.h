@@ -31,6 +31,8 @@ bool cname_is_kebab(const char *s, size_t n);
 bool cname_kebab_eq(const char *a, size_t an, const char *b, size_t bn);
 /* Parse an extern name; on failure `err` says why (wasmparser's words). */
 bool cname_parse(const char *s, size_t n, cname_info *out, char *err, size_t cap);
+/* The same with cm-nested-names on or off (`ns:a:b/c/d`: several namespaces, projections). */
+bool cname_parse_ex(const char *s, size_t n, bool nested, cname_info *out, char *err, size_t cap);
 /* A semver version (major.minor.patch[-pre][+build]); on failure `err` says why. */
 bool cname_semver(const char *s, size_t n, char *err, size_t cap);
 

@@ -343,8 +343,12 @@ static void test_type_size_limits(void **state)
         weld_status st;
         const char *msg;
     } cases[] = {
-        {0x70, 150, WELD_OK, ""},
-        {0x70, 300, WELD_ERR_INVALID, "type nesting is too deep (more than 200 levels)"},
+        /* list<bool> is depth 2: 99 lists nest 100 deep, wasmparser's limit */
+        {0x70, 99, WELD_OK, ""},
+        {0x70, 100, WELD_ERR_INVALID, "type nesting is too deep"},
+        /* tuple<T, T> has size 1 + 2 * size(T): 2^19 * 3 - 1 fits, 2^20 * 3 - 1 does not */
+        {0x6f, 19, WELD_OK, ""},
+        {0x6f, 20, WELD_ERR_INVALID, "effective type size exceeds the limit of 1000000"},
         {0x6f, 40, WELD_ERR_INVALID, "effective type size exceeds the limit of 1000000"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -358,9 +362,46 @@ static void test_type_size_limits(void **state)
         weld_ctypes *m = NULL;
         assert_int_equal(weld_ctypes_build(c, NULL, &m, &d), cases[i].st);
         if (cases[i].st) assert_string_equal(d.message, cases[i].msg);
+        else {
+            /* the accounting kept on the last node: wasmparser's size and depth */
+            const weld_tnode *t = weld_ctypes_get(m, WELD_TS_TYPE, cases[i].n - 1);
+            assert_non_null(t);
+            if (cases[i].op == 0x70) {
+                assert_int_equal(t->size, cases[i].n + 1);
+                assert_int_equal(t->depth, cases[i].n + 1);
+            } else {
+                assert_int_equal(t->size, (3u << (cases[i].n - 1)) - 1);
+                assert_int_equal(t->depth, cases[i].n + 1);
+            }
+        }
         weld_ctypes_free(m);
         weld_arena_free(a);
     }
+}
+
+/* Feature gates: wasmparser's defaults refuse the `error-context` type with its message;
+ * the feature turned on, or the ungated entry point, accepts it. */
+static void test_feature_gates(void **state)
+{
+    (void)state;
+    loaded l;
+    assert_int_equal(load("fixtures/validate-rules/feature-error-context-off.wasm", &l), WELD_OK);
+    weld_diag d;
+    weld_diag_init(&d, "x");
+    assert_int_equal(weld_validate_component_features(l.c, WELD_FEAT_DEFAULT, &d), WELD_ERR_INVALID);
+    assert_string_equal(d.message, "`error-context` requires the component model error-context feature");
+    assert_int_equal(d.offset, 0xb);
+    assert_int_equal(weld_validate_component_features(l.c, WELD_FEAT_DEFAULT | WELD_FEAT_CM_ERROR_CONTEXT, &d),
+                     WELD_OK);
+    assert_int_equal(weld_validate_component(l.c, &d), WELD_OK);
+    unload(&l);
+    assert_true(weld_feature_by_name("cm-error-context") == WELD_FEAT_CM_ERROR_CONTEXT);
+    assert_true(weld_feature_by_name("cm-values") == WELD_FEAT_CM_VALUES);
+    assert_true(weld_feature_by_name("memory64") == WELD_FEAT_CORE_FIXED);
+    assert_false(weld_feature_can_disable(weld_feature_by_name("memory64")));
+    assert_true(weld_feature_can_disable(WELD_FEAT_CM_ASYNC));
+    assert_true(weld_feature_by_name("no-such-feature") == 0);
+    assert_true((WELD_FEAT_DEFAULT & WELD_FEAT_CM_ASYNC) && !(WELD_FEAT_DEFAULT & WELD_FEAT_CM_VALUES));
 }
 
 int main(void)
@@ -374,6 +415,7 @@ int main(void)
         cmocka_unit_test(test_validate_component),
         cmocka_unit_test(test_extern_names),
         cmocka_unit_test(test_type_size_limits),
+        cmocka_unit_test(test_feature_gates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
